@@ -1,0 +1,29 @@
+"""What every format adapter returns, and the one error type they raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..merge import Rejection
+from ..records import Record
+
+__all__ = ["AdaptResult", "FeedError"]
+
+
+class FeedError(ValueError):
+    """A document that cannot be read at all (wrong shape, bad JSON, too big, ...).
+
+    The message is one line: what is wrong and where. Per-record problems are
+    not FeedErrors; they are :class:`~store.merge.Rejection` entries.
+    """
+
+
+@dataclass
+class AdaptResult:
+    """Records built from one document, the records rejected, and document metadata."""
+
+    format: str
+    records: list[Record] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,655 @@
+"""The store: a TinyDB file on disk, in-memory indexes, one writer, as-of queries.
+
+File layout (an ordinary TinyDB document, one table per record kind)::
+
+    {"meta":    {"1": {"schema_version": 1, "generation": 7, ...}},
+     "sources": {"1": {...}, ...}, "factions": {...}, "places": {...},
+     "control": {...}, "events": {...}, "quotes": {...}, "figures": {...},
+     "tombstones": {...}}
+
+Opening decodes the file once, straight into typed records (msgspec), and
+builds the indexes. Every change goes through :meth:`Store.merge`, which takes
+the writer lock, re-reads the file if another process changed it, merges, and
+writes the whole new state with **one** atomic write.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
+from .query import Filter, MetricSummary, Snapshot, parse_filter
+from .records import (
+    ControlChange,
+    Event,
+    Faction,
+    Figure,
+    Place,
+    Quote,
+    Record,
+    Source,
+    Tombstone,
+)
+from .storage import (
+    AtomicJSONStorage,
+    StoreError,
+    WriterLock,
+    atomic_write_bytes,
+    cleanup_temp_files,
+    quarantine,
+)
+from .timeutil import SITUATION_TZ, parse_when
+
+__all__ = ["SCHEMA_VERSION", "TABLE_NAMES", "Store", "StoreError", "default_store_path"]
+
+SCHEMA_VERSION = 1
+#: record kind -> TinyDB table name
+TABLE_NAMES: dict[str, str] = {
+    "source": "sources",
+    "faction": "factions",
+    "place": "places",
+    "control": "control",
+    "event": "events",
+    "quote": "quotes",
+    "figure": "figures",
+    "tombstone": "tombstones",
+}
+REFRESH_LOG_LIMIT = 20
+
+
+class _File(msgspec.Struct):
+    """The typed shape of a store file (unknown tables, like TinyDB's ``_default``, are ignored)."""
+
+    meta: dict[str, dict[str, Any]] = {}
+    sources: dict[str, Source] = {}
+    factions: dict[str, Faction] = {}
+    places: dict[str, Place] = {}
+    control: dict[str, ControlChange] = {}
+    events: dict[str, Event] = {}
+    quotes: dict[str, Quote] = {}
+    figures: dict[str, Figure] = {}
+    tombstones: dict[str, Tombstone] = {}
+
+
+class _Probe(msgspec.Struct):
+    meta: dict[str, dict[str, Any]] = {}
+
+
+_file_decoder = msgspec.json.Decoder(_File)
+_probe_decoder = msgspec.json.Decoder(_Probe)
+_encoder = msgspec.json.Encoder()
+
+
+def default_store_path() -> Path:
+    """``$SITMON_STORE``, else ``sitmon.json`` in the platform's user data folder."""
+    env = os.environ.get("SITMON_STORE")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("sitmon", appauthor=False)) / "sitmon.json"
+
+
+@dataclass(frozen=True)
+class _Stat:
+    ino: int
+    size: int
+    mtime_ns: int
+
+    @staticmethod
+    def of(path: Path) -> _Stat | None:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return _Stat(st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class Store:
+    """An open store. Reading needs no lock; :meth:`merge` is the only writer."""
+
+    def __init__(self, path: Path, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.lock = WriterLock(self.path, lock_timeout)
+        self.tables: Tables = empty_tables()
+        self.meta: dict[str, Any] = {}
+        #: messages for the user from opening the store (quarantined files, ...)
+        self.warnings: list[str] = []
+        self._stat: _Stat | None = None
+        self._index_tables()
+
+    # ------------------------------------------------------------------ open
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        seed: bool = True,
+        lock_timeout: float = 30.0,
+    ) -> Store:
+        """Open (or create) the store at ``path``.
+
+        A missing file is created, from the bundled dataset when ``seed``. A file
+        that does not parse or has the wrong shape is moved aside to
+        ``<name>.corrupt-<timestamp>`` (see :attr:`warnings`) and a new store is
+        created. A file from a newer sitmon (unknown schema version) is refused
+        with :class:`StoreError`.
+        """
+        store = cls(Path(path) if path is not None else default_store_path(), lock_timeout)
+        store._open(seed)
+        return store
+
+    def _open(self, seed: bool) -> None:
+        folder = self.path.parent
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the store folder {folder}: {exc.strerror}"
+                ) from exc
+        # Leftover temp files from a crashed writer: only safe to remove when no one writes.
+        if self.lock.try_acquire():
+            try:
+                cleanup_temp_files(self.path)
+            finally:
+                self.lock.release()
+        if self._load_from_disk():
+            return
+        with self.lock:
+            if self._load_from_disk():  # another process created it meanwhile
+                return
+            self.tables = empty_tables()
+            self.meta = {
+                "schema_version": SCHEMA_VERSION,
+                "generation": 0,
+            }
+            records: list[Record] = []
+            if seed:
+                from .bundled import bundled_document
+
+                result = bundled_document()
+                records = result.records
+                if "situation" in result.meta:
+                    self.meta["situation"] = result.meta["situation"]
+                self.meta["origin"] = "bundled dataset"
+            self._merge_locked(records, (), feed=None, feed_state=None, force_write=True)
+
+    def _load_from_disk(self) -> bool:
+        """Load the file if it exists and is good; quarantine it if it is broken."""
+        stat = _Stat.of(self.path)
+        if stat is None:
+            return False
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
+        problem = None
+        data: _File | None = None
+        if not raw.strip():
+            problem = "the file is empty"
+        else:
+            try:
+                data = _decode_file(raw)
+            except msgspec.DecodeError as exc:
+                version = _schema_version_of(raw)
+                if isinstance(version, int) and version > SCHEMA_VERSION:
+                    raise self._future_error(version) from None
+                problem = f"it does not parse as a sitmon store ({_short(exc)})"
+        if data is not None:
+            meta = data.meta.get("1", {})
+            version = meta.get("schema_version")
+            if isinstance(version, int) and version > SCHEMA_VERSION:
+                raise self._future_error(version)
+            if version != SCHEMA_VERSION:
+                problem = f"it has no valid schema version (found {version!r})"
+        if problem is not None:
+            moved = quarantine(self.path)
+            self.warnings.append(
+                f"The store {self.path} could not be read: {problem}. "
+                f"It was moved aside to {moved.name} and a new store was created."
+            )
+            return False
+        assert data is not None
+        with _gc_paused():
+            self._install(data, stat)
+        return True
+
+    def _future_error(self, version: int) -> StoreError:
+        return StoreError(
+            f"the store {self.path} was written by a newer sitmon (schema version {version}; "
+            f"this sitmon reads {SCHEMA_VERSION}): upgrade sitmon or choose another --store"
+        )
+
+    def _install(self, data: _File, stat: _Stat | None) -> None:
+        tables = empty_tables()
+        for kind, name in TABLE_NAMES.items():
+            docs = getattr(data, name)
+            if kind == "tombstone":
+                tables[kind] = {f"{t.kind}:{t.id}": t for t in docs.values()}
+            else:
+                tables[kind] = {r.id: r for r in docs.values()}
+        self.tables = tables
+        self.meta = dict(data.meta.get("1", {}))
+        self._stat = stat
+        self._index_tables()
+
+    # ------------------------------------------------------------- reloading
+
+    def changed_on_disk(self) -> bool:
+        """Has another process replaced the file since we read or wrote it?"""
+        return _Stat.of(self.path) != self._stat
+
+    def reload(self) -> bool:
+        """Re-read the file if it changed on disk. Returns True when it did."""
+        if not self.changed_on_disk():
+            return False
+        if not self._load_from_disk():
+            raise StoreError(f"the store {self.path} disappeared or could not be read")
+        return True
+
+    # ---------------------------------------------------------------- writing
+
+    def merge(
+        self,
+        records: Iterable[Record],
+        *,
+        rejected: Iterable[Rejection] = (),
+        feed: str | None = None,
+        feed_state: dict[str, Any] | None = None,
+    ) -> ChangeSet:
+        """Merge a batch: one lock, one atomic write (none if nothing changed).
+
+        ``feed_state`` (validators such as ``etag``/``last_modified``, the last
+        success time) is saved in the same write as the data it describes.
+        On a write failure the store in memory and on disk is unchanged.
+        """
+        with self.lock:
+            # Another process may have written since we loaded: merge onto its state.
+            if self.changed_on_disk():
+                if not self._load_from_disk():
+                    raise StoreError(f"the store {self.path} disappeared while writing")
+            return self._merge_locked(records, rejected, feed=feed, feed_state=feed_state)
+
+    def _merge_locked(
+        self,
+        records: Iterable[Record],
+        rejected: Iterable[Rejection],
+        *,
+        feed: str | None,
+        feed_state: dict[str, Any] | None,
+        force_write: bool = False,
+    ) -> ChangeSet:
+        new_tables, cs = apply_batch(self.tables, records, rejected)
+        cs.feed = feed
+        cs.at = datetime.now(UTC).replace(microsecond=0)
+        meta = dict(self.meta)
+        meta_changed = False
+        if feed is not None:
+            feeds = dict(meta.get("feeds", {}))
+            state = dict(feeds.get(feed, {}))
+            state.update(feed_state or {})
+            if cs.changed:
+                state["last_change"] = cs.at.isoformat()
+            if state != feeds.get(feed):
+                feeds[feed] = state
+                meta["feeds"] = feeds
+                meta_changed = True
+        if cs.changed:
+            log = list(meta.get("refresh_log", []))
+            log.append(cs.to_dict())
+            meta["refresh_log"] = log[-REFRESH_LOG_LIMIT:]
+        if not (cs.changed or meta_changed or force_write):
+            return cs
+        meta["generation"] = int(meta.get("generation", 0)) + 1
+        meta["schema_version"] = SCHEMA_VERSION
+        payload = encode_tables(new_tables, meta)
+        atomic_write_bytes(self.path, payload)  # raises StoreWriteError; nothing changed then
+        self.tables = new_tables
+        self.meta = meta
+        self._stat = _Stat.of(self.path)
+        self._index_tables()
+        return cs
+
+    def tinydb(self):  # pragma: no cover - convenience for users' own scripts
+        """A read-write :class:`tinydb.TinyDB` on the same file, with the atomic storage."""
+        from tinydb import TinyDB
+
+        return TinyDB(self.path, storage=AtomicJSONStorage)
+
+    # ---------------------------------------------------------------- indexes
+
+    def _index_tables(self) -> None:
+        t = self.tables
+        events = sorted(t["event"].values(), key=_event_key)
+        self._events: list[Event] = events
+        self._event_times: list[datetime] = [e.time for e in events]
+        self._event_blobs: list[str] | None = None
+        by_place: dict[str, list[ControlChange]] = {}
+        for c in t["control"].values():
+            by_place.setdefault(c.place, []).append(c)
+        for changes in by_place.values():
+            changes.sort(key=lambda c: (c.valid_from, c.id))
+        self._control: dict[str, list[ControlChange]] = by_place
+        self._control_times = {p: [c.valid_from for c in cs] for p, cs in by_place.items()}
+        self._quotes = sorted(t["quote"].values(), key=lambda q: (q.said_at, q.id))
+        self._figures = sorted(t["figure"].values(), key=lambda f: (f.as_of, f.id))
+        self._place_terms: dict[str, str] = {
+            p.id: " ".join([p.id, p.name, *p.alt_names]).lower() for p in t["place"].values()
+        }
+        self._faction_terms: dict[str, str] = {
+            f.id: " ".join([f.id, f.name, f.short, f.group]).lower() for f in t["faction"].values()
+        }
+
+    def _blobs(self) -> list[str]:
+        """Lower-cased search text per event (built on first text search)."""
+        if self._event_blobs is None:
+            places = self.tables["place"]
+            factions = self.tables["faction"]
+            sources = self.tables["source"]
+            blobs = []
+            for e in self._events:
+                parts = [e.title, e.summary, e.type, *e.actors]
+                for p in e.places:
+                    pl = places.get(p)
+                    parts.append(pl.name if pl else p)
+                for f in e.factions:
+                    fa = factions.get(f)
+                    parts.append(fa.short if fa else f)
+                for s in e.sources:
+                    so = sources.get(s.source)
+                    parts.append(so.name if so else s.source)
+                blobs.append("\n".join(parts).lower())
+            self._event_blobs = blobs
+        return self._event_blobs
+
+    # ---------------------------------------------------------------- queries
+
+    @property
+    def places(self) -> dict[str, Place]:
+        return self.tables["place"]
+
+    @property
+    def factions(self) -> dict[str, Faction]:
+        return self.tables["faction"]
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return self.tables["source"]
+
+    def counts(self) -> dict[str, int]:
+        return {TABLE_NAMES[k]: len(self.tables[k]) for k in TABLE_KINDS}
+
+    def time_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """(start of the situation, latest moment in the data).
+
+        The start is the situation's ``start`` date when the data names one,
+        else the earliest event. The latest is the latest dated record.
+        """
+        candidates: list[datetime] = []
+        if self._events:
+            candidates.append(self._event_times[-1])
+        if self._quotes:
+            candidates.append(self._quotes[-1].said_at)
+        if self._figures:
+            candidates.append(max(f.as_of for f in self._figures))
+        for changes in self._control.values():
+            candidates.append(changes[-1].valid_from)
+        last = max(candidates) if candidates else None
+        first = None
+        start = self.meta.get("situation", {}).get("start")
+        if isinstance(start, str):
+            with contextlib.suppress(ValueError):
+                first = parse_when(start)
+        if first is None and self._events:
+            first = self._event_times[0]
+        return first, last
+
+    def control_as_of(self, as_of: datetime | None = None) -> dict[str, ControlChange]:
+        """Control of every place as of ``as_of``: the latest change at or before it."""
+        out = {}
+        for place, changes in self._control.items():
+            if as_of is None:
+                out[place] = changes[-1]
+                continue
+            i = bisect.bisect_right(self._control_times[place], as_of)
+            if i:
+                out[place] = changes[i - 1]
+        return out
+
+    def control_history(self, place: str) -> list[ControlChange]:
+        return list(self._control.get(place, []))
+
+    def resolve_places(self, term: str) -> set[str]:
+        """Place ids whose id, name or alternative names contain ``term`` (case-insensitive)."""
+        term = term.lower()
+        exact = {pid for pid, p in self.places.items() if term in (pid, p.name.lower())}
+        if exact:
+            return exact
+        return {pid for pid, terms in self._place_terms.items() if term in terms}
+
+    def resolve_factions(self, term: str) -> set[str]:
+        term = term.lower()
+        exact = {fid for fid, f in self.factions.items() if term in (fid, f.short.lower())}
+        if exact:
+            return exact
+        return {fid for fid, terms in self._faction_terms.items() if term in terms}
+
+    def events(
+        self,
+        *,
+        as_of: datetime | None = None,
+        since: datetime | None = None,
+        place: str | None = None,
+        filter: Filter | str | None = None,
+    ) -> list[Event]:
+        """Events with ``since <= time <= as_of``, chronological, filtered."""
+        flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
+        lo = bisect.bisect_left(self._event_times, since) if since is not None else 0
+        hi = (
+            bisect.bisect_right(self._event_times, as_of)
+            if as_of is not None
+            else len(self._events)
+        )
+        idx: Iterable[int] = range(lo, hi)
+        if flt.text:
+            blobs = self._blobs()
+            terms = flt.text
+            if len(terms) == 1:
+                t0 = terms[0]
+                idx = [i for i in idx if t0 in blobs[i]]
+            else:
+                idx = [i for i in idx if all(t in blobs[i] for t in terms)]
+        events = self._events
+        out = [events[i] for i in idx]
+        place_sets = [self.resolve_places(t) for t in flt.place]
+        if place is not None:
+            place_sets.append({place})
+        for ps in place_sets:
+            out = [e for e in out if not ps.isdisjoint(e.places)]
+        for term in flt.faction:
+            fs = self.resolve_factions(term)
+            out = [e for e in out if not fs.isdisjoint(e.factions)]
+        for term in flt.type:
+            out = [e for e in out if e.type.startswith(term)]
+        return out
+
+    def quotes(
+        self,
+        *,
+        as_of: datetime | None = None,
+        place: str | None = None,
+        speaker: str | None = None,
+        filter: Filter | str | None = None,
+    ) -> list[Quote]:
+        """Quotes said at or before ``as_of``, chronological, filtered."""
+        flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
+        out = [q for q in self._quotes if as_of is None or q.said_at <= as_of]
+        if speaker:
+            s = speaker.lower()
+            out = [q for q in out if s in q.speaker.lower()]
+        place_sets = [self.resolve_places(t) for t in flt.place]
+        if place is not None:
+            place_sets.append({place})
+        for ps in place_sets:
+            out = [q for q in out if not ps.isdisjoint(q.places) or self._quote_event_in(q, ps)]
+        for term in flt.text:
+            out = [
+                q
+                for q in out
+                if term in f"{q.speaker}\n{q.role}\n{q.text}\n{q.context}\n{q.outlet}".lower()
+            ]
+        for term in flt.faction:
+            fs = self.resolve_factions(term)
+            out = [q for q in out if q.event and not fs.isdisjoint(self._event_factions(q.event))]
+        for term in flt.type:
+            out = [q for q in out if q.event and self._event_type(q.event).startswith(term)]
+        return out
+
+    def _quote_event_in(self, q: Quote, places: set[str]) -> bool:
+        ev = self.tables["event"].get(q.event) if q.event else None
+        return ev is not None and not places.isdisjoint(ev.places)
+
+    def _event_factions(self, event_id: str) -> list[str]:
+        ev = self.tables["event"].get(event_id)
+        return ev.factions if ev else []
+
+    def _event_type(self, event_id: str) -> str:
+        ev = self.tables["event"].get(event_id)
+        return ev.type if ev else ""
+
+    def figures(self, *, as_of: datetime | None = None) -> list[MetricSummary]:
+        """Each metric as of ``as_of``: its latest observation and every other source's latest.
+
+        Observations are never collapsed: two sources' values stand side by side.
+        """
+        known = [f for f in self._figures if as_of is None or f.as_of <= as_of]
+        by_metric: dict[str, list[Figure]] = {}
+        for f in known:
+            by_metric.setdefault(f.metric, []).append(f)
+        out = []
+        for metric, obs in by_metric.items():
+            latest = obs[-1]
+            per_source: dict[str, Figure] = {}
+            for f in obs:
+                per_source[_first_source(f)] = f  # chronological: keeps each source's latest
+            others = [
+                f
+                for f in per_source.values()
+                if f is not latest and _first_source(f) != _first_source(latest)
+            ]
+            others.sort(key=lambda f: (f.as_of, f.id), reverse=True)
+            out.append(MetricSummary(metric, latest, tuple(others), tuple(obs)))
+        out.sort(key=lambda m: (_METRIC_ORDER.get(m.metric, 99), m.metric))
+        return out
+
+    def snapshot(
+        self,
+        as_of: datetime | None = None,
+        *,
+        place: str | None = None,
+        filter: Filter | str | None = None,
+    ) -> Snapshot:
+        """Everything the panes and exports show, as of a moment (``None``: the latest)."""
+        flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
+        first, last = self.time_bounds()
+        moment = as_of if as_of is not None else last
+        start_moment = first - timedelta(microseconds=1) if first else None
+        return Snapshot(
+            as_of=moment if moment is not None else datetime.now(SITUATION_TZ),
+            first=first,
+            last=last,
+            control=self.control_as_of(moment),
+            control_at_start=self.control_as_of(start_moment) if start_moment else {},
+            events=self.events(as_of=moment, place=place, filter=flt),
+            quotes=self.quotes(as_of=moment, place=place, filter=flt),
+            figures=self.figures(as_of=moment),
+            places=self.places,
+            factions=self.factions,
+            sources=self.sources,
+            place=place,
+            filter=flt,
+        )
+
+    def feed_state(self, feed: str) -> dict[str, Any]:
+        return dict(self.meta.get("feeds", {}).get(feed, {}))
+
+    def last_refresh(self) -> str | None:
+        """ISO time of the most recent successful refresh of any feed, if any."""
+        times = [
+            s.get("last_success")
+            for s in self.meta.get("feeds", {}).values()
+            if s.get("last_success")
+        ]
+        return max(times) if times else None
+
+
+_METRIC_ORDER = {
+    "deaths_total": 0,
+    "civilian_deaths": 1,
+    "displaced": 2,
+    "prisoners_freed": 3,
+    "deaths_since_2011": 4,
+}
+
+
+def _first_source(f: Figure) -> str:
+    return f.sources[0].source if f.sources else ""
+
+
+def _event_key(e: Event) -> tuple[datetime, str]:
+    return (e.time, e.id)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic GC: loading 100k records allocates no cycles, and
+    collections triggered mid-load would only rescan the new objects again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _decode_file(raw: bytes) -> _File:
+    with _gc_paused():
+        return _file_decoder.decode(raw)
+
+
+def _schema_version_of(raw: bytes) -> Any:
+    try:
+        return _probe_decoder.decode(raw).meta.get("1", {}).get("schema_version")
+    except msgspec.DecodeError:
+        return None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def encode_tables(tables: Tables, meta: dict[str, Any]) -> bytes:
+    """The whole store as TinyDB JSON bytes (doc ids 1..n per table)."""
+    doc: dict[str, Any] = {"meta": {"1": meta}}
+    for kind, name in TABLE_NAMES.items():
+        recs = tables[kind].values()
+        if kind == "event":
+            recs = sorted(recs, key=_event_key)  # time order makes the next open's sort cheap
+        doc[name] = {str(i): r for i, r in enumerate(recs, 1)}
+    return _encoder.encode(doc)

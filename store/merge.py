@@ -1,0 +1,281 @@
+"""The merge engine: one batch of records in, one :class:`ChangeSet` out.
+
+Rules (the properties the tests check):
+
+- merge-only: a record absent from a batch is kept; only a :class:`Tombstone`
+  deletes, and only versions not newer than itself;
+- the newer ``updated_at`` wins; on a tie the larger canonical encoding wins, so
+  the result does not depend on the order records arrive in;
+- idempotent: merging the same batch again changes nothing;
+- referential: a record that names an unknown place, faction or source is
+  rejected with a reason, and the rest of the batch goes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from .records import ControlChange, Record, Tombstone, kind_of
+
+__all__ = ["ChangeSet", "ControlFlip", "Rejection", "Tables", "apply_batch", "empty_tables"]
+
+TABLE_KINDS = ("source", "faction", "place", "control", "event", "quote", "figure", "tombstone")
+Tables = dict[str, dict[str, Any]]
+
+_enc = msgspec.json.Encoder()
+
+
+def empty_tables() -> Tables:
+    return {k: {} for k in TABLE_KINDS}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    kind: str
+    id: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.id!r}: {self.reason}" if self.id else f"{self.kind}: {self.reason}"
+        )
+
+
+@dataclass(frozen=True)
+class ControlFlip:
+    place: str
+    from_faction: str | None
+    to_faction: str
+    when: datetime
+    from_status: str | None = None
+    to_status: str = "held"
+
+
+@dataclass
+class ChangeSet:
+    """What one merge did. ``flips`` lists control changes of the latest state."""
+
+    added: list[tuple[str, str]] = field(default_factory=list)
+    updated: list[tuple[str, str]] = field(default_factory=list)
+    deleted: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    flips: list[ControlFlip] = field(default_factory=list)
+    feed: str | None = None
+    at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.deleted)
+
+    def touched_ids(self) -> set[tuple[str, str]]:
+        return set(self.added) | set(self.updated)
+
+    def summary(self, names: dict[str, str] | None = None) -> str:
+        """One line: counts, then control flips (``Homs: government -> hts_led``)."""
+        names = names or {}
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.deleted)} deleted",
+            f"{self.unchanged} unchanged",
+            f"{len(self.rejected)} rejected",
+        ]
+        line = ", ".join(parts)
+        if self.flips:
+            flips = "; ".join(
+                f"{names.get(f.place, f.place)}: {names.get(f.from_faction or '', f.from_faction or 'none')}"
+                f" -> {names.get(f.to_faction, f.to_faction)}"
+                for f in self.flips
+            )
+            line = f"{len(self.flips)} control flip(s): {flips}. {line}"
+        return line
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed,
+            "at": self.at.isoformat() if self.at else None,
+            "added": [list(x) for x in self.added],
+            "updated": [list(x) for x in self.updated],
+            "deleted": [list(x) for x in self.deleted],
+            "unchanged": self.unchanged,
+            "rejected": [{"kind": r.kind, "id": r.id, "reason": r.reason} for r in self.rejected],
+            "flips": [
+                {
+                    "place": f.place,
+                    "from": f.from_faction,
+                    "to": f.to_faction,
+                    "when": f.when.isoformat(),
+                    "from_status": f.from_status,
+                    "to_status": f.to_status,
+                }
+                for f in self.flips
+            ],
+        }
+
+
+def _wins(new: Any, old: Any) -> bool:
+    """Does ``new`` replace ``old``? Newer updated_at; ties broken by canonical bytes."""
+    if new.updated_at != old.updated_at:
+        return new.updated_at > old.updated_at
+    return _enc.encode(new) > _enc.encode(old)
+
+
+def latest_control(changes: Iterable[ControlChange]) -> ControlChange | None:
+    best = None
+    for c in changes:
+        if best is None or (c.valid_from, c.id) > (best.valid_from, best.id):
+            best = c
+    return best
+
+
+def _refs_problem(
+    kind: str, rec: Any, tables: Tables, batch_ids: dict[str, set[str]]
+) -> str | None:
+    def known(table: str, rid: str) -> bool:
+        return rid in tables[table] or rid in batch_ids[table]
+
+    for ref in rec.sources:
+        if not known("source", ref.source):
+            return f"field `sources`: unknown source {ref.source!r}"
+    if kind == "control":
+        if not known("place", rec.place):
+            return f"field `place`: unknown place {rec.place!r}"
+        if not known("faction", rec.faction):
+            return f"field `faction`: unknown faction {rec.faction!r}"
+    elif kind in ("event", "quote"):
+        for p in rec.places:
+            if not known("place", p):
+                return f"field `places`: unknown place {p!r}"
+        if kind == "event":
+            for f in rec.factions:
+                if not known("faction", f):
+                    return f"field `factions`: unknown faction {f!r}"
+        elif rec.event is not None and not known("event", rec.event):
+            return f"field `event`: unknown event {rec.event!r}"
+    return None
+
+
+def apply_batch(
+    tables: Tables, records: Iterable[Record], rejected: Iterable[Rejection] = ()
+) -> tuple[Tables, ChangeSet]:
+    """Merge ``records`` into a copy of ``tables``; return the new tables and the ChangeSet.
+
+    ``tables`` itself is not modified, so a failed write can simply drop the result.
+    """
+    records = list(records)
+    cs = ChangeSet(rejected=list(rejected))
+    # Only the tables the batch touches are copied.
+    new: Tables = dict(tables)
+    copied: set[str] = set()
+
+    def table(kind: str) -> dict[str, Any]:
+        if kind not in copied:
+            new[kind] = dict(new[kind])
+            copied.add(kind)
+        return new[kind]
+
+    batch_ids: dict[str, set[str]] = {k: set() for k in TABLE_KINDS}
+    for rec in records:
+        batch_ids[kind_of(rec)].add(rec.id)
+    # Tombstoned ids in this batch do not count as known references.
+    for rec in records:
+        if isinstance(rec, Tombstone):
+            batch_ids[rec.kind].discard(rec.id)
+
+    places_before = {r.place for r in records if isinstance(r, ControlChange)} | {
+        tables["control"][r.id].place
+        for r in records
+        if isinstance(r, Tombstone) and r.kind == "control" and r.id in tables["control"]
+    }
+    control_before = _latest_by_place(tables, places_before)
+
+    status: dict[tuple[str, str], str] = {}  # (kind, id) -> added/updated/deleted
+    for rec in records:
+        kind = kind_of(rec)
+        if kind == "tombstone":
+            _apply_tombstone(rec, tables, table, status, cs)
+            continue
+        problem = _refs_problem(kind, rec, new, batch_ids)
+        if problem:
+            cs.rejected.append(Rejection(kind, rec.id, problem))
+            continue
+        tomb = new["tombstone"].get(f"{kind}:{rec.id}")
+        if tomb is not None and tomb.updated_at >= rec.updated_at:
+            cs.unchanged += 1  # deleted upstream later than this version
+            continue
+        t = new[kind]
+        old = t.get(rec.id)
+        if old is None:
+            table(kind)[rec.id] = rec
+            key = (kind, rec.id)
+            status[key] = "updated" if status.get(key) == "deleted" else "added"
+        elif old == rec or not _wins(rec, old):
+            cs.unchanged += 1
+        else:
+            table(kind)[rec.id] = rec
+            key = (kind, rec.id)
+            if status.get(key) != "added":
+                status[key] = "updated"
+
+    for key, what in status.items():
+        getattr(cs, what).append(key)
+
+    control_after = _latest_by_place(new, places_before)
+    for place in sorted(places_before):
+        before = control_before.get(place)
+        after = control_after.get(place)
+        if after is None:
+            continue
+        if before is None or (before.faction, before.status) != (after.faction, after.status):
+            cs.flips.append(
+                ControlFlip(
+                    place=place,
+                    from_faction=before.faction if before else None,
+                    to_faction=after.faction,
+                    when=after.valid_from,
+                    from_status=before.status if before else None,
+                    to_status=after.status,
+                )
+            )
+    # A place that had no control before is a new place, not a flip.
+    cs.flips = [f for f in cs.flips if f.from_faction is not None]
+    cs.flips.sort(key=lambda f: (f.when, f.place))
+    return new, cs
+
+
+def _latest_by_place(tables: Tables, places: set[str]) -> dict[str, ControlChange]:
+    """The latest control change of each of ``places`` (one pass over the table)."""
+    out: dict[str, ControlChange] = {}
+    if not places:
+        return out
+    for c in tables["control"].values():
+        if c.place in places:
+            best = out.get(c.place)
+            if best is None or (c.valid_from, c.id) > (best.valid_from, best.id):
+                out[c.place] = c
+    return out
+
+
+def _apply_tombstone(rec: Tombstone, tables: Tables, table, status, cs: ChangeSet) -> None:
+    key = f"{rec.kind}:{rec.id}"
+    tombs = table("tombstone")
+    old_tomb = tombs.get(key)
+    if old_tomb is None or _wins(rec, old_tomb):
+        tombs[key] = rec
+    target = tables[rec.kind].get(rec.id) if rec.kind in tables else None
+    current = table(rec.kind).get(rec.id)
+    if current is not None and current.updated_at <= rec.updated_at:
+        del table(rec.kind)[rec.id]
+        k = (rec.kind, rec.id)
+        if status.get(k) == "added":
+            del status[k]
+        elif target is not None:
+            status[k] = "deleted"
+    else:
+        cs.unchanged += 1

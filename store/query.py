@@ -1,0 +1,84 @@
+"""Query vocabulary: text filters with prefixes, metric summaries, snapshots."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .records import ControlChange, Event, Faction, Figure, Place, Quote, Source
+
+__all__ = ["Filter", "MetricSummary", "Snapshot", "parse_filter"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A parsed filter: free text plus ``place:``, ``faction:``, ``type:`` terms.
+
+    Each field holds lower-cased terms; all terms must match (AND).
+    """
+
+    text: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+    faction: tuple[str, ...] = ()
+    type: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.text or self.place or self.faction or self.type)
+
+    def __str__(self) -> str:
+        out = [t if " " not in t else f'"{t}"' for t in self.text]
+        for key in ("place", "faction", "type"):
+            out += [f"{key}:{v}" if " " not in v else f'{key}:"{v}"' for v in getattr(self, key)]
+        return " ".join(out)
+
+
+def parse_filter(text: str | None) -> Filter:
+    """``hama type:capture "street fighting"`` -> Filter(text=("hama","street fighting"), type=("capture",))."""
+    if not text or not text.strip():
+        return Filter()
+    try:
+        tokens = shlex.split(text)
+    except ValueError:  # unbalanced quote: take words as they are
+        tokens = text.split()
+    parts: dict[str, list[str]] = {"text": [], "place": [], "faction": [], "type": []}
+    for tok in tokens:
+        key, sep, value = tok.partition(":")
+        if sep and key.lower() in ("place", "faction", "type") and value:
+            parts[key.lower()].append(value.lower())
+        elif tok:
+            parts["text"].append(tok.lower())
+    return Filter(**{k: tuple(v) for k, v in parts.items()})
+
+
+@dataclass(frozen=True)
+class MetricSummary:
+    """One metric as of a moment: the latest observation and every source's latest."""
+
+    metric: str
+    latest: Figure
+    #: the latest observation of each *other* source (by first source id), newest first
+    others: tuple[Figure, ...]
+    #: every observation known as of the moment, oldest first (for sparklines)
+    history: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The situation as of a moment: what every pane and every export shows."""
+
+    as_of: datetime
+    first: datetime | None
+    last: datetime | None
+    control: dict[str, ControlChange]
+    #: control as of the start of the period (for "what changed" summaries)
+    control_at_start: dict[str, ControlChange]
+    events: list[Event]
+    quotes: list[Quote]
+    figures: list[MetricSummary]
+    places: dict[str, Place]
+    factions: dict[str, Faction]
+    sources: dict[str, Source]
+    place: str | None = None
+    filter: Filter = field(default_factory=Filter)

@@ -1,0 +1,313 @@
+"""Typed records: the vocabulary of the store.
+
+Every record is an immutable :class:`msgspec.Struct` with a stable string id,
+a timezone-aware ``updated_at`` and a list of :class:`SourceRef`. Records are
+validated when they are built from untrusted data (:func:`convert_record`):
+an invalid record raises :class:`RecordError` naming the record and the field.
+
+This module imports neither Textual nor Rich.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+__all__ = [
+    "AwareDatetime",
+    "Casualties",
+    "ControlChange",
+    "Event",
+    "Faction",
+    "Figure",
+    "KINDS",
+    "Place",
+    "Quote",
+    "Record",
+    "RecordError",
+    "Source",
+    "SourceRef",
+    "Tombstone",
+    "convert_record",
+    "kind_of",
+    "record_to_dict",
+]
+
+#: A datetime that must carry a timezone (naive datetimes are rejected).
+AwareDatetime = Annotated[datetime, Meta(tz=True)]
+#: A stable record id: 1-160 characters, no spaces or control characters.
+RecordId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")]
+ShortText = Annotated[str, Meta(max_length=500)]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Url = Annotated[str, Meta(max_length=2_000)]
+Latitude = Annotated[float, Meta(ge=-90.0, le=90.0)]
+Longitude = Annotated[float, Meta(ge=-180.0, le=180.0)]
+Count = Annotated[int, Meta(ge=0, le=10**12)]
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")
+
+
+class RecordError(ValueError):
+    """An invalid record: the message names the record kind, its id and the field."""
+
+    def __init__(self, kind: str, record_id: str | None, field_path: str, problem: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.field = field_path
+        self.problem = problem
+        where = f"{kind} {record_id!r}" if record_id else f"{kind} (no id)"
+        super().__init__(f"{where}: field `{field_path}`: {problem}")
+
+
+class SourceRef(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_defaults=True):
+    """A citation: which source (a :class:`Source` id) and, where known, the exact URL."""
+
+    source: RecordId
+    url: Url = ""
+    note: ShortText = ""
+
+
+class Source(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """A publisher or observer: SOHR, CNN, Human Rights Watch, OCHA, ..."""
+
+    id: RecordId
+    name: ShortText
+    kind: Literal[
+        "monitor", "media", "un", "ngo", "government", "armed_group", "research", "article", "other"
+    ] = "other"
+    url: Url = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Faction(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """A party that can hold a place. ``symbol`` is the one-character map marker."""
+
+    id: RecordId
+    name: ShortText
+    short: Annotated[str, Meta(min_length=1, max_length=24)]
+    symbol: Annotated[str, Meta(min_length=1, max_length=1, pattern=r"^[!-~]$")]
+    colour: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
+    group: ShortText = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Place(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """A city, town, crossing or base with real coordinates."""
+
+    id: RecordId
+    name: ShortText
+    alt_names: list[ShortText] = field(default_factory=list)
+    lat: Latitude
+    lon: Longitude
+    governorate: ShortText = ""
+    kind: Literal["city", "town", "village", "crossing", "base", "area", "other"] = "city"
+    #: 1 (capital, largest cities) .. 5 (villages): label priority on the map.
+    importance: Annotated[int, Meta(ge=1, le=5)] = 3
+    population: Count | None = None
+    note: LongText = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class ControlChange(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """From ``valid_from`` on, ``faction`` holds (or contests, or besieges) ``place``.
+
+    Control of a place at time T is the latest change at or before T.
+    """
+
+    id: RecordId
+    place: RecordId
+    faction: RecordId
+    status: Literal["held", "contested", "besieged"] = "held"
+    valid_from: AwareDatetime
+    note: LongText = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Casualties(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_defaults=True):
+    """Fatalities as UCDP reports them: low / best / high (any may be unknown)."""
+
+    best: Count | None = None
+    low: Count | None = None
+    high: Count | None = None
+
+
+class Event(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """Something that happened at a time, at places, involving factions."""
+
+    id: RecordId
+    time: AwareDatetime
+    precision: Literal["exact", "day", "month"] = "day"
+    title: ShortText
+    summary: LongText = ""
+    type: Literal[
+        "offensive",
+        "capture",
+        "withdrawal",
+        "battle",
+        "strike",
+        "statement",
+        "humanitarian",
+        "diplomatic",
+        "violence_against_civilians",
+        "protest",
+        "other",
+    ] = "other"
+    places: list[RecordId] = field(default_factory=list)
+    factions: list[RecordId] = field(default_factory=list)
+    actors: list[ShortText] = field(default_factory=list)
+    fatalities: Casualties | None = None
+    url: Url = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Quote(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """Words someone said, where and to whom."""
+
+    id: RecordId
+    speaker: ShortText
+    role: ShortText = ""
+    text: LongText
+    said_at: AwareDatetime
+    precision: Literal["exact", "day", "month"] = "day"
+    outlet: ShortText = ""
+    context: LongText = ""
+    places: list[RecordId] = field(default_factory=list)
+    event: RecordId | None = None
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Figure(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """One observation of a statistic by one source. Observations are never collapsed."""
+
+    id: RecordId
+    metric: Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+    value: Annotated[float, Meta(ge=0, le=1e15)]
+    qualifier: Literal["exact", "at least", "more than", "about", "up to", "between"] = "exact"
+    low: Annotated[float, Meta(ge=0, le=1e15)] | None = None
+    high: Annotated[float, Meta(ge=0, le=1e15)] | None = None
+    unit: ShortText = ""
+    as_of: AwareDatetime
+    period_start: AwareDatetime | None = None
+    period_end: AwareDatetime | None = None
+    scope: ShortText = ""
+    note: LongText = ""
+    updated_at: AwareDatetime
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+class Tombstone(
+    Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
+):
+    """An explicit deletion of record ``id`` of ``kind``; wins over older versions of it."""
+
+    id: RecordId
+    kind: Literal["source", "faction", "place", "control", "event", "quote", "figure"]
+    updated_at: AwareDatetime
+    reason: ShortText = ""
+    sources: list[SourceRef] = field(default_factory=list)
+
+
+Record = Source | Faction | Place | ControlChange | Event | Quote | Figure | Tombstone
+
+#: kind name -> record class. The kind names are also the store's table names.
+KINDS: dict[str, type[Struct]] = {
+    "source": Source,
+    "faction": Faction,
+    "place": Place,
+    "control": ControlChange,
+    "event": Event,
+    "quote": Quote,
+    "figure": Figure,
+    "tombstone": Tombstone,
+}
+_KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
+
+
+def kind_of(record: Struct) -> str:
+    """The kind name of a record (``"event"``, ``"place"``, ...)."""
+    try:
+        return _KIND_OF[type(record)]
+    except KeyError:
+        raise TypeError(f"not a sitmon record: {type(record).__name__}") from None
+
+
+def _post_check(kind: str, rec: Any) -> None:
+    """Cross-field rules msgspec constraints cannot express."""
+    rid = rec.id
+    if kind == "figure":
+        if rec.low is not None and rec.high is not None and rec.low > rec.high:
+            raise RecordError(kind, rid, "low", f"low ({rec.low:g}) is above high ({rec.high:g})")
+        if rec.period_start and rec.period_end and rec.period_start > rec.period_end:
+            raise RecordError(kind, rid, "period_start", "period starts after it ends")
+    elif kind == "event" and rec.fatalities is not None:
+        f = rec.fatalities
+        if f.low is not None and f.high is not None and f.low > f.high:
+            raise RecordError(kind, rid, "fatalities.low", "low is above high")
+        if f.best is not None:
+            if f.low is not None and f.best < f.low:
+                raise RecordError(kind, rid, "fatalities.best", "best is below low")
+            if f.high is not None and f.best > f.high:
+                raise RecordError(kind, rid, "fatalities.best", "best is above high")
+
+
+def convert_record(kind: str, data: Any) -> Record:
+    """Build and validate a record of ``kind`` from plain data (a dict from JSON).
+
+    Raises :class:`RecordError` naming the kind, the id (when readable) and the
+    offending field.
+    """
+    cls = KINDS.get(kind)
+    if cls is None:
+        raise RecordError(kind, None, "kind", f"unknown record kind {kind!r}")
+    rid = None
+    if isinstance(data, dict):
+        raw_id = data.get("id")
+        if isinstance(raw_id, str) and _ID_RE.match(raw_id):
+            rid = raw_id
+    else:
+        raise RecordError(kind, None, "$", f"expected an object, got {type(data).__name__}")
+    try:
+        rec = msgspec.convert(data, cls, strict=True)
+    except msgspec.ValidationError as exc:
+        msg = str(exc)
+        path = "$"
+        if " - at `" in msg:
+            msg, _, rest = msg.partition(" - at `")
+            path = rest.rstrip("`")
+        path = path.removeprefix("$.").removeprefix("$")
+        if not path:
+            # msgspec reports missing fields as "Object missing required field `x`"
+            m = re.search(r"field `([^`]+)`", msg)
+            path = m.group(1) if m else "$"
+        raise RecordError(kind, rid, path or "$", msg) from None
+    _post_check(kind, rec)
+    return rec
+
+
+def record_to_dict(record: Struct) -> dict[str, Any]:
+    """A record as plain JSON-ready data (datetimes as ISO-8601 strings)."""
+    return msgspec.to_builtins(record)

@@ -1,0 +1,122 @@
+"""The ``sitmon`` command line.
+
+``sitmon`` alone opens the monitor. Subcommands are registered by modules
+(``register(subparsers)``) that import nothing heavy at import time: ``--help``,
+``--version`` and ``info`` never import Textual or httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+__all__ = ["CommandError", "main"]
+
+#: modules that add subcommands; each has ``register(subparsers) -> None``
+COMMAND_MODULES = ("tui.cmd_info", "tui.cmd_feeds", "tui.cmd_export")
+
+
+class CommandError(Exception):
+    """A command failed in a way the user should read: one line, and an exit code."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("sitmon")
+    except Exception:  # not installed (running from a checkout)
+        return "0.1.0"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sitmon",
+        description="A terminal situation monitor: timeline, map of city control, quotes and "
+        "statistics. With no command, opens the monitor.",
+    )
+    parser.add_argument("--version", action="version", version=f"sitmon {_version()}")
+    parser.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the TinyDB store file (default: $SITMON_STORE, else the platform data folder)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="the TOML config file (default: $SITMON_CONFIG, else the platform config folder)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    run = sub.add_parser("run", help="open the monitor (the default)")
+    add_run_options(run)
+    run.set_defaults(func=cmd_run)
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="DATE", help="open at this moment (e.g. 2024-12-01)")
+    p.add_argument("--theme", metavar="NAME", help="a Textual theme name")
+    p.add_argument(
+        "--no-refresh", action="store_true", help="do not refresh feeds in the background"
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .app import run_app
+
+    return run_app(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        # `sitmon` alone opens the monitor with the run defaults.
+        for action in ("as_of", "theme"):
+            setattr(args, action, None)
+        args.no_refresh = False
+        args.func = cmd_run
+    if args.store is None and os.environ.get("SITMON_STORE"):
+        args.store = os.environ["SITMON_STORE"]
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as exc:
+        print(f"sitmon: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a StoreError and friends: one line, not a traceback
+        from store import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"sitmon: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

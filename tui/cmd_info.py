@@ -1,0 +1,35 @@
+"""``sitmon info``: where the store is and what it holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="show the store's path, record counts, schema and last refresh")
+    p.set_defaults(func=cmd_info)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    from store.timeutil import fmt_day
+
+    store = open_store(args)
+    meta = store.meta
+    first, last = store.time_bounds()
+    print(f"store:          {store.path}")
+    print(f"schema version: {meta.get('schema_version')}")
+    print(f"generation:     {meta.get('generation')} (writes so far)")
+    origin = meta.get("origin", "")
+    print(f"last refresh:   {store.last_refresh() or f'never ({origin})' if origin else 'never'}")
+    if first or last:
+        print(
+            f"period:         {fmt_day(first) if first else '?'} .. {fmt_day(last) if last else '?'}"
+        )
+    print("records:")
+    for table, n in store.counts().items():
+        print(f"  {table:<11} {n}")
+    for name, state in sorted(meta.get("feeds", {}).items()):
+        print(f"feed {name}: last success {state.get('last_success', 'never')}")
+    return 0
