@@ -619,7 +619,14 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
             "SOHR has reported more than 727 deaths, including 111 civilians."
         ),
         "factions": [],
-        "sources": [ARTICLE, reported("sohr")],
+        "sources": [
+            ARTICLE,
+            reported(
+                "sohr",
+                "as reported in the seed article: the death toll only (727, including 111"
+                " civilians); the article does not attribute the displacement figure",
+            ),
+        ],
     },
     {
         "id": "ev-2024-12-05-hrw-rights-alarm",
