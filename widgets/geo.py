@@ -1,0 +1,687 @@
+"""Packaged geography, projection and rasterisation for the map.
+
+Pure Python: no Textual, no Rich. The map renderer (:mod:`widgets.map_render`)
+builds on three pieces from here:
+
+* :func:`load_geography` reads the compact geography shipped in
+  ``widgets/data/`` (derived once from the OCHA COD-AB admin1 boundaries and
+  Natural Earth 1:110m neighbours by :func:`build_packaged_geography`; run
+  ``python -m widgets.geo /path/to/shared/data/geo`` to rebuild it).
+* :class:`Projection`: equirectangular with a cos(latitude) correction, in
+  terminal cells that are :data:`CELL_ASPECT` times taller than wide, fitted to
+  Syria and centred in a viewport, with zoom and centre.
+* Rasterisers: :class:`BrailleCanvas` (2x4 dots per cell) and
+  :class:`AsciiCanvas` (1 point per cell, line glyphs), both drawing clipped
+  Bresenham/DDA lines (no gaps on steep segments), and :func:`fill_mask`, a
+  scanline polygon fill (even-odd, so holes work) used to tell land from sea.
+
+Coordinates in the data files are ``[lon, lat]`` pairs flattened into one list
+per ring/polyline: ``[lon0, lat0, lon1, lat1, ...]``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "CELL_ASPECT",
+    "SYRIA_BBOX",
+    "AsciiCanvas",
+    "BrailleCanvas",
+    "Country",
+    "Geography",
+    "Projection",
+    "Region",
+    "build_packaged_geography",
+    "fill_mask",
+    "fit_projection",
+    "load_geography",
+    "point_in_rings",
+    "simplify",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SYRIA_FILE = "syria-admin1.json"
+NEIGHBOURS_FILE = "neighbours.json"
+
+#: A terminal cell is about twice as tall as it is wide.
+CELL_ASPECT = 2.0
+#: Reference latitude of the cos(latitude) correction (Syria's middle).
+REF_LAT = 35.0
+#: (min_lon, min_lat, max_lon, max_lat) of Syria (union of the governorates).
+SYRIA_BBOX = (35.6142, 32.3164, 42.3847, 37.3181)
+
+Flat = tuple[float, ...]  # lon0, lat0, lon1, lat1, ...
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A governorate: name, pcode and rings (outer first, then holes)."""
+
+    name: str
+    pcode: str
+    rings: tuple[Flat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """A neighbouring country: its polygon rings (for inside tests and label
+    placement) and the polylines to draw (its outline minus the stretches that
+    run along Syria's border or through Syria)."""
+
+    name: str
+    iso: str
+    short: str
+    rings: tuple[Flat, ...]
+    lines: tuple[Flat, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Geography:
+    border: tuple[Flat, ...]  # Syria's national border (union outline), polylines
+    boundaries: tuple[Flat, ...]  # internal governorate boundaries, polylines
+    governorates: tuple[Region, ...]
+    neighbours: tuple[Country, ...]
+
+
+def _flat(values: Iterable[float]) -> Flat:
+    return tuple(float(v) for v in values)
+
+
+@lru_cache(maxsize=1)
+def load_geography() -> Geography:
+    """The packaged geography (read once)."""
+    with open(DATA_DIR / SYRIA_FILE, encoding="utf-8") as f:
+        syr = json.load(f)
+    with open(DATA_DIR / NEIGHBOURS_FILE, encoding="utf-8") as f:
+        nbr = json.load(f)
+    return Geography(
+        border=tuple(_flat(line) for line in syr["border"]),
+        boundaries=tuple(_flat(line) for line in syr["boundaries"]),
+        governorates=tuple(
+            Region(g["name"], g["pcode"], tuple(_flat(r) for r in g["rings"]))
+            for g in syr["governorates"]
+        ),
+        neighbours=tuple(
+            Country(
+                c["name"],
+                c["iso"],
+                c["short"],
+                tuple(_flat(r) for r in c["rings"]),
+                tuple(_flat(line) for line in c["lines"]),
+            )
+            for c in nbr["countries"]
+        ),
+    )
+
+
+def point_in_rings(lon: float, lat: float, rings: Sequence[Flat]) -> bool:
+    """Even-odd test: is (lon, lat) inside the polygon given by ``rings``?"""
+    inside = False
+    for ring in rings:
+        n = len(ring) // 2
+        x1, y1 = ring[2 * n - 2], ring[2 * n - 1]
+        for i in range(n):
+            x2, y2 = ring[2 * i], ring[2 * i + 1]
+            if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+            x1, y1 = x2, y2
+    return inside
+
+
+# --------------------------------------------------------------------------- projection
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """lon/lat <-> fractional cell coordinates of a ``width`` x ``height`` viewport.
+
+    ``x = lon * k`` (k = cos of :data:`REF_LAT`), ``y = lat``; ``scale`` is cell
+    widths per unit of x; a cell is :data:`CELL_ASPECT` cell widths tall. Cell
+    (c, r) covers ``c <= col < c + 1`` and ``r <= row < r + 1``.
+    """
+
+    width: int
+    height: int
+    k: float
+    cx: float  # world x at the viewport centre
+    cy: float  # latitude at the viewport centre
+    scale: float
+
+    def to_cell(self, lat: float, lon: float) -> tuple[float, float]:
+        col = (lon * self.k - self.cx) * self.scale + self.width / 2
+        row = (self.cy - lat) * self.scale / CELL_ASPECT + self.height / 2
+        return col, row
+
+    def to_lonlat(self, col: float, row: float) -> tuple[float, float]:
+        lon = ((col - self.width / 2) / self.scale + self.cx) / self.k
+        lat = self.cy - (row - self.height / 2) * CELL_ASPECT / self.scale
+        return lon, lat
+
+    def cell_of(self, lat: float, lon: float) -> tuple[int, int] | None:
+        """The integer cell holding (lat, lon), or None when outside the viewport."""
+        col, row = self.to_cell(lat, lon)
+        if not (0.0 <= col < self.width and 0.0 <= row < self.height):
+            return None
+        c, r = int(col), int(row)
+        if c >= self.width or r >= self.height:  # float edge cases
+            return None
+        return c, r
+
+    def project_flat(self, flat: Flat, sx: float = 1.0, sy: float = 1.0) -> list[float]:
+        """A flat lon/lat list as flat (col*sx, row*sy) coordinates."""
+        k, cx, cy, s = self.k, self.cx, self.cy, self.scale
+        hw, hh = self.width / 2, self.height / 2
+        sa = s / CELL_ASPECT
+        out = [0.0] * len(flat)
+        for i in range(0, len(flat), 2):
+            out[i] = ((flat[i] * k - cx) * s + hw) * sx
+            out[i + 1] = ((cy - flat[i + 1]) * sa + hh) * sy
+        return out
+
+
+#: A little room around Syria at zoom 1.
+FIT_MARGIN = 1.04
+
+
+def fit_projection(
+    width: int,
+    height: int,
+    zoom: float = 1.0,
+    center: tuple[float, float] | None = None,
+) -> Projection:
+    """Syria fitted and centred in ``width`` x ``height`` cells, then zoomed
+    ``zoom`` times around ``center`` (lat, lon; default Syria's centre)."""
+    k = math.cos(math.radians(REF_LAT))
+    min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+    span_x = (max_lon - min_lon) * k * FIT_MARGIN
+    span_y = (max_lat - min_lat) * FIT_MARGIN
+    scale = min(max(width, 1) / span_x, max(height, 1) * CELL_ASPECT / span_y)
+    if not (isinstance(zoom, int | float) and math.isfinite(zoom)) or zoom <= 0:
+        zoom = 1.0
+    scale *= min(max(zoom, 0.05), 1000.0)
+    if center is None:
+        lat0, lon0 = (min_lat + max_lat) / 2, (min_lon + max_lon) / 2
+    else:
+        lat0, lon0 = float(center[0]), float(center[1])
+        if not (math.isfinite(lat0) and math.isfinite(lon0)):
+            lat0, lon0 = (min_lat + max_lat) / 2, (min_lon + max_lon) / 2
+        lat0 = min(max(lat0, -90.0), 90.0)
+        lon0 = min(max(lon0, -180.0), 180.0)
+    return Projection(width, height, k, lon0 * k, lat0, scale)
+
+
+# --------------------------------------------------------------------------- clipping
+
+
+def _clip(
+    x0: float, y0: float, x1: float, y1: float, xmax: float, ymax: float
+) -> tuple[float, float, float, float] | None:
+    """Liang-Barsky clip of a segment to [-1, xmax] x [-1, ymax]."""
+    lo, hi = -1.0, -1.0
+    dx, dy = x1 - x0, y1 - y0
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - lo), (dx, xmax - x0), (-dy, y0 - hi), (dy, ymax - y0)):
+        if p == 0.0:
+            if q < 0.0:
+                return None
+            continue
+        t = q / p
+        if p < 0.0:
+            if t > t1:
+                return None
+            if t > t0:
+                t0 = t
+        else:
+            if t < t0:
+                return None
+            if t < t1:
+                t1 = t
+    return x0 + t0 * dx, y0 + t0 * dy, x0 + t1 * dx, y0 + t1 * dy
+
+
+# --------------------------------------------------------------------------- braille
+
+# bit of dot (dx, dy) in a braille cell (U+2800 block)
+_BRAILLE_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+
+
+class BrailleCanvas:
+    """``width`` x ``height`` cells of 2x4 dots each; one bit plane per layer.
+
+    ``bits[layer][row * width + col]`` holds the dots of that layer in the cell.
+    """
+
+    def __init__(self, width: int, height: int, layers: int) -> None:
+        self.width = width
+        self.height = height
+        self.bits = [bytearray(width * height) for _ in range(layers)]
+
+    def line(self, layer: int, x0: float, y0: float, x1: float, y1: float, dash: int = 0) -> int:
+        """Bresenham line in dot coordinates (clipped); ``dash`` > 0 skips every
+        ``dash``-th dot (a lighter, dotted line). Returns the dots stepped."""
+        wd, hd = self.width * 2, self.height * 4
+        clipped = _clip(x0, y0, x1, y1, wd, hd)
+        if clipped is None:
+            return 0
+        ax, ay, bx, by = clipped
+        ix0, iy0, ix1, iy1 = (
+            int(math.floor(ax)),
+            int(math.floor(ay)),
+            int(math.floor(bx)),
+            int(math.floor(by)),
+        )
+        dx, dy = abs(ix1 - ix0), -abs(iy1 - iy0)
+        sx = 1 if ix0 < ix1 else -1
+        sy = 1 if iy0 < iy1 else -1
+        err = dx + dy
+        plane = self.bits[layer]
+        w = self.width
+        n = 0
+        while True:
+            if 0 <= ix0 < wd and 0 <= iy0 < hd and (dash == 0 or n % dash != dash - 1):
+                plane[(iy0 >> 2) * w + (ix0 >> 1)] |= _BRAILLE_BITS[ix0 & 1][iy0 & 3]
+            n += 1
+            if ix0 == ix1 and iy0 == iy1:
+                break
+            e2 = 2 * err
+            if e2 >= dy:
+                err += dy
+                ix0 += sx
+            if e2 <= dx:
+                err += dx
+                iy0 += sy
+        return n
+
+    def polyline(self, layer: int, pts: Sequence[float], dash: int = 0) -> None:
+        """Draw a flat list of dot coordinates as connected segments."""
+        for i in range(0, len(pts) - 2, 2):
+            self.line(layer, pts[i], pts[i + 1], pts[i + 2], pts[i + 3], dash)
+
+    def render(self) -> tuple[list[list[str]], list[bytearray]]:
+        """Per row: the cell characters (all layers' dots combined; blank cells
+        are spaces) and the top layer present in each cell (1-based; 0 none)."""
+        w, h = self.width, self.height
+        chars: list[list[str]] = []
+        tops: list[bytearray] = []
+        planes = self.bits
+        for r in range(h):
+            row_chars = [" "] * w
+            row_top = bytearray(w)
+            base = r * w
+            for c in range(w):
+                bits = 0
+                top = 0
+                for li, plane in enumerate(planes):
+                    b = plane[base + c]
+                    if b:
+                        bits |= b
+                        top = li + 1
+                if bits:
+                    row_chars[c] = chr(0x2800 + bits)
+                    row_top[c] = top
+            chars.append(row_chars)
+            tops.append(row_top)
+        return chars, tops
+
+
+# --------------------------------------------------------------------------- ascii
+
+
+class AsciiCanvas:
+    """``width`` x ``height`` cells, one point each, drawn with line glyphs.
+
+    Each layer has its own glyph style: ``"lines"`` picks ``- | / \\`` from the
+    segment's on-screen direction, any other string is used as is (e.g. ``"."``).
+    A higher layer overwrites a lower one in a cell.
+    """
+
+    def __init__(self, width: int, height: int, glyphs: Sequence[str]) -> None:
+        self.width = width
+        self.height = height
+        self.glyphs = tuple(glyphs)
+        self.chars = [[" "] * width for _ in range(height)]
+        self.tops = [bytearray(width) for _ in range(height)]
+
+    @staticmethod
+    def _direction_glyph(dx: float, dy: float) -> str:
+        # physical direction: rows are CELL_ASPECT times taller than columns
+        px, py = abs(dx), abs(dy) * CELL_ASPECT
+        if py <= px * 0.42:  # < ~23 degrees
+            return "-"
+        if py >= px * 2.4:  # > ~67 degrees
+            return "|"
+        return "\\" if (dx > 0) == (dy > 0) else "/"
+
+    def line(self, layer: int, x0: float, y0: float, x1: float, y1: float) -> None:
+        """DDA at cell resolution: every cell the segment passes is marked."""
+        clipped = _clip(x0, y0, x1, y1, self.width, self.height)
+        if clipped is None:
+            return
+        ax, ay, bx, by = clipped
+        style = self.glyphs[layer]
+        glyph = self._direction_glyph(x1 - x0, y1 - y0) if style == "lines" else style
+        steps = int(max(abs(bx - ax), abs(by - ay)) * 2) + 1
+        w, h = self.width, self.height
+        lv = layer + 1
+        chars, tops = self.chars, self.tops
+        last = (-1, -1)
+        for i in range(steps + 1):
+            t = i / steps
+            c = int(math.floor(ax + (bx - ax) * t))
+            r = int(math.floor(ay + (by - ay) * t))
+            if (c, r) == last:
+                continue
+            last = (c, r)
+            if 0 <= c < w and 0 <= r < h:
+                if tops[r][c] < lv:  # the first glyph of a layer stays
+                    chars[r][c] = glyph
+                    tops[r][c] = lv
+
+    def polyline(self, layer: int, pts: Sequence[float]) -> None:
+        for i in range(0, len(pts) - 2, 2):
+            self.line(layer, pts[i], pts[i + 1], pts[i + 2], pts[i + 3])
+
+    def render(self) -> tuple[list[list[str]], list[bytearray]]:
+        return [row[:] for row in self.chars], [bytearray(t) for t in self.tops]
+
+
+def simplify(pts: Sequence[float], tol: float, ky: float = 1.0) -> list[float]:
+    """Douglas-Peucker on a flat x,y list (y weighted by ``ky`` when measuring)."""
+    n = len(pts) // 2
+    if n <= 2 or tol <= 0:
+        return list(pts)
+    keep = bytearray(n)
+    keep[0] = keep[n - 1] = 1
+    stack = [(0, n - 1)]
+    tol2 = tol * tol
+    while stack:
+        i0, i1 = stack.pop()
+        ax, ay = pts[2 * i0], pts[2 * i0 + 1] * ky
+        bx, by = pts[2 * i1], pts[2 * i1 + 1] * ky
+        dx, dy = bx - ax, by - ay
+        L2 = dx * dx + dy * dy
+        far, fi = -1.0, -1
+        for i in range(i0 + 1, i1):
+            px, py = pts[2 * i] - ax, pts[2 * i + 1] * ky - ay
+            if L2 == 0.0:
+                d2 = px * px + py * py
+            else:
+                cr = px * dy - py * dx
+                d2 = cr * cr / L2
+            if d2 > far:
+                far, fi = d2, i
+        if far > tol2:
+            keep[fi] = 1
+            stack.append((i0, fi))
+            stack.append((fi, i1))
+    out: list[float] = []
+    for i in range(n):
+        if keep[i]:
+            out.append(pts[2 * i])
+            out.append(pts[2 * i + 1])
+    return out
+
+
+# --------------------------------------------------------------------------- fill
+
+
+def fill_mask(rings: Sequence[Sequence[float]], width: int, height: int) -> list[bytearray]:
+    """Scanline fill (even-odd) of projected rings (flat col,row lists): per
+    row, 1 where the cell's centre is inside the polygon."""
+    rows = [bytearray(width) for _ in range(height)]
+    edges: list[tuple[float, float, float, float]] = []
+    for ring in rings:
+        n = len(ring) // 2
+        if n < 3:
+            continue
+        x1, y1 = ring[2 * n - 2], ring[2 * n - 1]
+        for i in range(n):
+            x2, y2 = ring[2 * i], ring[2 * i + 1]
+            if y1 != y2:
+                edges.append((x1, y1, x2, y2))
+            x1, y1 = x2, y2
+    if not edges:
+        return rows
+    for r in range(height):
+        yc = r + 0.5
+        xs = []
+        for x1, y1, x2, y2 in edges:
+            if (y1 > yc) != (y2 > yc):
+                xs.append(x1 + (yc - y1) * (x2 - x1) / (y2 - y1))
+        if not xs:
+            continue
+        xs.sort()
+        row = rows[r]
+        for i in range(0, len(xs) - 1, 2):
+            # cells whose centre c + 0.5 lies in [xs[i], xs[i+1])
+            c0 = max(0, math.ceil(xs[i] - 0.5))
+            c1 = min(width, math.ceil(xs[i + 1] - 0.5))
+            if c1 > c0:
+                row[c0:c1] = b"\x01" * (c1 - c0)
+    return rows
+
+
+# --------------------------------------------------------------------------- build
+
+_ATTR_OCHA = "OCHA COD-AB Syria admin1 (CC BY 3.0 IGO). Source: OCHA / UN Cartographic Section"
+_ATTR_NE = "Natural Earth 1:110m (public domain) via johan/world.geo.json"
+_SHORT = {"Turkey": "Tur.", "Lebanon": "Leb.", "Israel": "Isr.", "Jordan": "Jor.", "Iraq": "Iraq"}
+
+
+def _rings_of(geom: dict) -> list[list[list[float]]]:
+    if geom["type"] == "Polygon":
+        return [geom["coordinates"]]
+    if geom["type"] == "MultiPolygon":
+        return list(geom["coordinates"])
+    raise ValueError(f"unsupported geometry {geom['type']}")
+
+
+def _chain(
+    edges: list[tuple[tuple[float, float], tuple[float, float]]],
+) -> list[list[tuple[float, float]]]:
+    """Join undirected edges into polylines, breaking at vertices whose degree is not 2."""
+    adj: dict[tuple[float, float], list[tuple[float, float]]] = {}
+    for a, b in edges:
+        adj.setdefault(a, []).append(b)
+        adj.setdefault(b, []).append(a)
+    used: set[tuple[tuple[float, float], tuple[float, float]]] = set()
+
+    def key(a, b):
+        return (a, b) if a <= b else (b, a)
+
+    lines = []
+    starts = sorted(p for p, nb in adj.items() if len(nb) != 2) + sorted(adj)
+    for start in starts:
+        for nxt in sorted(adj[start]):
+            if key(start, nxt) in used:
+                continue
+            line = [start]
+            prev, cur = start, nxt
+            used.add(key(prev, cur))
+            line.append(cur)
+            while len(adj[cur]) == 2 and cur != start:
+                a, b = adj[cur]
+                cand = b if a == prev else a
+                if key(cur, cand) in used:
+                    break
+                used.add(key(cur, cand))
+                prev, cur = cur, cand
+                line.append(cur)
+            lines.append(line)
+    return lines
+
+
+def _seg_dist(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> float:
+    dx, dy = bx - ax, by - ay
+    L2 = dx * dx + dy * dy
+    t = 0.0 if L2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / L2))
+    qx, qy = ax + t * dx - px, ay + t * dy - py
+    return math.hypot(qx, qy)
+
+
+def build_packaged_geography(src: Path, out: Path = DATA_DIR, near: float = 0.09) -> None:
+    """Derive ``widgets/data/*.json`` from the shared GeoJSON files in ``src``.
+
+    Syria's border is the union outline of the 14 governorates: edges with
+    governorate on one side only (the simplified polygons do not all share
+    vertices, so an edge used once can still be internal: it is internal when
+    both of its sides are inside some governorate). Neighbour outlines keep
+    only the stretches that are neither inside Syria nor within ``near``
+    degrees of its border (Syria's own border is drawn there).
+    """
+    with open(src / "syria-governorates-simplified.geojson", encoding="utf-8") as f:
+        govs = json.load(f)
+    with open(src / "neighbours-ne110m.geo.json", encoding="utf-8") as f:
+        nbrs = json.load(f)
+
+    regions = []
+    polys: list[list[list[list[float]]]] = []
+    for ft in sorted(govs["features"], key=lambda ft: ft["properties"]["ADM1_PCODE"]):
+        props = ft["properties"]
+        for poly in _rings_of(ft["geometry"]):
+            polys.append(poly)
+        regions.append(
+            {
+                "name": props["ADM1_EN"],
+                "pcode": props["ADM1_PCODE"],
+                "rings": [
+                    [round(v, 4) for p in ring[:-1] for v in p]
+                    for poly in _rings_of(ft["geometry"])
+                    for ring in poly
+                ],
+            }
+        )
+    flat_polys = [[tuple(v for p in ring for v in p) for ring in poly] for poly in polys]
+
+    def inside_any(x: float, y: float) -> int:
+        return sum(point_in_rings(x, y, p) for p in flat_polys)
+
+    count: dict = {}
+    for poly in polys:
+        for ring in poly:
+            for a, b in zip(ring, ring[1:], strict=False):
+                e = tuple(sorted((tuple(a), tuple(b))))
+                count[e] = count.get(e, 0) + 1
+    border_edges, internal_edges = [], []
+    for (a, b), n in sorted(count.items()):
+        if n >= 2:
+            internal_edges.append((a, b))
+            continue
+        mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        length = math.hypot(dx, dy) or 1.0
+        nx, ny = -dy / length * 1e-4, dx / length * 1e-4
+        s1, s2 = inside_any(mx + nx, my + ny), inside_any(mx - nx, my - ny)
+        (border_edges if (s1 == 0) != (s2 == 0) else internal_edges).append((a, b))
+
+    def flat_lines(lines):
+        return [[round(v, 4) for p in line for v in p] for line in lines]
+
+    border = flat_lines(_chain(border_edges))
+    boundaries = flat_lines(_chain(internal_edges))
+
+    border_segs = []
+    for line in border:
+        for i in range(0, len(line) - 2, 2):
+            border_segs.append(tuple(line[i : i + 4]))
+    k = math.cos(math.radians(REF_LAT))
+
+    def near_border(x: float, y: float) -> bool:
+        for ax, ay, bx, by in border_segs:
+            if _seg_dist(x * k, y, ax * k, ay, bx * k, by) < near:
+                return True
+        return False
+
+    def keep(x: float, y: float) -> bool:
+        return not near_border(x, y) and inside_any(x, y) == 0
+
+    countries = []
+    for ft in nbrs["features"]:
+        name = ft["properties"]["name"]
+        rings = [ring for poly in _rings_of(ft["geometry"]) for ring in poly]
+        # keep only rings near the region of interest
+        rings = [r for r in rings if any(30 <= p[0] <= 50 and 28 <= p[1] <= 42 for p in r)]
+        simple = []
+        for ring in rings:
+            lines: list[list[tuple[float, float]]] = []
+            # sample the ring densely, keep runs of kept samples (plus one sample
+            # on each side so that the runs reach Syria's border)
+            samples: list[tuple[float, float]] = []
+            for a, b in zip(ring, ring[1:], strict=False):
+                n = max(1, int(math.hypot(b[0] - a[0], b[1] - a[1]) / 0.02))
+                samples.extend(
+                    (a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n) for i in range(n)
+                )
+            vertices = {tuple(p) for p in ring}
+            flags = [keep(x, y) for x, y in samples]
+            m = len(samples)
+            if all(flags):
+                run = samples + [samples[0]]
+                lines.append(run)
+            else:
+                # start at a dropped sample so that runs don't wrap
+                s0 = flags.index(False)
+                run = []
+                for j in range(m + 1):
+                    i = (s0 + j) % m
+                    if flags[i]:
+                        if not run:
+                            run.append(samples[(i - 1) % m])
+                        run.append(samples[i])
+                    elif run:
+                        run.append(samples[i])
+                        lines.append(run)
+                        run = []
+                if run:
+                    lines.append(run)
+            # simplify: keep original vertices and run ends only
+            for run in lines:
+                pts = [run[0]] + [p for p in run[1:-1] if p in vertices] + [run[-1]]
+                simple.append([round(v, 4) for p in pts for v in p])
+        countries.append(
+            {
+                "name": name,
+                "iso": ft["properties"].get("iso_a3", ft.get("id", "")),
+                "short": _SHORT.get(name, name[:3] + "."),
+                "rings": [[round(v, 4) for p in ring[:-1] for v in p] for ring in rings],
+                "lines": simple,
+            }
+        )
+
+    out.mkdir(parents=True, exist_ok=True)
+    syria_doc = {
+        "_about": "Syria admin1 (governorates) for the sitmon map: border = union outline of the 14 governorates, boundaries = internal governorate boundaries, as polylines of flat [lon, lat, lon, lat, ...]. Derived by widgets/geo.py:build_packaged_geography.",
+        "_source": _ATTR_OCHA,
+        "border": border,
+        "boundaries": boundaries,
+        "governorates": regions,
+    }
+    nbr_doc = {
+        "_about": "Context outlines of Syria's neighbours for the sitmon map: rings (polygon, for label placement) and lines (what is drawn: the outline minus the stretches along or inside Syria), flat [lon, lat, ...].",
+        "_source": _ATTR_NE,
+        "countries": countries,
+    }
+    for name, doc in ((SYRIA_FILE, syria_doc), (NEIGHBOURS_FILE, nbr_doc)):
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        (out / name).write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover - maintenance entry point
+    src_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/geo")
+    build_packaged_geography(src_dir)
+    load_geography.cache_clear()
+    geo = load_geography()
+    print(
+        f"border: {len(geo.border)} lines, boundaries: {len(geo.boundaries)} lines, "
+        f"{len(geo.governorates)} governorates, {len(geo.neighbours)} neighbours"
+    )

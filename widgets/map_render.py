@@ -1,0 +1,947 @@
+"""The map: Syria, its governorates and neighbours, cities marked by who holds them.
+
+Pure Python (no Textual, no Rich): :func:`render_map` returns
+:class:`~widgets.lines.StyledLine` rows, exactly ``width`` characters each and
+exactly ``height`` of them, plus where each place's marker landed (for keyboard
+navigation with :func:`nearest_in_direction`) and which labels did not fit.
+
+Drawing, in order of precedence (later wins a cell):
+
+1. the background, cached per view (:func:`_static_layer`): neighbours'
+   outlines, governorate boundaries (dotted braille / ``.``) and Syria's border
+   (solid braille / ``- | / \\``);
+2. markers: the faction's symbol (``?`` when control is unknown), a suffix
+   ``~`` when contested, ``#`` when besieged; the selected place in reverse
+   video between brackets ``[H]``. A marker whose cell is taken moves to a free
+   neighbouring cell (or shares the cell when all are taken);
+3. labels, by priority (selected first, then importance, population, name):
+   right of the marker, left, above, below; then abbreviated ("Alep."); else
+   dropped (listed in :attr:`MapRender.hidden_labels`). Labels never overlap
+   each other, a marker, the legend or the map's edge, and keep one blank cell
+   from other labels;
+4. names of the neighbouring countries inside their visible part, and the
+   Mediterranean ("Mediterranean", or "Med." when tight);
+5. the legend (right of the map or below it, whichever leaves the larger map).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
+from typing import Literal
+
+from store.records import ControlChange, Faction, Place
+
+from .geo import (
+    CELL_ASPECT,
+    FIT_MARGIN,
+    REF_LAT,
+    SYRIA_BBOX,
+    AsciiCanvas,
+    BrailleCanvas,
+    Projection,
+    fill_mask,
+    fit_projection,
+    load_geography,
+    simplify,
+)
+from .lines import StyledLine, pad
+
+__all__ = [
+    "MIN_HEIGHT",
+    "MIN_WIDTH",
+    "MapOptions",
+    "MapRender",
+    "Viewport",
+    "clear_cache",
+    "nearest_in_direction",
+    "render_map",
+]
+
+#: Below this size render_map returns a short message instead of a map.
+MIN_WIDTH = 30
+MIN_HEIGHT = 10
+
+CONTESTED_SUFFIX = "~"
+BESIEGED_SUFFIX = "#"
+UNKNOWN_SYMBOL = "?"
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    charset: Literal["braille", "ascii"] = "braille"
+    colour: bool = True  # False: spans carry no colours (bold/reverse/underline still allowed)
+    labels: bool = True
+    selected: str | None = None  # place id
+    zoom: float = 1.0  # 1 = whole of Syria fitted; >1 zooms in around `center`
+    center: tuple[float, float] | None = (
+        None  # (lat, lon) of the view centre; None = Syria's centre
+    )
+    legend: bool = True
+    as_of_label: str = ""  # e.g. "as of 2024-12-05"; shown in the legend
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """Where the map part sits in the output and how it is projected."""
+
+    col: int
+    row: int
+    width: int
+    height: int
+    projection: Projection
+
+    def cell_of(self, lat: float, lon: float) -> tuple[int, int] | None:
+        """The output (col, row) of (lat, lon), or None when outside the map part."""
+        cell = self.projection.cell_of(lat, lon)
+        if cell is None:
+            return None
+        return cell[0] + self.col, cell[1] + self.row
+
+    def latlon_of(self, col: int, row: int) -> tuple[float, float] | None:
+        """(lat, lon) at the centre of output cell (col, row), None outside the map part."""
+        c, r = col - self.col, row - self.row
+        if not (0 <= c < self.width and 0 <= r < self.height):
+            return None
+        lon, lat = self.projection.to_lonlat(c + 0.5, r + 0.5)
+        return lat, lon
+
+
+@dataclass(frozen=True)
+class MapRender:
+    lines: list[StyledLine]  # exactly `height` lines, each exactly `width` characters
+    positions: dict[str, tuple[int, int]]  # place id -> (col, row) of its marker, for places drawn
+    hidden_labels: tuple[str, ...]  # place ids whose labels were dropped
+    #: place id -> (col, row, text) of its label as drawn (text may be abbreviated)
+    labels: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: the map part (None when the size is below the minimum)
+    viewport: Viewport | None = None
+    #: (col, row, text) of the names of the neighbouring countries and of the sea
+    region_labels: tuple[tuple[int, int, str], ...] = ()
+
+
+# --------------------------------------------------------------------------- styles
+
+
+@dataclass(frozen=True, slots=True)
+class _Styles:
+    neighbour: str
+    boundary: str
+    border: str
+    country: str
+    sea: str
+    label: str
+    selected_label: str
+    bracket: str
+    unknown: str
+    separator: str
+    title: str
+    dim: str
+
+
+_COLOUR = _Styles(
+    neighbour="#56606b",
+    boundary="#5f6b78",
+    border="#c9d1d9",
+    country="italic #8b949e",
+    sea="italic #4f8fd6",
+    label="#e6edf3",
+    selected_label="bold underline #ffffff",
+    bracket="bold #ffffff",
+    unknown="bold #8b949e",
+    separator="#3b434b",
+    title="bold",
+    dim="#8b949e",
+)
+_MONO = _Styles(
+    neighbour="",
+    boundary="",
+    border="bold",
+    country="",
+    sea="",
+    label="",
+    selected_label="bold underline",
+    bracket="bold",
+    unknown="bold",
+    separator="",
+    title="bold",
+    dim="",
+)
+
+
+def _marker_style(styles: _Styles, colour: str | None, selected: bool) -> str:
+    if styles is _MONO or not colour:
+        base = "bold" if styles is _MONO else styles.unknown
+        return f"{base} reverse" if selected else base
+    return f"bold reverse {colour}" if selected else f"bold {colour}"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _clean(text: str, ascii_only: bool) -> str:
+    """Printable single-width text: no control/format characters, no combining
+    marks, no wide characters; with ``ascii_only`` 7-bit printable only."""
+    out = []
+    for ch in unicodedata.normalize("NFKD", text) if ascii_only else text:
+        cat = unicodedata.category(ch)
+        if cat[0] == "C" or cat in ("Mn", "Me", "Zl", "Zp"):
+            continue
+        if cat == "Zs":
+            out.append(" ")
+            continue
+        if ascii_only:
+            if " " <= ch <= "~":
+                out.append(ch)
+            elif ch in "\u2018\u2019\u02bc\u02bf\u02be\u2032":
+                out.append("'")
+            elif ch in "\u2010\u2011\u2012\u2013\u2014":
+                out.append("-")
+            continue
+        if unicodedata.east_asian_width(ch) in ("W", "F"):
+            out.append("?")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+@lru_cache(maxsize=8192)
+def _label_text(pid: str, raw: str, alt_names: tuple[str, ...], ascii_only: bool) -> str:
+    """A place's label: its name made safe for the charset (see :func:`_clean`)."""
+    name = _clean(raw, ascii_only)
+    if ascii_only and sum(ch.isalpha() for ch in name) < max(1, len(raw) // 2):
+        # mostly non-Latin: an ASCII alternative name, else the id
+        for alt in alt_names:
+            cand = _clean(alt, True)
+            if cand and sum(ch.isalpha() for ch in cand) >= len(alt) // 2:
+                return cand
+        return _clean(pid, True) or "?"
+    return name or _clean(pid, ascii_only) or "?"
+
+
+def _variants(name: str) -> tuple[str, ...]:
+    """The label and its abbreviation ("Aleppo" -> "Alep.")."""
+    if len(name) > 5:
+        short = name[:4].rstrip(" -'.") + "."
+        if len(short) < len(name):
+            return (name, short)
+    return (name,)
+
+
+def _symbol(faction: Faction | None) -> str:
+    if faction is None:
+        return UNKNOWN_SYMBOL
+    sym = str(faction.symbol)[:1]
+    return sym if sym and "!" <= sym <= "~" else UNKNOWN_SYMBOL
+
+
+def _colour(faction: Faction | None) -> str | None:
+    if faction is None:
+        return None
+    col = str(faction.colour)
+    if len(col) == 7 and col[0] == "#" and all(c in "0123456789abcdefABCDEF" for c in col[1:]):
+        return col.lower()
+    return None
+
+
+# --------------------------------------------------------------------------- static layer
+
+
+@dataclass(slots=True)
+class _Static:
+    proj: Projection
+    chars: list[list[str]]
+    tops: list[bytearray]  # 0 blank, 1 neighbour, 2 boundary, 3 border
+    region_cands: list[tuple[str, list[tuple[str, list[tuple[int, int]]]]]]
+    # (kind "country"/"sea", [(text, [(row, col), ...]), ...]) in priority order
+    style_rows: dict[bool, list[list[str]]]
+    line_cache: dict[bool, list[list[tuple[str, str]]]]
+
+
+_CACHE: OrderedDict[tuple, _Static] = OrderedDict()
+_CACHE_SIZE = 12
+
+
+def clear_cache() -> None:
+    """Forget the cached backgrounds (the packaged geography stays loaded)."""
+    _CACHE.clear()
+
+
+def _static_layer(charset: str, w: int, h: int, zoom: float, center) -> _Static:
+    key = (
+        charset,
+        w,
+        h,
+        float(zoom),
+        None if center is None else (float(center[0]), float(center[1])),
+    )
+    hit = _CACHE.get(key)
+    if hit is not None:
+        _CACHE.move_to_end(key)
+        return hit
+    st = _build_static(charset, w, h, zoom, center)
+    _CACHE[key] = st
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return st
+
+
+def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
+    geo = load_geography()
+    proj = fit_projection(w, h, zoom, center)
+    if charset == "ascii":
+        canvas = AsciiCanvas(w, h, (":", ".", "lines"))
+        for c in geo.neighbours:
+            for line in c.lines:
+                canvas.polyline(0, simplify(proj.project_flat(line), 0.6, CELL_ASPECT))
+        for line in geo.boundaries:
+            canvas.polyline(1, simplify(proj.project_flat(line), 0.6, CELL_ASPECT))
+        for line in geo.border:
+            canvas.polyline(2, simplify(proj.project_flat(line), 0.9, CELL_ASPECT))
+        chars, tops = canvas.render()
+    else:
+        bcanvas = BrailleCanvas(w, h, 3)
+        for c in geo.neighbours:
+            for line in c.lines:
+                bcanvas.polyline(0, proj.project_flat(line, 2.0, 4.0))
+        for line in geo.boundaries:
+            bcanvas.polyline(1, proj.project_flat(line, 2.0, 4.0), dash=3)
+        for line in geo.border:
+            bcanvas.polyline(2, proj.project_flat(line, 2.0, 4.0))
+        chars, tops = bcanvas.render()
+
+    # land masks, to place the countries' and the sea's names
+    syria_rings = [proj.project_flat(r) for g in geo.governorates for r in g.rings]
+    syria = _union_masks([fill_mask([r], w, h) for r in syria_rings], w, h) if syria_rings else None
+    land = [bytearray(row) for row in syria] if syria else [bytearray(w) for _ in range(h)]
+    region_cands: list[tuple[str, list[tuple[str, list[tuple[int, int]]]]]] = []
+    order = {"Turkey": 0, "Iraq": 1, "Jordan": 2, "Lebanon": 3, "Israel": 4}
+    countries = sorted(geo.neighbours, key=lambda c: (order.get(c.name, 9), c.name))
+    masks = []
+    for c in countries:
+        mask = fill_mask([proj.project_flat(r) for r in c.rings], w, h)
+        for r in range(h):
+            row, lrow = mask[r], land[r]
+            for col in range(w):
+                if row[col]:
+                    lrow[col] = 1
+            if syria:
+                srow = syria[r]
+                for col in range(w):
+                    if srow[col]:
+                        row[col] = 0
+        masks.append((c, mask))
+    for c, mask in masks:
+        variants = [c.name] if c.short == c.name else [c.name, c.short]
+        region_cands.append(("country", [(t, _region_candidates(mask, tops, t)) for t in variants]))
+    # the sea: not land, west of the Levant coast, north of Sinai
+    sea = [bytearray(w) for _ in range(h)]
+    for r in range(h):
+        lrow, srow = land[r], sea[r]
+        for col in range(w):
+            if not lrow[col]:
+                lon, lat = proj.to_lonlat(col + 0.5, r + 0.5)
+                if lon < 36.3 and 31.4 < lat < 37.2 and not (32.0 < lon < 34.7 and lat > 34.4):
+                    srow[col] = 1  # (the last clause keeps the label off Cyprus)
+    region_cands.append(
+        ("sea", [(t, _region_candidates(sea, tops, t)) for t in ("Mediterranean", "Med.")])
+    )
+    return _Static(proj, chars, tops, region_cands, {}, {})
+
+
+def _union_masks(masks: list[list[bytearray]], w: int, h: int) -> list[bytearray]:
+    out = [bytearray(w) for _ in range(h)]
+    for m in masks:
+        for r in range(h):
+            mr = m[r]
+            if any(mr):
+                o = out[r]
+                for c in range(w):
+                    if mr[c]:
+                        o[c] = 1
+    return out
+
+
+def _region_candidates(
+    mask: list[bytearray], tops: list[bytearray], text: str, limit: int = 48
+) -> list[tuple[int, int]]:
+    """Positions (row, col) where ``text`` lies wholly inside ``mask``, best
+    first: near the middle of the visible part, covering few outline cells."""
+    h = len(mask)
+    if not h:
+        return []
+    w = len(mask[0])
+    n = len(text)
+    cells = [(r, c) for r in range(h) for c in range(w) if mask[r][c]]
+    if len(cells) < n:
+        return []
+    mr = sum(r for r, _ in cells) / len(cells)
+    mc = sum(c for _, c in cells) / len(cells)
+    full = b"\x01" * n
+    cands = []
+    for r in range(h):
+        row = mask[r]
+        start = row.find(full)
+        while start != -1:
+            covered = n - tops[r][start : start + n].count(0)
+            # distance in cell widths (rows are CELL_ASPECT wide)
+            d = math.hypot((start + n / 2 - mc), (r + 0.5 - mr) * CELL_ASPECT)
+            edge = (start > 0 and row[start - 1]) + (start + n < w and row[start + n])
+            cands.append((d + 3.0 * covered - 1.0 * edge, r, start))
+            start = row.find(full, start + 1)
+    cands.sort()
+    return [(r, c) for _, r, c in cands[:limit]]
+
+
+def _background_styles(st: _Static, styles: _Styles, colour: bool) -> list[list[str]]:
+    rows = st.style_rows.get(colour)
+    if rows is None:
+        by_top = ("", styles.neighbour, styles.boundary, styles.border)
+        rows = [[by_top[t] for t in trow] for trow in st.tops]
+        st.style_rows[colour] = rows
+    return rows
+
+
+# --------------------------------------------------------------------------- legend
+
+
+@dataclass(frozen=True, slots=True)
+class _LegendEntry:
+    parts: tuple[tuple[str, str], ...]
+    priority: int  # lower is kept first when rows run short
+
+    @property
+    def width(self) -> int:
+        return sum(len(t) for t, _ in self.parts)
+
+
+def _legend_entries(
+    counts: list[tuple[str, str, str | None, int]],
+    styles: _Styles,
+    as_of: str,
+    seen_status: set[str],
+    has_selected: bool,
+    short_width: int,
+) -> list[_LegendEntry]:
+    entries: list[_LegendEntry] = []
+    if as_of:
+        entries.append(_LegendEntry(((as_of, styles.title),), 0))
+    cw = max((len(str(n)) for *_, n in counts), default=1)
+    for sym, short, colour, n in counts:
+        style = _marker_style(styles, colour, False)
+        name = short[:short_width].ljust(short_width)
+        entries.append(
+            _LegendEntry(((sym, style), (" " + name + " ", ""), (str(n).rjust(cw), styles.dim)), 1)
+        )
+    x = "X"
+    entries.append(
+        _LegendEntry(
+            ((x, styles.dim), (CONTESTED_SUFFIX, "bold"), (" contested", "")),
+            2 if "contested" in seen_status else 4,
+        )
+    )
+    entries.append(
+        _LegendEntry(
+            ((x, styles.dim), (BESIEGED_SUFFIX, "bold"), (" besieged", "")),
+            2 if "besieged" in seen_status else 4,
+        )
+    )
+    entries.append(
+        _LegendEntry(
+            ((UNKNOWN_SYMBOL, styles.unknown), ("  unknown", "")),
+            2 if "unknown" in seen_status else 4,
+        )
+    )
+    if has_selected:
+        entries.append(_LegendEntry((("[X]", styles.bracket), (" selected", "")), 3))
+    entries.append(_LegendEntry((("Geo: OCHA/UNCS, NE", styles.dim),), 5))
+    return entries
+
+
+def _fit_entries(entries: list[_LegendEntry], slots: int) -> list[_LegendEntry]:
+    """Keep the ``slots`` most important entries, in their original order."""
+    if len(entries) <= slots:
+        return entries
+    keep = sorted(range(len(entries)), key=lambda i: (entries[i].priority, i))[: max(0, slots)]
+    return [entries[i] for i in sorted(keep)]
+
+
+def _entry_parts(entry: _LegendEntry, width: int) -> list[tuple[str, str]]:
+    out = []
+    left = width
+    for text, style in entry.parts:
+        if left <= 0:
+            break
+        out.append((text[:left], style))
+        left -= len(text[:left])
+    if left > 0:
+        out.append((" " * left, ""))
+    return out
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def _scale(w: int, h: int) -> float:
+    k = math.cos(math.radians(REF_LAT))
+    min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+    return min(
+        w / ((max_lon - min_lon) * k * FIT_MARGIN),
+        h * CELL_ASPECT / ((max_lat - min_lat) * FIT_MARGIN),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    map_x: int
+    map_y: int
+    map_w: int
+    map_h: int
+    side: str  # "right", "bottom" or "none"
+    legend_w: int  # right: legend width; bottom: column width
+    legend_rows: int
+    legend_cols: int
+
+
+def _layout(width: int, height: int, entries: list[_LegendEntry] | None) -> _Layout:
+    if not entries:
+        return _Layout(0, 0, width, height, "none", 0, 0, 0)
+    natural = max(e.width for e in entries)
+    # right: a column of the legend, one separator column
+    lw = max(12, min(natural, 30, width // 3))
+    right = _Layout(0, 0, width - lw - 1, height, "right", lw, height, 1)
+    # bottom: the entries flow in columns below a separator row
+    cw = min(natural, width) + 2
+    ncols = max(1, (width + 2) // cw)
+    nrows = min(math.ceil(len(entries) / ncols), max(1, height // 4))
+    bottom = _Layout(0, 0, width, height - nrows - 1, "bottom", cw, nrows, ncols)
+    if _scale(bottom.map_w, bottom.map_h) > _scale(right.map_w, right.map_h) * 1.02:
+        return bottom
+    return right
+
+
+# --------------------------------------------------------------------------- render
+
+
+def _too_small(width: int, height: int) -> MapRender:
+    msg = f"map needs {MIN_WIDTH}x{MIN_HEIGHT}"
+    if width < len(msg):
+        msg = "too small" if width >= 9 else "map"[:width]
+    lines = []
+    for r in range(height):
+        text = msg.center(width)[:width] if r == height // 2 else " " * width
+        lines.append(StyledLine(text.ljust(width)[:width]))
+    return MapRender(lines, {}, ())
+
+
+_NUDGE = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
+
+
+def render_map(
+    places: Iterable[Place],
+    control: Mapping[str, ControlChange],
+    factions: Mapping[str, Faction],
+    width: int,
+    height: int,
+    options: MapOptions = MapOptions(),  # noqa: B008 - frozen, shared default is safe
+) -> MapRender:
+    """Render the map into exactly ``width`` x ``height`` cells (see the module doc)."""
+    width = max(0, int(width))
+    height = max(0, int(height))
+    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        return _too_small(width, height)
+    ascii_only = options.charset == "ascii"
+    styles = _COLOUR if options.colour else _MONO
+    selected = options.selected
+
+    # -- the places, deduplicated and in a fixed order
+    seen: set[str] = set()
+    plist: list[Place] = []
+    for p in sorted(places, key=lambda p: (p.id, p.name, p.lat, p.lon)):
+        if p.id in seen:
+            continue
+        seen.add(p.id)
+        if (
+            isinstance(p.lat, int | float)
+            and isinstance(p.lon, int | float)
+            and math.isfinite(p.lat)
+            and math.isfinite(p.lon)
+        ):
+            plist.append(p)
+
+    # -- who holds what
+    info: dict[str, tuple[str, str, str | None, str]] = {}  # id -> (symbol, suffix, colour, status)
+    held: dict[str, int] = {}
+    present: set[str] = set()
+    seen_status: set[str] = set()
+    look: dict[str, tuple[str, str | None]] = {}  # faction id -> (symbol, colour)
+    for p in plist:
+        cc = control.get(p.id)
+        fac = factions.get(cc.faction) if cc is not None else None
+        if cc is None or fac is None:
+            info[p.id] = (UNKNOWN_SYMBOL, "", None, "unknown")
+            seen_status.add("unknown")
+            continue
+        status = cc.status
+        suffix = (
+            CONTESTED_SUFFIX
+            if status == "contested"
+            else BESIEGED_SUFFIX
+            if status == "besieged"
+            else ""
+        )
+        sc = look.get(cc.faction)
+        if sc is None:
+            sc = look[cc.faction] = (_symbol(fac), _colour(fac))
+        info[p.id] = (sc[0], suffix, sc[1], status)
+        present.add(cc.faction)
+        seen_status.add(status)
+        if status == "held":
+            held[cc.faction] = held.get(cc.faction, 0) + 1
+    counts = []
+    for fid in present:
+        fac = factions[fid]
+        counts.append(
+            (_symbol(fac), _clean(fac.short, ascii_only) or fid, _colour(fac), held.get(fid, 0))
+        )
+    counts.sort(key=lambda t: (-t[3], t[1], t[0], t[2] or ""))
+
+    # -- layout
+    entries = None
+    if options.legend:
+        as_of = _clean(options.as_of_label, ascii_only)
+        has_sel = selected is not None and selected in info
+        short_w = min(max((len(c[1]) for c in counts), default=0), 14)
+        entries = _legend_entries(counts, styles, as_of, seen_status, has_sel, short_w)
+    lay = _layout(width, height, entries)
+    if entries is not None:
+        # narrow legend: shorten the names rather than lose the counts
+        avail = lay.legend_w if lay.side == "right" else lay.legend_w - 2
+        count_w = max((len(str(c[3])) for c in counts), default=1)
+        fit_w = max(1, avail - 3 - count_w)
+        full_as_of = as_of
+        if len(as_of) > avail and as_of.startswith("as of "):
+            as_of = as_of[6:]
+        if fit_w < short_w or as_of != full_as_of:
+            entries = _legend_entries(
+                counts, styles, as_of, seen_status, has_sel, min(short_w, fit_w)
+            )
+    w, h = lay.map_w, lay.map_h
+    st = _static_layer(options.charset, w, h, options.zoom, options.center)
+    proj = st.proj
+    viewport = Viewport(lay.map_x, lay.map_y, w, h, proj)
+
+    chars = [row[:] for row in st.chars]
+    bg_styles = _background_styles(st, styles, options.colour)
+    cstyles = [row[:] for row in bg_styles]
+    dirty = bytearray(h)
+    occ = [bytearray(w) for _ in range(h)]  # 0 free, 1 marker, 2 label or its halo
+
+    # -- markers
+    ordered = sorted(
+        plist,
+        key=lambda p: (
+            p.id != selected,
+            p.importance if isinstance(p.importance, int) else 3,
+            -(p.population if isinstance(p.population, int) else 0),
+            p.name,
+            p.id,
+        ),
+    )
+    marker_at: dict[str, tuple[int, int, int, int]] = {}  # id -> (col, row, span0, span1)
+    positions: dict[str, tuple[int, int]] = {}
+    shared: list[str] = []
+    # (inlined Projection.cell_of: the same arithmetic, without a call per place)
+    pk, pcx, pcy, psc = proj.k, proj.cx, proj.cy, proj.scale
+    psa, hw, hh = psc / CELL_ASPECT, w / 2, h / 2
+    mstyles: dict[tuple[str | None, bool], str] = {}
+    for p in ordered:
+        fc = (p.lon * pk - pcx) * psc + hw
+        fr = (pcy - p.lat) * psa + hh
+        if not (0.0 <= fc < w and 0.0 <= fr < h):
+            continue
+        c, r = int(fc), int(fr)
+        if c >= w or r >= h:
+            continue
+        sym, suffix, colour, _status = info[p.id]
+        is_sel = p.id == selected
+        if occ[r][c]:
+            for dc, dr in _NUDGE:
+                cc_, rr = c + dc, r + dr
+                if 0 <= cc_ < w and 0 <= rr < h and not occ[rr][cc_]:
+                    c, r = cc_, rr
+                    break
+            else:
+                positions[p.id] = (c + lay.map_x, r + lay.map_y)
+                shared.append(p.id)
+                continue
+        mstyle = mstyles.get((colour, is_sel))
+        if mstyle is None:
+            mstyle = mstyles[(colour, is_sel)] = _marker_style(styles, colour, is_sel)
+        row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
+        row_c[c] = sym
+        row_s[c] = mstyle
+        row_o[c] = 1
+        s0 = s1 = c
+        if suffix:
+            if c + 1 < w and not row_o[c + 1]:
+                s1 = c + 1
+            elif c - 1 >= 0 and not row_o[c - 1]:
+                s0 = c - 1
+            if s1 != c or s0 != c:
+                sc = s1 if s1 != c else s0
+                row_c[sc] = suffix
+                row_s[sc] = mstyle
+                row_o[sc] = 1
+        dirty[r] = 1
+        positions[p.id] = (c + lay.map_x, r + lay.map_y)
+        marker_at[p.id] = (c, r, s0, s1)
+
+    # -- brackets around the selected marker (after all markers: never over one)
+    if selected in marker_at:
+        c, r, s0, s1 = marker_at[selected]
+        row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
+        if s0 - 1 >= 0 and not row_o[s0 - 1]:
+            s0 -= 1
+            row_c[s0], row_s[s0], row_o[s0] = "[", styles.bracket, 1
+        if s1 + 1 < w and not row_o[s1 + 1]:
+            s1 += 1
+            row_c[s1], row_s[s1], row_o[s1] = "]", styles.bracket, 1
+        marker_at[selected] = (c, r, s0, s1)
+
+    # -- labels
+    labels: dict[str, tuple[int, int, str]] = {}
+    hidden: list[str] = []
+
+    def fits(r: int, s: int, n: int) -> bool:
+        if r < 0 or r >= h or s < 0 or s + n > w:
+            return False
+        a, b = max(0, s - 1), min(w, s + n + 1)
+        return occ[r].count(0, a, b) == b - a
+
+    def put(r: int, s: int, text: str, style: str) -> None:
+        n = len(text)
+        row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
+        row_c[s : s + n] = text
+        row_s[s : s + n] = [style] * n
+        row_o[s : s + n] = b"\x02" * n
+        for hc in (s - 1, s + n):  # a blank halo keeps the text legible
+            if 0 <= hc < w and not row_o[hc]:
+                row_c[hc] = " "
+                row_s[hc] = ""
+                row_o[hc] = 2
+        dirty[r] = 1
+
+    if options.labels or selected in marker_at:
+        for p in ordered:
+            m = marker_at.get(p.id)
+            if m is None:
+                continue
+            is_sel = p.id == selected
+            if not options.labels and not is_sel:
+                continue
+            c, r, s0, s1 = m
+            style = styles.selected_label if is_sel else styles.label
+            placed = None
+            name = _label_text(p.id, p.name, tuple(p.alt_names), ascii_only)
+            for text in _variants(name):
+                n = len(text)
+                # right of the marker, left, above, below, above-left, below-left
+                for rr, ss in (
+                    (r, s1 + 2),
+                    (r, s0 - 1 - n),
+                    (r - 1, c),
+                    (r + 1, c),
+                    (r - 1, c + 1 - n),
+                    (r + 1, c + 1 - n),
+                ):
+                    if 0 <= rr < h and ss >= 0 and ss + n <= w:
+                        a = ss - 1 if ss else 0
+                        b = ss + n + 1 if ss + n < w else w
+                        if occ[rr].count(0, a, b) == b - a:
+                            placed = (rr, ss, text)
+                            break
+                if placed:
+                    break
+            if placed is None and is_sel:
+                placed = _anywhere(fits, c, r, name, w, h)
+            if placed is None:
+                hidden.append(p.id)
+                continue
+            rr, ss, text = placed
+            put(rr, ss, text, style)
+            labels[p.id] = (ss + lay.map_x, rr + lay.map_y, text)
+        if options.labels:
+            hidden.extend(pid for pid in shared)
+
+    # -- names of the countries and of the sea
+    region_labels: list[tuple[int, int, str]] = []
+    if options.labels:
+        for kind, variants in st.region_cands:
+            style = styles.sea if kind == "sea" else styles.country
+            done = False
+            for text, cands in variants:
+                for r, s in cands:
+                    if fits(r, s, len(text)):
+                        put(r, s, text, style)
+                        region_labels.append((s + lay.map_x, r + lay.map_y, text))
+                        done = True
+                        break
+                if done:
+                    break
+
+    # -- assemble the lines
+    line_cache = st.line_cache.setdefault(options.colour, [None] * h)  # type: ignore[list-item]
+    map_rows: list[list[tuple[str, str]]] = []
+    for r in range(h):
+        if not dirty[r] and line_cache[r] is not None:
+            map_rows.append(line_cache[r])
+            continue
+        runs = _runs(chars[r], cstyles[r])
+        if not dirty[r]:
+            line_cache[r] = runs
+        map_rows.append(runs)
+
+    lines = _compose(width, height, lay, map_rows, entries, styles, ascii_only)
+    return MapRender(
+        lines=lines,
+        positions=positions,
+        hidden_labels=tuple(sorted(hidden)),
+        labels=labels,
+        viewport=viewport,
+        region_labels=tuple(region_labels),
+    )
+
+
+def _anywhere(fits, c: int, r: int, name: str, w: int, h: int):
+    """The nearest free spot for the selected place's label, shortening it as needed."""
+    texts = list(_variants(name))
+    if len(name) > 2:
+        texts.append(name[:2] + ".")
+    texts.append(name[:1])
+    for text in texts:
+        n = len(text)
+        best = None
+        for rr in range(h):
+            for ss in range(0, w - n + 1):
+                d = abs(ss + n / 2 - c) + abs(rr - r) * CELL_ASPECT
+                if best is not None and d >= best[0]:
+                    continue
+                if fits(rr, ss, n):
+                    best = (d, rr, ss)
+        if best is not None:
+            return best[1], best[2], text
+    return None
+
+
+def _runs(chars: list[str], styles: list[str]) -> list[tuple[str, str]]:
+    """A row of cells as (text, style) runs of equal style."""
+    n = len(styles)
+    if not n:
+        return []
+    text = "".join(chars)
+    cuts = [
+        i for i, a, b in zip(range(1, n), styles, islice(styles, 1, None), strict=False) if a != b
+    ]
+    bounds = [0, *cuts, n]
+    return [(text[a:b], styles[a]) for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _compose(
+    width: int,
+    height: int,
+    lay: _Layout,
+    map_rows: list[list[tuple[str, str]]],
+    entries: list[_LegendEntry] | None,
+    styles: _Styles,
+    ascii_only: bool,
+) -> list[StyledLine]:
+    lines: list[StyledLine] = []
+    if lay.side == "none":
+        return [pad(StyledLine.build(runs), width) for runs in map_rows] + [
+            StyledLine(" " * width) for _ in range(height - len(map_rows))
+        ]
+    assert entries is not None
+    if lay.side == "right":
+        sep = "|" if ascii_only else "\u2502"
+        kept = _fit_entries(entries, height)
+        for r in range(height):
+            parts = list(map_rows[r]) if r < len(map_rows) else [(" " * lay.map_w, "")]
+            parts.append((sep, styles.separator))
+            if r < len(kept):
+                parts.extend(_entry_parts(kept[r], lay.legend_w))
+            else:
+                parts.append((" " * lay.legend_w, ""))
+            lines.append(pad(StyledLine.build(parts), width))
+        return lines
+    # bottom
+    for runs in map_rows:
+        lines.append(pad(StyledLine.build(runs), width))
+    sep = "-" if ascii_only else "\u2500"
+    lines.append(StyledLine.build([(sep * width, styles.separator)]))
+    kept = _fit_entries(entries, lay.legend_rows * lay.legend_cols)
+    for r in range(lay.legend_rows):
+        parts: list[tuple[str, str]] = []
+        for k in range(lay.legend_cols):
+            i = k * lay.legend_rows + r
+            if i < len(kept):
+                cw = min(lay.legend_w, width - sum(len(t) for t, _ in parts))
+                if cw <= 0:
+                    break
+                parts.extend(_entry_parts(kept[i], cw))
+        lines.append(pad(StyledLine.build(parts), width))
+    while len(lines) < height:
+        lines.append(StyledLine(" " * width))
+    return lines[:height]
+
+
+# --------------------------------------------------------------------------- navigation
+
+
+def nearest_in_direction(
+    positions: Mapping[str, tuple[int, int]],
+    current: str | None,
+    direction: Literal["up", "down", "left", "right"],
+) -> str | None:
+    """The place to move to from ``current`` when pressing ``direction``.
+
+    Candidates lie in that direction (within 60 degrees either side of it, in
+    on-screen proportions: a row counts :data:`CELL_ASPECT` columns); the
+    nearest wins, sideways offset counting double. Without a current place (or
+    an unknown one) the place nearest to the middle of all positions is
+    returned. None when nothing lies that way.
+    """
+    if not positions:
+        return None
+    items = sorted(positions.items())
+    if current is None or current not in positions:
+        mc = sum(c for _, (c, _r) in items) / len(items)
+        mr = sum(r for _, (_c, r) in items) / len(items)
+        return min(
+            items, key=lambda kv: (math.hypot(kv[1][0] - mc, (kv[1][1] - mr) * CELL_ASPECT), kv[0])
+        )[0]
+    c0, r0 = positions[current]
+    best: tuple[float, str] | None = None
+    for pid, (c, r) in items:
+        if pid == current:
+            continue
+        dx, dy = c - c0, (r - r0) * CELL_ASPECT
+        if direction == "up":
+            along, side = -dy, dx
+        elif direction == "down":
+            along, side = dy, dx
+        elif direction == "left":
+            along, side = -dx, dy
+        else:
+            along, side = dx, dy
+        if along <= 0 or abs(side) > along * 1.74:  # tan(60 deg)
+            continue
+        score = along + 2.0 * abs(side)
+        if best is None or (score, pid) < best:
+            best = (score, pid)
+    return best[1] if best else None
