@@ -22,7 +22,8 @@ def cmd_info(args: argparse.Namespace) -> int:
     print(f"schema version: {meta.get('schema_version')}")
     print(f"generation:     {meta.get('generation')} (writes so far)")
     origin = meta.get("origin", "")
-    print(f"last refresh:   {store.last_refresh() or f'never ({origin})' if origin else 'never'}")
+    never = f"never ({origin})" if origin else "never"
+    print(f"last refresh:   {store.last_refresh() or never}")
     if first or last:
         print(
             f"period:         {fmt_day(first) if first else '?'} .. {fmt_day(last) if last else '?'}"
