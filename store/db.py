@@ -270,8 +270,12 @@ class Store:
         rejected: Iterable[Rejection] = (),
         feed: str | None = None,
         feed_state: dict[str, Any] | None = None,
+        situation: dict[str, str] | None = None,
     ) -> ChangeSet:
         """Merge a batch: one lock, one atomic write (none if nothing changed).
+
+        ``situation`` (a document's ``{"title", "start"}``) is adopted only by a
+        store that has none yet, e.g. an empty store importing a backup.
 
         ``feed_state`` (validators such as ``etag``/``last_modified``, the last
         success time) is saved in the same write as the data it describes.
@@ -282,7 +286,9 @@ class Store:
             if self.changed_on_disk():
                 if not self._load_from_disk():
                     raise StoreError(f"the store {self.path} disappeared while writing")
-            return self._merge_locked(records, rejected, feed=feed, feed_state=feed_state)
+            return self._merge_locked(
+                records, rejected, feed=feed, feed_state=feed_state, situation=situation
+            )
 
     def _merge_locked(
         self,
@@ -291,6 +297,7 @@ class Store:
         *,
         feed: str | None,
         feed_state: dict[str, Any] | None,
+        situation: dict[str, str] | None = None,
         force_write: bool = False,
     ) -> ChangeSet:
         new_tables, cs = apply_batch(self.tables, records, rejected)
@@ -298,6 +305,9 @@ class Store:
         cs.at = datetime.now(UTC).replace(microsecond=0)
         meta = dict(self.meta)
         meta_changed = False
+        if situation and not meta.get("situation"):
+            meta["situation"] = dict(situation)
+            meta_changed = True
         if feed is not None:
             feeds = dict(meta.get("feeds", {}))
             state = dict(feeds.get(feed, {}))

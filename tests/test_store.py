@@ -255,3 +255,12 @@ def test_prop_disk_roundtrip_equals_memory(tmp_path_factory, seq):
     for batch in seq:
         s.merge(batch)
     assert Store.open(path).tables == s.tables
+
+
+def test_situation_is_adopted_only_by_a_store_without_one(tmp_path):
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(f.base_world(), situation={"title": "Backup", "start": "2024-11-27"})
+    assert Store.open(s.path).meta["situation"] == {"title": "Backup", "start": "2024-11-27"}
+    assert s.time_bounds()[0] == parse_as_of("2024-11-26") + timedelta(microseconds=1)
+    s.merge([f.event(1)], situation={"title": "Other", "start": "2020-01-01"})
+    assert s.meta["situation"]["title"] == "Backup"

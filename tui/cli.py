@@ -123,4 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # Run the imported module's main: commands raise *its* CommandError, not __main__'s.
+    from tui.cli import main as _main
+
+    sys.exit(_main())
