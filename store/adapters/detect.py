@@ -1,0 +1,303 @@
+"""Format detection from a document's shape, and the helpers every adapter shares.
+
+``detect_format(doc)`` looks at a decoded document and names its format:
+
+===========  ==========================================================
+sitmon       an object with ``sitmon_feed``
+jsonfeed     an object whose ``version`` starts ``https://jsonfeed.org/version/``
+geojson      an object with ``"type": "FeatureCollection"`` (or ``"Feature"``)
+acled        an object with a ``data`` list (ACLED API: ``status``, ``success``,
+             ``count``) or a list of rows with ``event_id_cnty``
+ucdp         an object with a ``Result`` list (UCDP GED API)
+===========  ==========================================================
+
+An unknown shape is a :class:`FeedError` naming what was expected.
+
+Adapters are pure: a document (already decoded and sanitized) and an
+:class:`AdaptContext` in, an :class:`AdaptResult` out. The context carries the
+store's known place and faction ids (for resolving names) and the actor map.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..actors import ActorMap
+from ..records import Place
+from ..timeutil import TimeError, parse_when
+from .base import FeedError
+
+__all__ = [
+    "EPOCH",
+    "FORMATS",
+    "AdaptContext",
+    "RowError",
+    "detect_format",
+    "feed_source_id",
+    "make_id",
+    "parse_time",
+    "slug",
+    "to_number",
+]
+
+#: every format name ``--format`` accepts (``auto`` detects one of the others)
+FORMATS = ("auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp")
+
+#: ``updated_at`` of records an adapter derives rather than reads (feed sources,
+#: places made from coordinates): any curated version of the same id wins, and
+#: re-importing the same document never counts as a change.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_SQUASH = re.compile(r"[\W_]+", re.UNICODE)
+_DMY = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
+_INT_TEXT = re.compile(r"[+-]?\d+")
+
+
+class RowError(ValueError):
+    """One record of a document cannot be used: which field and why."""
+
+    def __init__(self, field_path: str, problem: str) -> None:
+        super().__init__(f"field `{field_path}`: {problem}")
+        self.field = field_path
+        self.problem = problem
+
+
+def slug(text: str, max_len: int = 60) -> str:
+    """``"Deir ez-Zor"`` -> ``"deir_ez_zor"`` (ASCII, lower case; a hash if nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    s = _NON_WORD.sub("_", ascii_text.lower()).strip("_")
+    if not s:
+        return "x" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    if len(s) > max_len:
+        s = s[: max_len - 13].rstrip("_") + "_" + hashlib.sha1(s.encode()).hexdigest()[:12]
+    return s
+
+
+def make_id(prefix: str, raw: str) -> str:
+    """A valid record id ``prefix + raw``; ``raw`` is slugged and hashed when it does not fit."""
+    candidate = f"{prefix}{raw}"
+    if _ID_OK.match(candidate):
+        return candidate
+    digest = hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    base = slug(raw, 60)
+    return f"{prefix}{base}-{digest}"[:160]
+
+
+def feed_source_id(source_name: str) -> str:
+    """The id of the Source record that stands for a whole feed: ``feed-<slug>``."""
+    return "feed-" + slug(source_name, 80)
+
+
+def parse_time(value: Any, field_path: str) -> datetime:
+    """An aware datetime from an ISO-8601 string (naive = Damascus time), or RowError."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise RowError(field_path, f"expected a date or time string, got {_type(value)}")
+    try:
+        return _parse_time_text(value.strip())
+    except (TimeError, ValueError, OverflowError) as exc:
+        raise RowError(field_path, str(exc)) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_time_text(text: str) -> datetime:
+    """Feeds repeat the same dates thousands of times: parse each once."""
+    m = _DMY.fullmatch(text)  # dd-mm-yyyy (ACLED's codebook form)
+    if m:
+        text = f"{m.group(3)}-{m.group(2)}-{m.group(1)}"
+    return parse_when(text)
+
+
+def to_number(
+    value: Any, field_path: str, *, integer: bool = False, required: bool = False
+) -> float | int | None:
+    """A finite number from a JSON number or a numeric string (APIs send both)."""
+    t = type(value)
+    if t is str and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)  # the common case: a count or a timestamp sent as a string
+    if t is int and not integer:
+        return value
+    if t is float and math.isfinite(value) and not integer:
+        return value
+    if value is None or (t is str and not value.strip()):
+        if required:
+            raise RowError(field_path, "missing number")
+        return None
+    if isinstance(value, bool):
+        raise RowError(field_path, "expected a number, got a boolean")
+    if isinstance(value, int):
+        num: float | int = value
+    elif isinstance(value, float):
+        num = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > 40:
+            raise RowError(field_path, "number string too long")
+        try:
+            num = int(text) if _INT_TEXT.fullmatch(text) else float(text)
+        except ValueError:
+            raise RowError(field_path, f"not a number: {text[:30]!r}") from None
+    else:
+        raise RowError(field_path, f"expected a number, got {_type(value)}")
+    if isinstance(num, float) and not math.isfinite(num):
+        raise RowError(field_path, "number must be finite (not NaN or Infinity)")
+    if integer:
+        if isinstance(num, float):
+            if not num.is_integer():
+                raise RowError(field_path, f"expected a whole number, got {num:g}")
+            num = int(num)
+        if num < 0:
+            raise RowError(field_path, f"expected a count >= 0, got {num}")
+    return num
+
+
+def text_of(value: Any, field_path: str, *, required: bool = False, limit: int = 500) -> str:
+    """A string field (numbers become text); too long is cut with an ellipsis."""
+    if type(value) is str and len(value) <= limit:
+        text = value.strip()
+        if text or not required:
+            return text
+    if value is None:
+        if required:
+            raise RowError(field_path, "missing")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(field_path, f"expected a string, got {_type(value)}")
+    text = str(value).strip()
+    if required and not text:
+        raise RowError(field_path, "empty")
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _type(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+@dataclass
+class AdaptContext:
+    """What an adapter may know besides the document (all optional)."""
+
+    source_name: str = "feed"
+    actors: ActorMap = field(default_factory=ActorMap)
+    #: the store's places, for matching names to ids
+    places: Mapping[str, Place] | None = None
+    #: the store's faction ids; actor names resolving elsewhere are dropped
+    factions: Collection[str] | None = None
+    #: where the document came from (for messages and relative links)
+    url: str = ""
+    _by_name: dict[str, str] | None = None
+
+    def place_id(self, name: str) -> str | None:
+        """The id of a known place by id, name or alternative name (punctuation-blind)."""
+        if not self.places or not name:
+            return None
+        if name in self.places:
+            return name
+        if self._by_name is None:
+            self._memo: dict[str, str | None] = {}
+            index: dict[str, str] = {}
+            for pid, p in sorted(self.places.items()):
+                for n in (p.name, *p.alt_names, pid):
+                    index.setdefault(_squash(n), pid)
+            self._by_name = index
+        found = self._memo.get(name, "")
+        if found == "":
+            found = self._memo[name] = self._by_name.get(_squash(name))
+        return found
+
+    def faction_id(self, name: str) -> str | None:
+        """A faction id from an id, or an actor name through the actor map."""
+        if not name:
+            return None
+        known = self.factions
+        if known is not None and name in known:
+            return name
+        return self.actors.faction(name, known)
+
+
+def _squash(name: str) -> str:
+    return _SQUASH.sub("", name.casefold())
+
+
+def detect_format(doc: Any) -> str:
+    """The format of a decoded document, from its shape (see the module docstring)."""
+    if isinstance(doc, dict):
+        if "sitmon_feed" in doc:
+            return "sitmon"
+        version = doc.get("version")
+        if isinstance(version, str) and version.startswith("https://jsonfeed.org/version/"):
+            return "jsonfeed"
+        if doc.get("type") in ("FeatureCollection", "Feature"):
+            return "geojson"
+        if isinstance(doc.get("Result"), list) and (
+            "TotalCount" in doc or "NextPageUrl" in doc or "TotalPages" in doc
+        ):
+            return "ucdp"
+        if isinstance(doc.get("data"), list) and (
+            "success" in doc or "status" in doc or "count" in doc or _acled_rows(doc["data"])
+        ):
+            return "acled"
+        keys = ", ".join(sorted(str(k)[:30] for k in list(doc)[:8])) or "none"
+        got = f"an object with keys {keys}"
+    elif isinstance(doc, list):
+        if _acled_rows(doc):
+            return "acled"
+        got = f"an array of {len(doc)} items"
+    else:
+        got = _type(doc)
+    raise FeedError(
+        "unknown feed format: expected a sitmon feed (`sitmon_feed`), a JSON Feed "
+        "(`version` https://jsonfeed.org/version/1.1), a GeoJSON FeatureCollection, "
+        f"an ACLED API response (`data`) or a UCDP GED response (`Result`); got {got}"
+    )
+
+
+def _acled_rows(rows: list[Any]) -> bool:
+    return bool(rows) and isinstance(rows[0], dict) and "event_id_cnty" in rows[0]
+
+
+def add_record(result: Any, kind: str, data: dict[str, Any], ref: str) -> bool:
+    """Validate ``data`` as a ``kind`` record into ``result`` (or a Rejection). True if kept."""
+    from ..merge import Rejection
+    from ..records import RecordError, convert_record
+
+    try:
+        result.records.append(convert_record(kind, data))
+        return True
+    except RecordError as exc:
+        result.rejected.append(
+            Rejection(kind, exc.record_id or ref, f"field `{exc.field}`: {exc.problem}")
+        )
+        return False
+
+
+def reject(result: Any, kind: str, ref: str, exc: Exception) -> None:
+    """Record why one record of the document was not used."""
+    from ..merge import Rejection
+
+    if isinstance(exc, RowError):
+        reason = str(exc)
+    else:  # a value of an unexpected shape: still one record, still one line
+        reason = f"unusable value ({type(exc).__name__}: {str(exc)[:120]})"
+    result.rejected.append(Rejection(kind, ref, reason.replace("\n", " ")))

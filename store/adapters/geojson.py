@@ -1,0 +1,199 @@
+"""GeoJSON (RFC 7946) FeatureCollection -> places and control changes.
+
+Each ``Point`` feature becomes a :class:`~store.records.Place`:
+
+- id: ``properties.id``, else the feature's ``id``, else the id of a known
+  place with the same name, else the slug of the name (``"Deir ez-Zor"`` ->
+  ``deir_ez_zor``);
+- ``properties.name`` (required), ``alt_names``, ``governorate`` (or
+  ``admin1``), ``kind``, ``importance``, ``population``, ``note``;
+- coordinates are ``[longitude, latitude]`` as RFC 7946 says.
+
+When the properties give a ``faction`` (an id, or an actor name the actor map
+knows) and a ``valid_from`` (or ``date``), the feature also yields a
+:class:`~store.records.ControlChange` ``geo-<place>-<date>-<faction>`` with an
+optional ``status`` (held, contested, besieged) and ``source_url``.
+
+Features of other geometry types are rejected with a reason. Every record
+cites the feed's Source record (``feed-<name>``). Places without
+``properties.updated_at`` carry 1970-01-01, so curated records always win.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import AdaptResult, FeedError
+from .detect import (
+    EPOCH,
+    AdaptContext,
+    RowError,
+    add_record,
+    feed_source_id,
+    make_id,
+    parse_time,
+    reject,
+    slug,
+    text_of,
+    to_number,
+)
+
+__all__ = ["adapt", "looks_like"]
+
+_ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:@/+#-"
+
+
+def looks_like(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("type") in ("FeatureCollection", "Feature")
+
+
+def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
+    """Places and control changes from a decoded, sanitized GeoJSON document."""
+    ctx = ctx or AdaptContext()
+    if not looks_like(doc):
+        raise FeedError('GeoJSON: expected an object with "type": "FeatureCollection"')
+    if doc["type"] == "Feature":
+        features: Any = [doc]
+    else:
+        features = doc.get("features")
+        if not isinstance(features, list):
+            raise FeedError(f"GeoJSON: `features` must be an array, got {type(features).__name__}")
+    result = AdaptResult(format="geojson")
+    source_id = feed_source_id(ctx.source_name)
+    name = doc.get("name") if isinstance(doc.get("name"), str) else ""
+    add_record(
+        result,
+        "source",
+        {
+            "id": source_id,
+            "name": (name or ctx.source_name)[:500] or source_id,
+            "updated_at": EPOCH,
+        },
+        source_id,
+    )
+    for i, feature in enumerate(features):
+        ref = f"features[{i}]"
+        try:
+            place, control = _feature(feature, source_id, ctx)
+        except Exception as exc:
+            reject(result, "place", _ref(feature, ref), exc)
+            continue
+        if add_record(result, "place", place, place["id"]) and control is not None:
+            if isinstance(control, Exception):
+                reject(result, "control", f"geo-{place['id']}", control)
+            else:
+                add_record(result, "control", control, control["id"])
+    return result
+
+
+def _ref(feature: Any, ref: str) -> str:
+    if isinstance(feature, dict):
+        props = feature.get("properties")
+        if isinstance(props, dict):
+            for key in ("id", "name"):
+                v = props.get(key)
+                if isinstance(v, str) and v.strip():
+                    return v.strip()[:160]
+    return ref
+
+
+def _feature(feature: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, Any]:
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise RowError("type", "expected a GeoJSON Feature object")
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict):
+        raise RowError("geometry", "missing (only Point features become places)")
+    if geometry.get("type") != "Point":
+        raise RowError(
+            "geometry.type",
+            f"only Point features become places (got {str(geometry.get('type'))[:30]})",
+        )
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) not in (2, 3):
+        raise RowError("geometry.coordinates", "expected [longitude, latitude]")
+    lon = to_number(coords[0], "geometry.coordinates[0]", required=True)
+    lat = to_number(coords[1], "geometry.coordinates[1]", required=True)
+    props = feature.get("properties")
+    if not isinstance(props, dict):
+        raise RowError("properties", "expected an object with at least a name")
+    name = text_of(props.get("name"), "properties.name", required=True)
+    place_id = None
+    for raw in (props.get("id"), feature.get("id")):
+        if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
+            raw_s = str(raw).strip()
+            place_id = raw_s if all(c in _ID_CHARS for c in raw_s) else make_id("", raw_s)
+            break
+    if place_id is None:
+        place_id = ctx.place_id(name) or slug(name)
+    updated = (
+        parse_time(props["updated_at"], "properties.updated_at")
+        if props.get("updated_at") is not None
+        else EPOCH
+    )
+    source_url = text_of(props.get("source_url"), "properties.source_url", limit=2000)
+    ref = {"source": source_id, "url": source_url} if source_url else {"source": source_id}
+    place: dict[str, Any] = {
+        "id": place_id,
+        "name": name,
+        "lat": lat,
+        "lon": lon,
+        "updated_at": updated,
+        "sources": [ref],
+    }
+    alt = props.get("alt_names")
+    if alt is not None:
+        if not isinstance(alt, list) or not all(isinstance(a, str) for a in alt):
+            raise RowError("properties.alt_names", "expected an array of strings")
+        place["alt_names"] = [a[:500] for a in alt]
+    gov = props.get("governorate", props.get("admin1"))
+    if gov is not None:
+        place["governorate"] = text_of(gov, "properties.governorate")
+    for key in ("kind", "importance", "population", "note"):
+        if props.get(key) is not None:
+            place[key] = props[key]
+    if isinstance(place.get("importance"), str | float):
+        place["importance"] = to_number(place["importance"], "properties.importance", integer=True)
+    if isinstance(place.get("population"), str | float):
+        place["population"] = to_number(place["population"], "properties.population", integer=True)
+    control: Any = None
+    faction_raw = props.get("faction")
+    when_raw = props.get("valid_from", props.get("date"))
+    if faction_raw is not None or when_raw is not None:
+        try:
+            control = _control(props, place_id, faction_raw, when_raw, ref, ctx)
+        except Exception as exc:
+            control = exc
+    return place, control
+
+
+def _control(props, place_id, faction_raw, when_raw, ref, ctx) -> dict[str, Any]:
+    if faction_raw is None:
+        raise RowError("properties.faction", "a control date needs a faction")
+    if when_raw is None:
+        raise RowError("properties.valid_from", "a faction needs a date (valid_from or date)")
+    faction_name = text_of(faction_raw, "properties.faction", required=True)
+    faction = ctx.faction_id(faction_name)
+    if faction is None:
+        if ctx.factions is not None:
+            raise RowError("properties.faction", f"unknown faction {faction_name[:60]!r}")
+        faction = faction_name
+    key = "valid_from" if "valid_from" in props else "date"
+    valid_from = parse_time(when_raw, f"properties.{key}")
+    updated = (
+        parse_time(props["updated_at"], "properties.updated_at")
+        if props.get("updated_at") is not None
+        else valid_from
+    )
+    control: dict[str, Any] = {
+        "id": make_id("geo-", f"{place_id}-{valid_from.date().isoformat()}-{faction}"),
+        "place": place_id,
+        "faction": faction,
+        "valid_from": valid_from,
+        "updated_at": updated,
+        "sources": [ref],
+    }
+    if props.get("status") is not None:
+        control["status"] = props["status"]
+    if props.get("control_note") is not None:
+        control["note"] = props["control_note"]
+    return control

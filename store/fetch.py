@@ -1,0 +1,600 @@
+"""Fetching a feed's bytes, bounded in every direction.
+
+- **Deadline**: each attempt (the request, its redirects and the whole body)
+  must finish within ``timeout`` seconds (default 30). The deadline is checked
+  while streaming, so a server that drips one byte a second is cut off; a
+  server that stalls hits the read timeout, which is what is left of the deadline.
+- **Size**: the *decompressed* body is capped (default 15 MiB) while streaming;
+  gzip/deflate are decompressed here in bounded steps, so a gzip bomb never
+  expands past the cap in memory.
+- **Redirects**: at most 5, followed by hand; each hop must be http or https,
+  https never downgrades to http, ``file:`` and other schemes are refused, a loop
+  is an error. Custom headers (``Authorization``...) go only to the feed's own
+  origin, never to a host a redirect points at.
+- **TLS** is verified. ``User-Agent: sitmon/<version> (+PROJECT_URL)``.
+- **Conditional GET** with the stored ETag / Last-Modified: 304 is "not modified".
+- **Retries**: 5xx and 429 are retried with exponential backoff and full jitter
+  (``Retry-After`` honoured, in seconds or as an HTTP date, capped at 60 s), at
+  most ``attempts`` tries in all (default 4); other 4xx are not retried. Each
+  attempt has its own deadline; sleeps are injectable (``sleep=``).
+- **Local files** (a path or a ``file:`` URL) are read with the same size cap;
+  their modification time and size act as the ETag.
+
+Every failure is a :class:`FetchError` with a one-line message: what happened,
+which feed, what happens next. Header values (secrets) never appear in it.
+
+httpx is imported inside the functions that need it, never at import time.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import random
+import re
+import time
+import urllib.parse
+import urllib.request
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .decode import one_line
+
+__all__ = [
+    "DEFAULT_ATTEMPTS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_TIMEOUT",
+    "PROJECT_URL",
+    "FetchError",
+    "FetchResult",
+    "display_url",
+    "expand_headers",
+    "fetch",
+    "is_local",
+    "make_client",
+    "parse_retry_after",
+    "resolve_next",
+    "user_agent",
+]
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_BYTES = 15 * 1024 * 1024
+DEFAULT_ATTEMPTS = 4
+MAX_REDIRECTS = 5
+RETRY_AFTER_CAP = 60.0
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+CHUNK = 64 * 1024
+PROJECT_URL = "https://github.com/sitmon/sitmon"
+_REDIRECTS = (301, 302, 303, 307, 308)
+_ACCEPT = (
+    "application/json, application/feed+json, application/geo+json, "
+    "application/vnd.sitmon+json;q=0.9, */*;q=0.5"
+)
+
+
+class FetchError(Exception):
+    """A fetch failed; ``str()`` is one line for the user. ``status`` is the HTTP status, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass
+class FetchResult:
+    """What a fetch brought back."""
+
+    url: str
+    #: the URL the body came from, after redirects
+    final_url: str
+    status: int
+    body: bytes = b""
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    attempts: int = 1
+    #: the backoff delays slept before retries, in seconds
+    delays: list[float] = field(default_factory=list)
+
+
+def user_agent() -> str:
+    try:
+        from importlib.metadata import version
+
+        v = version("sitmon")
+    except Exception:  # running from a checkout
+        v = "0.1.0"
+    return f"sitmon/{v} (+{PROJECT_URL})"
+
+
+def is_local(url: str) -> bool:
+    """A local path or ``file:`` URL (not http/https)."""
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    return scheme == "file" or scheme == "" or (len(scheme) == 1 and os.name == "nt")
+
+
+def display_url(url: str) -> str:
+    """``url`` safe to show: no user info, no query string (API keys live there), no fragment."""
+    if is_local(url):
+        return url
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        shown = urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+        return shown + ("?…" if parts.query else "")
+    except ValueError:
+        return "(invalid URL)"
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    p = urllib.parse.urlsplit(url)
+    port = p.port or {"http": 80, "https": 443}.get(p.scheme.lower())
+    return (p.scheme.lower(), (p.hostname or "").lower(), port)
+
+
+def resolve_next(current: str, target: str, *, what: str = "redirect") -> str:
+    """Resolve a redirect or next-page ``target`` against ``current`` and check its scheme.
+
+    Raises :class:`FetchError` for non-http(s) schemes (``file:`` included) and
+    for https -> http downgrades. Local documents may only lead to local files.
+    """
+    if is_local(current):
+        if "://" in target and not target.lower().startswith("file:"):
+            raise FetchError(f"{what} from a local file to {display_url(target)} refused")
+        base = current if current.lower().startswith("file:") else Path(current).resolve().as_uri()
+        return urllib.parse.urljoin(base, target)
+    nxt = urllib.parse.urljoin(current, target)
+    scheme = urllib.parse.urlsplit(nxt).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchError(
+            f"{what} to {scheme or 'a relative'}: URL refused (only http and https are followed)"
+        )
+    if urllib.parse.urlsplit(current).scheme.lower() == "https" and scheme == "http":
+        raise FetchError(f"{what} from https to http refused (a TLS downgrade): {display_url(nxt)}")
+    return nxt
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), capped."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value) if value.replace(".", "", 1).isdigit() else None
+    except ValueError:
+        seconds = None
+    if seconds is None:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        current = now if now is not None else time.time()
+        seconds = when.timestamp() - current
+    return max(0.0, min(RETRY_AFTER_CAP, seconds))
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_headers(
+    headers: Mapping[str, str], env: Mapping[str, str] | None = None, *, feed: str = "feed"
+) -> dict[str, str]:
+    """Header values with ``${VAR}`` expanded from ``env`` (default: the environment).
+
+    A missing variable is a :class:`FetchError` naming the feed, the header and
+    the variable, never a value. Expanded values are secrets: use them for the
+    request only.
+    """
+    env = os.environ if env is None else env
+    out = {}
+    for header, value in headers.items():
+
+        def sub(m: re.Match[str], header: str = header) -> str:
+            var = m.group(1)
+            if var not in env:
+                raise FetchError(
+                    f"feed {feed!r}: header {header} uses ${{{var}}}, which is not set in the "
+                    "environment; set it, or remove the header"
+                )
+            return env[var]
+
+        out[header] = _VAR.sub(sub, value)
+    return out
+
+
+def make_client(timeout: float = DEFAULT_TIMEOUT):
+    """An ``httpx.Client`` configured the way sitmon fetches (verified TLS, no auto-redirects)."""
+    import httpx
+
+    return httpx.Client(
+        verify=True,
+        follow_redirects=False,
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": user_agent()},
+    )
+
+
+def _redactor(secrets: Iterable[str]) -> Callable[[str], str]:
+    words: set[str] = set()
+    for s in secrets:
+        if not s:
+            continue
+        words.add(s)
+        words.update(w for w in s.split() if len(w) >= 6)
+    ordered = sorted(words, key=len, reverse=True)
+
+    def redact(text: str) -> str:
+        for w in ordered:
+            text = text.replace(w, "***")
+        return text
+
+    return redact
+
+
+def fetch(
+    url: str,
+    *,
+    name: str = "feed",
+    headers: Mapping[str, str] | None = None,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+    attempts: int = DEFAULT_ATTEMPTS,
+    client: Any = None,
+    sleep: Callable[[float], Any] = time.sleep,
+    rng: random.Random | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    wall_clock: Callable[[], float] = time.time,
+) -> FetchResult:
+    """Fetch ``url`` (http, https, a path or a ``file:`` URL) within the bounds above.
+
+    Raises :class:`FetchError` (one line, naming the feed, secrets redacted).
+    """
+    redact = _redactor((headers or {}).values())
+    label = f"feed {name!r}"
+    try:
+        if is_local(url):
+            return _fetch_local(url, label, etag=etag, max_bytes=max_bytes)
+        return _fetch_remote(
+            url,
+            label,
+            headers=dict(headers or {}),
+            etag=etag,
+            last_modified=last_modified,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            attempts=max(1, attempts),
+            client=client,
+            sleep=sleep,
+            rng=rng or random.Random(),
+            clock=clock,
+            wall_clock=wall_clock,
+        )
+    except FetchError as exc:
+        msg = str(exc)
+        if not msg.startswith(label):
+            msg = f"{label}: {msg}"
+        raise FetchError(
+            one_line(redact(msg), 400), status=exc.status, retryable=exc.retryable
+        ) from None
+
+
+# ------------------------------------------------------------------ local files
+
+
+def local_path(url: str) -> Path:
+    if url.lower().startswith("file:"):
+        parts = urllib.parse.urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise FetchError(f"file: URL with a remote host ({parts.netloc}) is not supported")
+        return Path(urllib.request.url2pathname(parts.path))
+    return Path(url).expanduser()
+
+
+def _fetch_local(url: str, label: str, *, etag: str | None, max_bytes: int) -> FetchResult:
+    path = local_path(url)
+    try:
+        st = path.stat()
+        if not path.is_file():
+            raise FetchError(f"{path} is not a file")
+        validator = f'"file-{st.st_mtime_ns}-{st.st_size}"'
+        if etag is not None and etag == validator:
+            return FetchResult(url, url, 304, etag=validator, not_modified=True)
+        if st.st_size > max_bytes:
+            raise FetchError(
+                f"{path} is {st.st_size} bytes, over the {max_bytes}-byte limit; "
+                "raise max_bytes for this feed if it is really this big"
+            )
+        with open(path, "rb") as fh:
+            body = fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise FetchError(f"{path}: no such file; check the feed's url") from None
+    except PermissionError:
+        raise FetchError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise FetchError(f"{path} is a folder, not a file") from None
+    except OSError as exc:
+        raise FetchError(f"{path}: {exc.strerror or exc}") from None
+    if len(body) > max_bytes:
+        raise FetchError(f"{path} grew past the {max_bytes}-byte limit while being read")
+    return FetchResult(url, url, 200, body=body, etag=validator)
+
+
+# ---------------------------------------------------------------------- http(s)
+
+
+class _Retry(Exception):
+    def __init__(self, status: int, reason: str, retry_after: float | None, where: str) -> None:
+        super().__init__(status)
+        self.status = status
+        self.reason = reason
+        self.retry_after = retry_after
+        self.where = where
+
+
+def _fetch_remote(
+    url: str,
+    label: str,
+    *,
+    headers: dict[str, str],
+    etag: str | None,
+    last_modified: str | None,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    attempts: int,
+    client: Any,
+    sleep: Callable[[float], Any],
+    rng: random.Random,
+    clock: Callable[[], float],
+    wall_clock: Callable[[], float],
+) -> FetchResult:
+    import httpx
+
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise FetchError(
+            f"unsupported URL scheme {scheme!r} (use https://, http:// or a file path)"
+        )
+    own = client is None
+    if own:
+        client = make_client(timeout)
+    delays: list[float] = []
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                result = _attempt(
+                    client,
+                    url,
+                    headers=headers,
+                    etag=etag,
+                    last_modified=last_modified,
+                    timeout=timeout,
+                    max_bytes=max_bytes,
+                    max_redirects=max_redirects,
+                    clock=clock,
+                    wall_clock=wall_clock,
+                )
+                result.attempts = attempt
+                result.delays = delays
+                return result
+            except _Retry as r:
+                if attempt >= attempts:
+                    raise FetchError(
+                        f"HTTP {r.status} {r.reason} from {r.where} after {attempt} attempt(s); "
+                        "will try again at the next refresh",
+                        status=r.status,
+                        retryable=True,
+                    ) from None
+                if r.retry_after is not None:
+                    delay = r.retry_after
+                else:  # exponential backoff with full jitter
+                    delay = rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+                delays.append(delay)
+                sleep(delay)
+            except httpx.HTTPError as exc:
+                raise FetchError(_describe_httpx(exc, url, timeout)) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+    finally:
+        if own:
+            client.close()
+
+
+def _describe_httpx(exc: Exception, url: str, timeout: float) -> str:
+    import httpx
+
+    where = display_url(url)
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer from {where} within the {timeout:g} s deadline; will try again at the next refresh"
+    if isinstance(exc, httpx.ConnectError):
+        detail = one_line(str(exc), 120)
+        if "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
+            return f"TLS certificate of {where} could not be verified ({detail}); not fetched"
+        return f"could not connect to {where} ({detail}); will try again at the next refresh"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return (
+            f"{where} closed the connection before the whole body arrived (truncated body: "
+            f"{one_line(str(exc), 100)}); nothing was stored"
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return f"{where} sent a body that could not be decompressed ({one_line(str(exc), 100)})"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"invalid URL {where}: {one_line(str(exc), 100)}"
+    return f"request to {where} failed ({type(exc).__name__}: {one_line(str(exc), 100)})"
+
+
+def _attempt(
+    client: Any,
+    url: str,
+    *,
+    headers: dict[str, str],
+    etag: str | None,
+    last_modified: str | None,
+    timeout: float,
+    max_bytes: int,
+    max_redirects: int,
+    clock: Callable[[], float],
+    wall_clock: Callable[[], float],
+) -> FetchResult:
+    import httpx
+
+    deadline = clock() + timeout
+    origin = _origin(url)
+    current = url
+    seen = {url}
+    hops = 0
+    while True:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise FetchError(
+                f"{display_url(url)} took longer than the {timeout:g} s deadline; "
+                "will try again at the next refresh"
+            )
+        req_headers = {
+            "User-Agent": user_agent(),
+            "Accept": _ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+        }
+        if _origin(current) == origin:
+            req_headers.update(headers)
+        if etag:
+            req_headers["If-None-Match"] = etag
+        if last_modified:
+            req_headers["If-Modified-Since"] = last_modified
+        to = httpx.Timeout(remaining, connect=min(remaining, 10.0))
+        with client.stream("GET", current, headers=req_headers, timeout=to) as resp:
+            status = resp.status_code
+            if status in _REDIRECTS:
+                location = resp.headers.get("location")
+                if not location:
+                    raise FetchError(
+                        f"HTTP {status} redirect without a Location from {display_url(current)}"
+                    )
+                hops += 1
+                if hops > max_redirects:
+                    raise FetchError(
+                        f"too many redirects (more than {max_redirects}) from {display_url(url)}; not fetched"
+                    )
+                nxt = resolve_next(current, location)
+                if nxt in seen:
+                    raise FetchError(f"redirect loop at {display_url(nxt)}; not fetched")
+                seen.add(nxt)
+                current = nxt
+                continue
+            if status == 304:
+                return FetchResult(
+                    url,
+                    current,
+                    304,
+                    etag=resp.headers.get("etag") or etag,
+                    last_modified=resp.headers.get("last-modified") or last_modified,
+                    not_modified=True,
+                )
+            reason = one_line(resp.reason_phrase or "", 60)
+            if status == 429 or status >= 500:
+                retry_after = parse_retry_after(resp.headers.get("retry-after"), now=wall_clock())
+                raise _Retry(status, reason, retry_after, display_url(current))
+            if status >= 400:
+                hint = {
+                    401: "check the feed's credentials (headers)",
+                    403: "check the feed's credentials or access rights",
+                    404: "check the feed's url",
+                    410: "the feed is gone; remove it from the config",
+                }.get(status, "not retried")
+                raise FetchError(
+                    f"HTTP {status} {reason} from {display_url(current)}; {hint}", status=status
+                )
+            if not 200 <= status < 300:
+                raise FetchError(
+                    f"unexpected HTTP {status} from {display_url(current)}", status=status
+                )
+            body = _read_body(resp, deadline, max_bytes, timeout, clock, display_url(current))
+            return FetchResult(
+                url,
+                current,
+                status,
+                body=body,
+                etag=resp.headers.get("etag"),
+                last_modified=resp.headers.get("last-modified"),
+            )
+
+
+def _decompressor(encoding: str, where: str):
+    enc = encoding.strip().lower()
+    if enc in ("", "identity"):
+        return None
+    if enc in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if enc == "deflate":
+        return "deflate"  # zlib-wrapped or raw: decided on the first byte
+    raise FetchError(f"{where} sent an unsupported Content-Encoding {one_line(encoding, 40)!r}")
+
+
+def _read_body(resp, deadline, max_bytes, timeout, clock, where) -> bytes:
+    decomp = _decompressor(resp.headers.get("content-encoding", ""), where)
+    out = bytearray()
+    raw_total = 0
+
+    def too_big() -> FetchError:
+        return FetchError(
+            f"the body from {where} is over the {max_bytes}-byte limit"
+            f"{' (decompressed)' if decomp is not None else ''}; nothing was stored "
+            "(raise max_bytes for this feed if it is really this big)"
+        )
+
+    for chunk in resp.iter_raw():  # per network read: the deadline is checked often
+        if clock() > deadline:
+            raise FetchError(
+                f"{where} sent the body too slowly: not finished within the {timeout:g} s deadline "
+                f"({raw_total} bytes received); will try again at the next refresh"
+            )
+        raw_total += len(chunk)
+        if decomp is None:
+            if len(out) + len(chunk) > max_bytes:
+                raise too_big()
+            out += chunk
+            continue
+        if decomp == "deflate":
+            decomp = zlib.decompressobj(zlib.MAX_WBITS if chunk[:1] == b"\x78" else -zlib.MAX_WBITS)
+        data = chunk
+        try:
+            while data:
+                room = max_bytes - len(out)
+                piece = decomp.decompress(data, room + 1)
+                out += piece
+                if len(out) > max_bytes:
+                    raise too_big()
+                data = decomp.unconsumed_tail
+                if decomp.eof:
+                    break
+        except zlib.error as exc:
+            raise FetchError(f"{where} sent a corrupt compressed body ({exc})") from None
+    if decomp is not None and decomp != "deflate":
+        try:
+            out += decomp.flush()
+        except zlib.error as exc:
+            raise FetchError(f"{where} sent a corrupt compressed body ({exc})") from None
+        if len(out) > max_bytes:
+            raise too_big()
+        if not decomp.eof and raw_total:
+            raise FetchError(f"{where} sent a truncated compressed body; nothing was stored")
+    return bytes(out)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -1,0 +1,265 @@
+"""One feed refresh, headless: fetch -> ingest -> merge (with the validators).
+
+Used by ``sitmon refresh`` and by the monitor's refresh worker. It never
+raises for a feed problem: every outcome is a :class:`RefreshResult` whose
+``message`` is one line for the user.
+
+Guarantees:
+
+- a 304 (or an unchanged local file) writes nothing;
+- a failure anywhere (fetch, decode, shape, the write) leaves the store file
+  byte-identical: the merge, and the validators saved with it, is the single
+  last step;
+- the ETag / Last-Modified are saved in the same atomic write as the data they
+  describe, and used only for the same URL;
+- header values (secrets) appear in no message and are never stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .actors import ActorMap
+from .adapters import ucdp
+from .adapters.base import AdaptResult, FeedError
+from .adapters.detect import AdaptContext, detect_format
+from .decode import one_line
+from .fetch import (
+    FetchError,
+    display_url,
+    expand_headers,
+    fetch,
+    is_local,
+    make_client,
+    resolve_next,
+)
+from .ingest import decode_document, ingest_document
+from .merge import ChangeSet, Rejection
+from .storage import StoreError
+
+if TYPE_CHECKING:
+    from .db import Store
+
+__all__ = ["RefreshResult", "describe_flips", "refresh_feed", "summary_names"]
+
+
+@dataclass
+class RefreshResult:
+    """The outcome of one refresh of one feed."""
+
+    feed: str
+    #: the feed's URL as it may be shown (no query string, no user info)
+    url: str
+    ok: bool
+    #: "changed" | "unchanged" | "not_modified" | "failed"
+    status: str
+    #: one line for the user (the error on failure)
+    message: str
+    changes: ChangeSet | None = None
+    #: control flips as text, e.g. "Homs: Government -> HTS-led MOC"
+    flips: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    format: str | None = None
+    #: bytes fetched (all pages)
+    bytes: int = 0
+    pages: int = 0
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    error: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == "not_modified"
+
+
+def summary_names(store: Store) -> dict[str, str]:
+    """Display names for ChangeSet.summary: place names and faction short names."""
+    names = {pid: p.name for pid, p in store.places.items()}
+    names.update({fid: f.short for fid, f in store.factions.items()})
+    return names
+
+
+def describe_flips(store: Store, cs: ChangeSet) -> list[str]:
+    """``["Homs: Government -> HTS-led MOC (2024-12-08)", ...]`` in time order."""
+    from .timeutil import fmt_day
+
+    out = []
+    for f in cs.flips:
+        place = store.places.get(f.place)
+        before = store.factions.get(f.from_faction or "")
+        after = store.factions.get(f.to_faction)
+        src = before.short if before else (f.from_faction or "none")
+        dst = after.short if after else f.to_faction
+        if f.to_status != "held":
+            dst = f"{dst} ({f.to_status})"
+        out.append(f"{place.name if place else f.place}: {src} -> {dst} ({fmt_day(f.when)})")
+    return out
+
+
+def refresh_feed(
+    store: Store,
+    feed_cfg: Any,
+    *,
+    client: Any = None,
+    sleep: Callable[[float], Any] = time.sleep,
+    factions: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    rng: Any = None,
+) -> RefreshResult:
+    """Refresh one feed into ``store`` (see the module docstring).
+
+    ``feed_cfg`` is a :class:`tui.config.FeedConfig` (or anything with its
+    attributes). ``client`` is an ``httpx.Client`` to reuse; ``sleep`` is the
+    backoff sleep (tests pass a recorder); ``factions`` is the config's
+    ``[factions]`` table; ``env`` is where ``${VAR}`` in headers come from.
+    """
+    name = feed_cfg.name
+    shown = display_url(feed_cfg.url)
+    secrets: list[str] = []
+
+    def failed(msg: str) -> RefreshResult:
+        for s in secrets:
+            if s:
+                msg = msg.replace(s, "***")
+        msg = one_line(msg if msg.startswith(f"feed {name!r}") else f"feed {name!r}: {msg}", 400)
+        return RefreshResult(name, shown, False, "failed", msg, error=msg)
+
+    try:
+        headers = _headers(feed_cfg, env)
+        secrets = list(headers.values())
+    except FetchError as exc:  # a missing ${VAR}
+        return failed(str(exc))
+    own_client = None
+    try:
+        if client is None and not is_local(feed_cfg.url):
+            client = own_client = make_client(float(getattr(feed_cfg, "timeout", 30.0)))
+        return _refresh(store, feed_cfg, headers, client, sleep, factions, rng, shown, failed)
+    except (FetchError, FeedError, StoreError) as exc:
+        return failed(str(exc))
+    except Exception as exc:  # never a traceback in the monitor or the CLI
+        return failed(f"internal error ({type(exc).__name__}: {one_line(str(exc), 120)})")
+    finally:
+        if own_client is not None:
+            own_client.close()
+
+
+def _headers(feed_cfg: Any, env: Mapping[str, str] | None) -> dict[str, str]:
+    if not getattr(feed_cfg, "headers", None):
+        return {}
+    return expand_headers(feed_cfg.headers, env, feed=feed_cfg.name)
+
+
+def _refresh(
+    store, feed_cfg, headers, client, sleep, factions, rng, shown, failed
+) -> RefreshResult:
+    name = feed_cfg.name
+    url = feed_cfg.url
+    timeout = float(getattr(feed_cfg, "timeout", 30.0))
+    max_bytes = int(getattr(feed_cfg, "max_bytes", 15 * 1024 * 1024))
+    max_pages = int(getattr(feed_cfg, "max_pages", 20))
+    fmt_cfg = getattr(feed_cfg, "format", "auto")
+    state = store.feed_state(name)
+    same_url = state.get("url") == shown
+    etag = state.get("etag") if same_url else None
+    last_modified = state.get("last_modified") if same_url else None
+    common = dict(
+        name=name, headers=headers, timeout=timeout, max_bytes=max_bytes, client=client, sleep=sleep
+    )
+    if rng is not None:
+        common["rng"] = rng
+    first = fetch(url, etag=etag, last_modified=last_modified, **common)
+    if first.not_modified:
+        return RefreshResult(
+            name,
+            shown,
+            True,
+            "not_modified",
+            f"{name}: not modified since the last refresh; nothing written",
+        )
+    ctx = AdaptContext(
+        source_name=name,
+        actors=ActorMap(factions),
+        places=store.places,
+        factions=set(store.factions),
+        url=url,
+    )
+    what = f"feed {name!r}"
+    doc = decode_document(first.body, what=what)
+    fmt = detect_format(doc) if fmt_cfg == "auto" else fmt_cfg
+    results = [_adapt(doc, fmt, ctx, what)]
+    total = len(first.body)
+    pages = 1
+    note = ""
+    if fmt == "ucdp":
+        current = first.final_url
+        seen = {current}
+        nxt = ucdp.next_page_url(doc)
+        while nxt:
+            if pages >= max_pages:
+                note = f" (stopped after {max_pages} pages; raise max_pages to read more)"
+                break
+            target = resolve_next(current, nxt, what="next page")
+            if target in seen:
+                break
+            seen.add(target)
+            page = fetch(target, **common)
+            pages += 1
+            total += len(page.body)
+            doc = decode_document(page.body, what=f"{what} page {pages}")
+            results.append(_adapt(doc, fmt, ctx, f"{what} page {pages}"))
+            current = page.final_url
+            nxt = ucdp.next_page_url(doc)
+    records, rejected = _combine(results)
+    feed_state = {
+        "url": shown,
+        "format": fmt,
+        "last_success": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+    feed_state["etag"] = first.etag
+    feed_state["last_modified"] = first.last_modified
+    cs = store.merge(records, rejected=rejected, feed=name, feed_state=feed_state)
+    flips = describe_flips(store, cs)
+    summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
+    message = f"{name}: " + ("; ".join(flips) + ". " if flips else "") + summary + note
+    return RefreshResult(
+        name,
+        shown,
+        True,
+        "changed" if cs.changed else "unchanged",
+        one_line(message, 2000),
+        changes=cs,
+        flips=flips,
+        rejected=list(cs.rejected),
+        format=fmt,
+        bytes=total,
+        pages=pages,
+    )
+
+
+def _adapt(doc: Any, fmt: str, ctx: AdaptContext, what: str) -> AdaptResult:
+    try:
+        return ingest_document(doc, fmt, ctx)
+    except FeedError as exc:
+        msg = str(exc)
+        raise FeedError(msg if msg.startswith(what) else f"{what}: {msg}") from None
+
+
+def _combine(results: list[AdaptResult]) -> tuple[list[Any], list[Rejection]]:
+    if len(results) == 1:
+        return results[0].records, results[0].rejected
+    seen_sources: set[str] = set()
+    records: list[Any] = []
+    rejected: list[Rejection] = []
+    for r in results:
+        for rec in r.records:
+            if type(rec).__name__ == "Source":
+                if rec.id in seen_sources:
+                    continue
+                seen_sources.add(rec.id)
+            records.append(rec)
+        rejected.extend(r.rejected)
+    return records, rejected

@@ -1,0 +1,375 @@
+"""sitmon's TOML config: feeds, faction names, theme and keymap.
+
+Where: ``--config PATH``, else ``$SITMON_CONFIG``, else
+``platformdirs.user_config_dir("sitmon")/config.toml``. A missing file is an
+empty config. Validated with msgspec; unknown keys are errors. A
+:class:`ConfigError` names the file, the line and the key.
+
+Header values may use ``${VAR}``: they are expanded from the environment at
+fetch time (:func:`expand_headers`) and never stored, logged or shown.
+
+No Textual import here: the CLI and the headless core use it too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta, Struct, field
+
+__all__ = [
+    "EXAMPLE_CONFIG",
+    "Config",
+    "ConfigError",
+    "FeedConfig",
+    "config_path",
+    "default_config_path",
+    "expand_headers",
+    "load_config",
+]
+
+FeedFormat = Literal["auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp"]
+_FACTION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
+
+
+class ConfigError(Exception):
+    """A config problem: one line naming the file, the line and the key."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.key = key
+
+
+class FeedConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One ``[[feeds]]`` entry."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    url: Annotated[str, Meta(min_length=1, max_length=4000)]
+    format: FeedFormat = "auto"
+    #: seconds between refreshes in the monitor
+    interval: Annotated[int, Meta(ge=10, le=7 * 86400)] = 300
+    #: total deadline per fetch attempt, seconds
+    timeout: Annotated[float, Meta(gt=0, le=600)] = 30.0
+    #: cap on the decompressed body, bytes
+    max_bytes: Annotated[int, Meta(ge=1024, le=1 << 31)] = 15 * 1024 * 1024
+    #: pages of a paged API (UCDP) followed at most
+    max_pages: Annotated[int, Meta(ge=1, le=1000)] = 20
+    enabled: bool = True
+    #: extra request headers; values may use ${VAR} from the environment
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _File(Struct, frozen=True, forbid_unknown_fields=True):
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    feeds: list[FeedConfig] = field(default_factory=list)
+    factions: dict[str, Annotated[str, Meta(pattern=_FACTION_ID)]] = field(default_factory=dict)
+
+
+class Config(Struct, frozen=True, kw_only=True):
+    """The whole config. ``path`` is the file it was read from (None: built in code)."""
+
+    theme: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    feeds: list[FeedConfig] = field(default_factory=list)
+    factions: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+    def feed(self, name: str) -> FeedConfig | None:
+        for f in self.feeds:
+            if f.name == name:
+                return f
+        return None
+
+    @property
+    def enabled_feeds(self) -> list[FeedConfig]:
+        return [f for f in self.feeds if f.enabled]
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("sitmon", appauthor=False)) / "config.toml"
+
+
+def config_path(args: argparse.Namespace | None = None) -> Path:
+    """``--config``, else ``$SITMON_CONFIG``, else the platform config folder."""
+    given = getattr(args, "config", None) if args is not None else None
+    if given:
+        return Path(given).expanduser()
+    env = os.environ.get("SITMON_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return default_config_path()
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate the config at ``path`` (None: the default place).
+
+    A missing file gives an empty :class:`Config`. Raises :class:`ConfigError`.
+    """
+    path = Path(path) if path is not None else config_path(None)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file", path=path) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}", path=path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text", path=path, line=line) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        problem = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        problem = problem.replace("\n", " ").strip()
+        where = f"{path}:{line}" if line else f"{path}"
+        col = f", column {m.group(2)}" if m else ""
+        raise ConfigError(
+            f"{where}: TOML syntax error{col}: {problem}", path=path, line=line
+        ) from None
+    _check_string_tables(path, text, data)
+    try:
+        parsed = msgspec.convert(data, _File, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _validation_error(path, text, str(exc)) from None
+    names: dict[str, int] = {}
+    for i, feed in enumerate(parsed.feeds):
+        key_path = ["feeds", i, "name"]
+        if feed.name in names:
+            raise _error(
+                path, text, key_path, f"duplicate feed name {feed.name!r} (names must be unique)"
+            )
+        names[feed.name] = i
+        problem = _url_problem(feed.url)
+        if problem:
+            raise _error(path, text, ["feeds", i, "url"], problem)
+        for header, value in feed.headers.items():
+            if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", header):
+                raise _error(path, text, ["feeds", i, "headers", header], "not a valid header name")
+            if "\n" in value or "\r" in value:
+                raise _error(
+                    path, text, ["feeds", i, "headers", header], "header values are one line"
+                )
+    return Config(
+        theme=parsed.theme,
+        keymap=dict(parsed.keymap),
+        feeds=list(parsed.feeds),
+        factions=dict(parsed.factions),
+        path=path,
+    )
+
+
+_TOML_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "table", list: "array"}
+
+
+def _check_string_tables(path: Path, text: str, data: dict[str, Any]) -> None:
+    """Per-key checks of the string tables (msgspec's error paths do not name dict keys)."""
+    tables: list[tuple[list[str | int], Any]] = [
+        (["keymap"], data.get("keymap")),
+        (["factions"], data.get("factions")),
+    ]
+    feeds = data.get("feeds")
+    if isinstance(feeds, list):
+        for i, feed in enumerate(feeds):
+            if isinstance(feed, dict):
+                tables.append((["feeds", i, "headers"], feed.get("headers")))
+    for prefix, table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key, value in table.items():
+            if not isinstance(value, str):
+                got = _TOML_TYPES.get(type(value), type(value).__name__)
+                raise _error(path, text, [*prefix, key], f"Expected `str`, got `{got}`")
+            if prefix == ["factions"] and not re.match(_FACTION_ID, value):
+                raise _error(
+                    path,
+                    text,
+                    [*prefix, key],
+                    f"{value[:40]!r} is not a faction id (letters, digits and . _ : @ / + # -)",
+                )
+
+
+def _url_problem(url: str) -> str | None:
+    low = url.lower()
+    if low.startswith(("https://", "http://", "file:")):
+        return None
+    if "://" in url:
+        return f"unsupported URL scheme in {url.split('://', 1)[0]!r}: use https://, http://, file: or a path"
+    return None  # a local path
+
+
+def expand_headers(feed: FeedConfig, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The feed's headers with ``${VAR}`` expanded from the environment (for the request only).
+
+    A missing variable is a :class:`ConfigError` naming the feed, header and
+    variable (never a value).
+    """
+    from store.fetch import FetchError
+    from store.fetch import expand_headers as _expand
+
+    try:
+        return _expand(feed.headers, env, feed=feed.name)
+    except FetchError as exc:
+        raise ConfigError(str(exc), path=None, key="headers") from None
+
+
+# ------------------------------------------------------------ error locations
+
+
+def _validation_error(path: Path, text: str, msg: str) -> ConfigError:
+    problem, _, where = msg.partition(" - at `")
+    where = where.rstrip("`")
+    segments: list[str | int] = []
+    for m in re.finditer(
+        r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]", where.removeprefix("$")
+    ):
+        if m.group(1) is not None:
+            segments.append(m.group(1))
+        elif m.group(2) is not None:
+            segments.append(int(m.group(2)))
+        else:
+            segments.append(m.group(3))
+    m = re.search(r"unknown field `([^`]+)`", problem)
+    if m:
+        segments.append(m.group(1))
+        problem = "unknown key (check the spelling; see `sitmon config init` for every key)"
+    m = re.search(r"missing required field `([^`]+)`", problem)
+    if m:
+        segments.append(m.group(1))
+        problem = "required key is missing"
+    return _error(path, text, segments, problem)
+
+
+def _error(path: Path, text: str, segments: list[str | int], problem: str) -> ConfigError:
+    key = _key_name(segments)
+    line = _find_line(text, segments)
+    where = f"{path}:{line}" if line else str(path)
+    return ConfigError(f"{where}: {key}: {problem}", path=path, line=line, key=key)
+
+
+def _key_name(segments: list[str | int]) -> str:
+    out = ""
+    for s in segments:
+        if isinstance(s, int):
+            out += f"[{s}]"
+        else:
+            bare = re.fullmatch(r"[A-Za-z0-9_-]+", s)
+            out += ("." if out else "") + (s if bare else f'"{s}"')
+    return out or "(top level)"
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _find_line(text: str, segments: list[str | int]) -> int | None:
+    """The line where the key at ``segments`` is defined (best effort, for messages)."""
+    if not segments:
+        return None
+    # The table the key lives in, and the key itself.
+    table: list[str | int] = []
+    rest = list(segments)
+    if rest[0] == "feeds" and len(rest) >= 2 and isinstance(rest[1], int):
+        table = ["feeds", rest[1]]
+        rest = rest[2:]
+        if rest and rest[0] == "headers" and len(rest) >= 2:
+            table.append("headers")
+            rest = rest[1:]
+    elif rest[0] in ("keymap", "factions") and len(rest) >= 2:
+        table = [rest[0]]
+        rest = rest[1:]
+    target_key = rest[0] if rest else None
+    current: list[str | int] = []
+    feed_index = -1
+    table_line: int | None = None
+    for n, line in enumerate(text.splitlines(), 1):
+        h = _HEADER.match(line)
+        if h:
+            name = h.group(2).strip()
+            if h.group(1) == "[[":
+                if name == "feeds":
+                    feed_index += 1
+                    current = ["feeds", feed_index]
+                else:
+                    current = [name]
+            else:
+                parts = [p.strip().strip('"') for p in name.split(".")]
+                if parts[0] == "feeds" and len(parts) > 1:
+                    current = ["feeds", feed_index, *parts[1:]]
+                else:
+                    current = parts
+            if current == table and table_line is None:
+                table_line = n
+            continue
+        k = _KEY.match(line)
+        if k and current == table and target_key is not None:
+            key = k.group(1)
+            if key[:1] in "\"'":
+                key = key[1:-1]
+            if key == str(target_key):
+                return n
+    if target_key is None or isinstance(target_key, int):
+        return table_line
+    return table_line
+
+
+EXAMPLE_CONFIG = """\
+# sitmon configuration (TOML). Every key is optional.
+# Read from --config PATH, else $SITMON_CONFIG, else this file.
+
+# A Textual theme for the monitor.
+# theme = "textual-dark"
+
+# Remap keys: binding id -> comma-separated keys.
+# [keymap]
+# "app.quit" = "q,ctrl+q"
+
+# Feeds refreshed by `sitmon refresh` and by the monitor in the background.
+# format: auto | sitmon | jsonfeed | geojson | acled | ucdp
+# url: https://..., http://..., a local path or a file: URL
+#
+# [[feeds]]
+# name = "followup"                       # required, unique
+# url = "https://example.org/sitmon/followup.sitmon.json"
+# format = "auto"
+# interval = 300                          # seconds between refreshes (at least 10)
+# timeout = 30                            # deadline per fetch, seconds
+# max_bytes = 15728640                    # cap on the decompressed body (15 MiB)
+# max_pages = 20                          # pages followed for paged APIs (UCDP)
+# enabled = true
+#
+# [[feeds]]
+# name = "acled"
+# url = "https://acleddata.com/api/acled/read?country=Syria&event_date=2024-11-27|2024-12-08&event_date_where=BETWEEN"
+# format = "acled"
+# interval = 3600
+# [feeds.headers]
+# Authorization = "Bearer ${ACLED_TOKEN}"  # ${VAR} comes from the environment at fetch time
+
+# Actor names (as ACLED/UCDP spell them) -> faction ids, on top of the defaults.
+# [factions]
+# "HTS: Hayat Tahrir al Sham" = "hts_led"
+"""
