@@ -477,12 +477,8 @@ class Store:
         idx: Iterable[int] = range(lo, hi)
         if flt.text:
             blobs = self._blobs()
-            terms = flt.text
-            if len(terms) == 1:
-                t0 = terms[0]
-                idx = [i for i in idx if t0 in blobs[i]]
-            else:
-                idx = [i for i in idx if all(t in blobs[i] for t in terms)]
+            for term in flt.text:  # narrow term by term: each pass scans fewer events
+                idx = [i for i in idx if term in blobs[i]]
         events = self._events
         out = [events[i] for i in idx]
         place_sets = [self.resolve_places(t) for t in flt.place]
