@@ -1,0 +1,282 @@
+"""The in-app export dialog (``e``: the focused pane as shown; ``E``: the situation report).
+
+Choose a format and a path (default: the user's documents folder, a file name
+with the view and the as-of date); an existing file is replaced only after a
+second confirmation. The export runs in a thread worker through
+:func:`tui.export.export_view` (the same renderers as the panes); success is a
+notification naming the file, failure a clear message, and the app keeps
+running either way. "SVG screenshot" saves Textual's picture of the screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+
+from . import actions
+
+__all__ = ["ExportDialog", "ExportRequest", "FORMAT_CHOICES"]
+
+#: (format id, label, file extension)
+FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("text", "Text", "txt"),
+    ("markdown", "Markdown", "md"),
+    ("json", "JSON", "json"),
+    ("svg", "SVG screenshot of the screen", "svg"),
+)
+
+_VIEW_NAMES = {
+    "timeline": "the Timeline",
+    "map": "the Map",
+    "quotes": "the Quotes",
+    "stats": "the Statistics",
+    "all": "the situation report",
+}
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: the view and the state it is shown in."""
+
+    view: str
+    as_of: datetime | None
+    as_of_day: date
+    place: str | None = None
+    filter: str | None = None
+    width: int = 80
+    height: int | None = None
+    newest_first: bool = True
+    selected: str | None = None
+    ascii: bool = False
+    map_options: Any = None
+
+
+def default_name(request: ExportRequest, fmt: str) -> str:
+    """``sitmon-timeline-2024-12-05.txt``; the report is ``sitmon-sitrep-…``."""
+    name = "sitrep" if request.view == "all" else request.view
+    ext = next((e for f, _, e in FORMAT_CHOICES if f == fmt), "txt")
+    return f"sitmon-{name}-{request.as_of_day.isoformat()}.{ext}"
+
+
+def run_export(store: Any, request: ExportRequest, fmt: str) -> str:
+    """The export text (thread-safe: reads the store only)."""
+    from .export import MIN_HEIGHT, export_view
+
+    height = request.height
+    if request.view == "map" and height is not None:
+        height = max(MIN_HEIGHT, height)
+    return export_view(
+        store,
+        view=request.view,
+        fmt=fmt,
+        width=max(40, request.width),
+        height=height,
+        as_of=request.as_of,
+        place=request.place,
+        filter=request.filter or None,
+        ascii=request.ascii,
+        newest_first=request.newest_first,
+        selected=request.selected,
+        map_options=request.map_options,
+    )
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Format, path, overwrite confirmation; Enter exports, Esc cancels."""
+
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical {
+        width: 76; max-width: 100%; height: auto; border: heavy $accent; background: $surface; padding: 0 1;
+    }
+    ExportDialog .title { text-style: bold; margin-bottom: 1; }
+    ExportDialog RadioSet { width: 100%; }
+    ExportDialog Input { margin-top: 1; }
+    ExportDialog #message { margin-top: 1; min-height: 1; }
+    ExportDialog #message.-error { color: $error; text-style: bold; }
+    ExportDialog #message.-warning { color: $warning; text-style: bold; }
+    ExportDialog Horizontal { height: auto; margin-top: 1; }
+    ExportDialog Button { margin-right: 2; }
+    """
+    BINDINGS = actions.bindings("dialog")
+
+    class Done(Message):
+        def __init__(self, path: Path, error: str | None) -> None:
+            super().__init__()
+            self.path = path
+            self.error = error
+
+    def __init__(
+        self, store: Any, request: ExportRequest, *, directory: Path, fmt: str = "text"
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.request = request
+        self.directory = Path(directory)
+        self.fmt = fmt
+        self._auto_path = str(self.directory / default_name(request, fmt))
+        self._confirmed: str | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        what = _VIEW_NAMES.get(self.request.view, self.request.view)
+        shown = "as shown" if self.request.view != "all" else "all views"
+        with Vertical():
+            yield Static(
+                Content(f"Export {what} ({shown}, as of {self.request.as_of_day.isoformat()})"),
+                classes="title",
+            )
+            with RadioSet(id="format"):
+                for fid, label, _ in FORMAT_CHOICES:
+                    yield RadioButton(Content(label), value=fid == self.fmt, id=f"fmt-{fid}")
+            yield Input(value=self._auto_path, id="path", placeholder="file path")
+            yield Static(Content("Enter exports, Esc cancels."), id="message")
+            with Horizontal():
+                yield Button(Content("Export"), id="export", variant="primary")
+                yield Button(Content("Cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        inp = self.query_one("#path", Input)
+        inp.cursor_blink = getattr(self.app, "cursor_blink", True)
+        inp.focus()
+
+    @property
+    def path_input(self) -> Input:
+        return self.query_one("#path", Input)
+
+    def _say(self, text: str, kind: str = "") -> None:
+        msg = self.query_one("#message", Static)
+        msg.update(Content(text))
+        msg.set_class(kind == "error", "-error")
+        msg.set_class(kind == "warning", "-warning")
+
+    @on(RadioSet.Changed, "#format")
+    def _format_changed(self, event: RadioSet.Changed) -> None:
+        fid = (event.pressed.id or "fmt-text").removeprefix("fmt-")
+        self.set_format(fid)
+
+    def set_format(self, fmt: str) -> None:
+        self.fmt = fmt
+        inp = self.path_input
+        if inp.value == self._auto_path:  # the user has not typed a path: follow the format
+            self._auto_path = str(self.directory / default_name(self.request, fmt))
+            inp.value = self._auto_path
+        self._confirmed = None
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self._confirmed = None
+
+    @on(Input.Submitted, "#path")
+    def _submitted(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#export")
+    def _export_pressed(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_export(self) -> None:
+        if self.busy:
+            return
+        raw = self.path_input.value.strip()
+        if not raw:
+            self._say("Type a file path.", "error")
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            self._say(f"{path} is a folder: add a file name.", "error")
+            return
+        if path.exists() and self._confirmed != str(path):
+            self._confirmed = str(path)
+            self._say(
+                f"{path.name} exists. Press Enter (or Export) again to replace it.", "warning"
+            )
+            return
+        if not path.parent.exists():
+            if path.parent == self.directory:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    self._say(f"Cannot create {path.parent}: {exc.strerror}", "error")
+                    return
+            else:
+                self._say(f"The folder {path.parent} does not exist.", "error")
+                return
+        if self.fmt == "svg":
+            self._screenshot(path)
+            return
+        self.busy = True
+        self._say("Exporting…")
+        self.run_worker(
+            lambda: self._export_thread(path),
+            thread=True,
+            exclusive=True,
+            group="export",
+            exit_on_error=False,
+        )
+
+    def _export_thread(self, path: Path) -> None:
+        try:
+            from .export import write_export
+
+            text = run_export(self.store, self.request, self.fmt)
+            write_export(text, path, force=True)
+        except Exception as exc:
+            self.post_message(self.Done(path, str(exc) or type(exc).__name__))
+            return
+        self.post_message(self.Done(path, None))
+
+    @on(Done)
+    def _done(self, message: Done) -> None:
+        self.busy = False
+        app = self.app
+        if message.error:
+            self._say(f"Export failed: {message.error}", "error")
+            if hasattr(app, "notify_plain"):
+                app.notify_plain(
+                    f"Export failed: {message.error}", title="Export", severity="error"
+                )
+            return
+        if hasattr(app, "notify_plain"):
+            app.notify_plain(
+                f"Exported {_VIEW_NAMES.get(self.request.view, 'view')} to {message.path}",
+                title="Export",
+            )
+        if hasattr(app, "last_export"):
+            app.last_export = message.path
+        self.dismiss(message.path)
+
+    def _screenshot(self, path: Path) -> None:
+        app = self.app
+
+        def take() -> None:
+            try:
+                app.save_screenshot(filename=path.name, path=str(path.parent))
+            except OSError as exc:
+                if hasattr(app, "notify_plain"):
+                    app.notify_plain(f"Screenshot failed: {exc}", title="Export", severity="error")
+                return
+            if hasattr(app, "last_export"):
+                app.last_export = path
+            if hasattr(app, "notify_plain"):
+                app.notify_plain(f"Saved a screenshot to {path}", title="Export")
+
+        self.dismiss(path)
+        app.call_after_refresh(take)

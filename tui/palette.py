@@ -1,0 +1,160 @@
+"""The command palette (Ctrl+P): commands built from the current state (posting's pattern).
+
+Go to a place or a date, switch pane, export, refresh, what changed, theme,
+keys. Place names are data, so every prompt is built as a literal
+:class:`~textual.content.Content` (Textual's own ``Matcher.highlight`` parses
+markup, so it is not used on data text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+if TYPE_CHECKING:
+    from .app import SitmonApp
+
+__all__ = ["PaletteCommand", "SitmonCommands", "palette_commands"]
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    text: str  # plain text (data included): matched and shown literally
+    help: str
+    run: Callable[[], object]
+    discover: bool = True
+
+
+def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
+    """Every palette command for the app's current state."""
+    cmds: list[PaletteCommand] = []
+    add = cmds.append
+    for pane_id, title in (
+        ("timeline", "Timeline"),
+        ("map", "Map"),
+        ("quotes", "Quotes"),
+        ("stats", "Statistics"),
+    ):
+        add(
+            PaletteCommand(
+                f"Switch pane: {title}",
+                f"Focus the {title} pane",
+                partial(app.action_jump, pane_id),
+            )
+        )
+    add(
+        PaletteCommand(
+            "Go to date…", "Type a date to show the situation as of then (g)", app.action_goto_date
+        )
+    )
+    add(PaletteCommand("Now: latest moment", "Back to the latest data (n)", app.action_now))
+    add(
+        PaletteCommand(
+            "Replay day by day", "Step a day every second from the start (p)", app.action_replay
+        )
+    )
+    add(
+        PaletteCommand(
+            "Export pane",
+            "Export the focused pane exactly as shown (e)",
+            partial(app.action_export, "pane"),
+        )
+    )
+    add(
+        PaletteCommand(
+            "Export report", "Export the situation report (E)", partial(app.action_export, "report")
+        )
+    )
+    add(
+        PaletteCommand(
+            "Save SVG screenshot", "Save an SVG picture of the screen", app.action_svg_screenshot
+        )
+    )
+    add(
+        PaletteCommand(
+            "Refresh feeds", "Fetch every configured feed now (r)", app.action_refresh_feeds
+        )
+    )
+    add(
+        PaletteCommand(
+            "What changed", "The last refreshes and what they changed (c)", app.action_changes
+        )
+    )
+    add(PaletteCommand("Change theme", "Pick a colour theme", app.action_change_theme))
+    add(
+        PaletteCommand(
+            "Toggle timeline order", "Newest first / chronological (o)", app.action_toggle_order
+        )
+    )
+    add(
+        PaletteCommand(
+            "Maximise pane", "Maximise / restore the focused pane (z)", app.action_maximise
+        )
+    )
+    add(PaletteCommand("Keys", "Show every key (?)", app.action_help))
+    add(PaletteCommand("Quit", "Quit sitmon (q)", app.action_quit))
+    store = app.store
+    if store is not None:
+        for pid, place in sorted(
+            store.places.items(), key=lambda kv: (kv[1].importance, kv[1].name)
+        ):
+            add(
+                PaletteCommand(
+                    f"Go to place: {place.name}",
+                    "Select it on the map; the timeline and quotes show only it",
+                    partial(app.go_to_place, pid),
+                    discover=False,
+                )
+            )
+        for day in app.time_travel_days():
+            add(
+                PaletteCommand(
+                    f"Go to date: {day.isoformat()}",
+                    "Show the situation as of the end of that day",
+                    partial(app.set_day, day),
+                    discover=False,
+                )
+            )
+    return cmds
+
+
+def _highlight(text: str, query: str, score_fn) -> Content:
+    """``text`` as literal Content with the matched letters in bold (no markup parsing)."""
+    content = Content(text)
+    _, offsets = score_fn(query, text)
+    for offset in offsets:
+        if 0 <= offset < len(text) and not text[offset].isspace():
+            content = content.stylize("bold underline", offset, offset + 1)
+    return content
+
+
+class SitmonCommands(Provider):
+    """sitmon's commands for the palette."""
+
+    async def discover(self) -> Hits:
+        app: SitmonApp = self.app  # type: ignore[assignment]
+        for cmd in palette_commands(app):
+            if cmd.discover:
+                yield DiscoveryHit(
+                    Content(cmd.text), cmd.run, text=cmd.text, help=Content(cmd.help)
+                )
+
+    async def search(self, query: str) -> Hits:
+        app: SitmonApp = self.app  # type: ignore[assignment]
+        matcher = self.matcher(query)
+        fuzzy = matcher.fuzzy_search.match
+        for cmd in palette_commands(app):
+            score = matcher.match(cmd.text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    _highlight(cmd.text, query, fuzzy),
+                    cmd.run,
+                    text=cmd.text,
+                    help=Content(cmd.help),
+                )
