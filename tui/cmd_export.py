@@ -1,0 +1,173 @@
+"""``sitmon export``: a view, a situation report or the whole store, as a file or on stdout.
+
+Registering the command imports nothing heavy; the export itself
+(:mod:`tui.export`) imports the store and the pure renderers, never Textual
+or httpx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cli import CommandError
+from .common import open_store
+
+#: kept equal to tui.export.VIEWS / FORMATS (a test checks)
+VIEWS = ("timeline", "map", "quotes", "stats", "all")
+FORMATS = ("text", "markdown", "json", "feed")
+MIN_WIDTH = 40
+MAX_WIDTH = 1000
+
+
+def _width(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not MIN_WIDTH <= n <= MAX_WIDTH:
+        raise argparse.ArgumentTypeError(f"must be {MIN_WIDTH} to {MAX_WIDTH} (got {n})")
+    return n
+
+
+def _height(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= n <= 1000:
+        raise argparse.ArgumentTypeError(f"must be 1 to 1000 (got {n})")
+    return n
+
+
+def _as_of(text: str):
+    from store.timeutil import TimeError, parse_as_of
+
+    try:
+        return parse_as_of(text)
+    except TimeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write a view or a situation report as text, Markdown or JSON (or the store as a feed)",
+        description="Write a view (timeline, map, quotes, stats) or a situation report (all) "
+        "as plain text, Markdown or JSON, or the whole store as a sitmon feed (--view all "
+        "--format feed). Writes to stdout unless --output; the same store and arguments "
+        "always give the same bytes.",
+    )
+    p.add_argument("--view", choices=VIEWS, default="all", help="what to export (default: all)")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        choices=FORMATS,
+        default="text",
+        help="text, markdown, json, or feed (--view all only) (default: text)",
+    )
+    p.add_argument(
+        "--width",
+        type=_width,
+        default=80,
+        metavar="N",
+        help=f"text and map width in characters, {MIN_WIDTH}-{MAX_WIDTH} (default: 80)",
+    )
+    p.add_argument(
+        "--height",
+        type=_height,
+        metavar="N",
+        help="map height (default: 3/8 of the width); for text timeline/quotes/stats, "
+        "the rows shown (default: all)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="DATE",
+        help="the moment to export (e.g. 2024-12-05 = end of that day, UTC+03; default: latest)",
+    )
+    p.add_argument("--place", metavar="NAME", help="only events and quotes about this place")
+    p.add_argument("--filter", metavar="TEXT", help="a text filter (e.g. 'hama type:capture')")
+    p.add_argument("--ascii", action="store_true", help="7-bit output only (ASCII map)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) not stdout")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument(
+        "--timestamp",
+        action="store_true",
+        help="add the time of the export (the output then differs from run to run)",
+    )
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        return _export(args)
+    except CommandError as exc:
+        # Reported here rather than raised to tui.cli.main: under `python -m tui.cli`
+        # that module runs as __main__, whose CommandError is another class.
+        print(f"sitmon: {exc}", file=sys.stderr)
+        return exc.code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    from store.timeutil import SITUATION_TZ
+
+    from .export import MIN_HEIGHT as MAP_MIN_HEIGHT
+    from .export import ExportError, export_view, write_export
+
+    if args.fmt == "feed":
+        if args.view != "all":
+            raise CommandError("--format feed exports the whole store: use it with --view all", 2)
+        if args.place or args.filter:
+            raise CommandError("--format feed exports the whole store: no --place or --filter", 2)
+    if args.height is not None and args.view in ("map", "all") and args.height < MAP_MIN_HEIGHT:
+        raise CommandError(
+            f"--height must be at least {MAP_MIN_HEIGHT} for the map (got {args.height})", 2
+        )
+    output = args.output if args.output not in (None, "-") else None
+    if output is not None and not args.force and Path(output).exists():
+        # fail before any work (write_export checks again at the end)
+        raise CommandError(f"{output} already exists; not replaced (--force replaces it)", 1)
+
+    store = open_store(args)
+    stamp = datetime.now(SITUATION_TZ).replace(microsecond=0) if args.timestamp else None
+    try:
+        text = export_view(
+            store,
+            view=args.view,
+            fmt=args.fmt,
+            width=args.width,
+            height=args.height,
+            as_of=args.as_of,
+            place=args.place,
+            filter=args.filter,
+            ascii=args.ascii,
+            timestamp=stamp,
+        )
+        if output is None:
+            _write_stdout(text)
+        else:
+            write_export(text, Path(output), force=args.force)
+    except ExportError as exc:
+        raise CommandError(str(exc), exc.code) from None
+    return 0
+
+
+def _write_stdout(text: str) -> None:
+    """UTF-8 on stdout whatever the locale (a text stream without a buffer gets str)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    try:
+        sys.stdout.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    except BrokenPipeError:  # `sitmon export | head`: the reader has gone; that is fine
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
