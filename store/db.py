@@ -320,7 +320,7 @@ class Store:
                 meta_changed = True
         if cs.changed:
             log = list(meta.get("refresh_log", []))
-            log.append(cs.to_dict())
+            log.append(cs.log_entry())
             meta["refresh_log"] = log[-REFRESH_LOG_LIMIT:]
         if not (cs.changed or meta_changed or force_write):
             return cs

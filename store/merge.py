@@ -96,6 +96,21 @@ class ChangeSet:
             line = f"{len(self.flips)} control flip(s): {flips}. {line}"
         return line
 
+    def log_entry(self, limit: int = 50) -> dict[str, Any]:
+        """A compact record for the store's refresh log: exact counts, at most
+        ``limit`` ids per list (a 10k-record refresh must not bloat the file)."""
+        entry = self.to_dict()
+        entry["counts"] = {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "deleted": len(self.deleted),
+            "unchanged": self.unchanged,
+            "rejected": len(self.rejected),
+        }
+        for key in ("added", "updated", "deleted", "rejected"):
+            entry[key] = entry[key][:limit]
+        return entry
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "feed": self.feed,

@@ -862,10 +862,13 @@ class SitmonApp(App):
                 out.append(
                     StyledLine(fit(safe(text, ascii=self.ascii), width, ascii=self.ascii), ())
                 )
+            n = entry.get("counts") or {
+                k: len(entry.get(k, [])) for k in ("added", "updated", "deleted", "rejected")
+            }
             counts = (
-                f"  {len(entry.get('added', []))} added, {len(entry.get('updated', []))} updated, "
-                f"{len(entry.get('deleted', []))} deleted, {entry.get('unchanged', 0)} unchanged, "
-                f"{len(entry.get('rejected', []))} rejected"
+                f"  {n.get('added', 0)} added, {n.get('updated', 0)} updated, "
+                f"{n.get('deleted', 0)} deleted, {entry.get('unchanged', 0)} unchanged, "
+                f"{n.get('rejected', 0)} rejected"
             )
             out.append(StyledLine(fit(counts, width), ()))
             for kind, rid in (entry.get("added", []) + entry.get("updated", []))[:12]:
@@ -1101,6 +1104,7 @@ class SitmonApp(App):
         if message.store is not None and changes is not None and changes.changed:
             self.marked = frozenset(rid for kind, rid in changes.touched_ids() if kind == "event")
             self.last_changes.append(changes)
+            del self.last_changes[:-20]  # this session's last 20 refreshes are enough
             self._install_store(message.store)
             self.notify_plain(
                 self._change_summary(message.result, changes),
