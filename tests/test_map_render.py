@@ -88,6 +88,55 @@ def char_at(r: MapRender, pos: tuple[int, int]) -> str:
     return r.lines[row].text[col]
 
 
+CREDIT_ONE_ROW = "Geo: OCHA/UNCS, Natural Earth"
+CREDIT_TWO_ROWS = ("Geo: OCHA/UNCS,", "Natural Earth")
+
+
+def credit_shown(r: MapRender) -> bool:
+    """The geography credit (CC BY 3.0 IGO asks for it) is on screen whole: on one
+    row, or on two rows starting at the same column."""
+    rows = [line.text for line in r.lines]
+    for i, text in enumerate(rows):
+        if CREDIT_ONE_ROW in text:
+            return True
+        j = text.find(CREDIT_TWO_ROWS[0])
+        if j != -1 and i + 1 < len(rows) and rows[i + 1][j:].startswith(CREDIT_TWO_ROWS[1]):
+            return True
+    return False
+
+
+def marker_of(pid: str, control, factions) -> tuple[str, str]:
+    """(symbol, suffix) a place's marker shows."""
+    cc = control.get(pid)
+    f = factions.get(cc.faction) if cc is not None else None
+    if f is None:
+        return "?", ""
+    return f.symbol, {"contested": "~", "besieged": "#"}.get(cc.status, "")
+
+
+def check_markers(r: MapRender, control, factions, selected: str | None) -> None:
+    """The selected marker is whole ("[", symbol, suffix, "]"); every other place in
+    view keeps its marker: its position shows a symbol of a place there, never a
+    cell of the selection."""
+    sel_cells: set[tuple[int, int]] = set()
+    if selected in r.positions:
+        col, row = r.positions[selected]
+        sym, suffix = marker_of(selected, control, factions)
+        whole = f"[{sym}{suffix}]"
+        assert r.lines[row].text[col - 1 : col - 1 + len(whole)] == whole, (
+            whole,
+            r.lines[row].text,
+        )
+        assert any("reverse" in s.style for s in r.lines[row].spans if s.start <= col < s.end)
+        sel_cells = {(col - 1 + k, row) for k in range(len(whole))} - {(col, row)}
+    by_cell: dict[tuple[int, int], set[str]] = {}
+    for pid, pos in r.positions.items():
+        by_cell.setdefault(pos, set()).add(marker_of(pid, control, factions)[0])
+    for pid, pos in r.positions.items():
+        assert pos not in sel_cells, (pid, pos, "under the selection")
+        assert char_at(r, pos) in by_cell[pos], (pid, pos)
+
+
 def check_shape(r: MapRender, width: int, height: int) -> None:
     assert len(r.lines) == height
     for line in r.lines:
@@ -150,6 +199,32 @@ def test_contested_and_selected_marker(bundled):
     assert any("reverse" in s.style for s in r.lines[row].spans if s.start <= col < s.end)
     legend = "".join(line.text for line in r.lines)
     assert "X~ contested" in legend and "[X] selected" in legend and "as of 2024-12-04" in legend
+
+
+@pytest.mark.parametrize("charset", ["braille", "ascii"])
+def test_selected_brackets_never_collide_with_a_neighbour(bundled, charset):
+    """Map pane at 80x24 (77x17), Aleppo selected as of 29 Nov: Tal Rifaat's marker
+    used to overwrite the "[" ("Tal Rifaat KH]T Al-Bab")."""
+    places, factions, changes = bundled
+    control = control_as_of(changes, end_of_day("2024-11-29"))
+    r = render_bundled(bundled, "2024-11-29", 77, 17, charset=charset, selected="aleppo")
+    col, row = r.positions["aleppo"]
+    assert r.lines[row].text[col - 1 : col + 2] == "[H]"
+    assert "KH]" not in plain(r.lines)
+    assert char_at(r, r.positions["tal_rifaat"]) == factions["sdf"].symbol
+    check_markers(r, control, factions, "aleppo")
+
+
+@pytest.mark.parametrize(
+    ("w", "h"), [(30, 10), (40, 12), (57, 13), (62, 22), (77, 17), (80, 24), (300, 100)]
+)
+def test_legend_credit_is_whole(bundled, w, h):
+    for charset in ("braille", "ascii"):
+        r = render_bundled(bundled, "2024-12-05", w, h, charset=charset, selected="hama")
+        assert credit_shown(r), plain(r.lines)
+        assert "Geo:" not in plain(
+            render_bundled(bundled, "2024-12-05", w, h, charset=charset, legend=False).lines
+        )
 
 
 def test_legend_counts_and_symbols(bundled):
@@ -439,6 +514,7 @@ def test_extreme_sizes(bundled, w, h):
             )
             check_shape(r, w, h)
             assert "damascus" in r.positions and "damascus" in r.labels
+            assert credit_shown(r) == legend
 
 
 def test_cache_is_bounded_and_clearable(bundled):
@@ -500,8 +576,8 @@ def scenes(draw):
                 valid_from=T0,
                 updated_at=T0,
             )
-    width = draw(st.integers(30, 200))
-    height = draw(st.integers(10, 60))
+    width = draw(st.integers(30, 300))
+    height = draw(st.integers(10, 100))
     selected = draw(st.none() | st.sampled_from([p.id for p in places] or ["nowhere"]))
     zoom = draw(st.sampled_from([1.0, 1.0, 0.7, 1.5, 2.5, 4.0]))
     center = draw(st.none() | st.tuples(st.floats(32.5, 37.0), st.floats(35.8, 42.0)))
@@ -591,9 +667,41 @@ def test_properties(scene):
     assert set(r.labels).isdisjoint(r.hidden_labels)
     assert set(r.hidden_labels) <= set(r.positions)
 
+    # the selected marker is whole and no other marker is lost under it
+    check_markers(r, control, factions, options.selected)
+
+    # the geography's credit is whole whenever the legend is shown
+    if options.legend:
+        assert credit_shown(r), plain(r.lines)
+
     # the selected place's label is never dropped when the place is in view
     if options.selected in r.positions:
         assert options.selected not in r.hidden_labels
         assert options.selected in r.labels
     if options.labels:
         assert set(r.labels) | set(r.hidden_labels) == set(r.positions)
+
+
+BUNDLED_DAYS = ("2024-11-26", "2024-11-29", "2024-12-02", "2024-12-04", "2024-12-05")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    day=st.sampled_from(BUNDLED_DAYS),
+    width=st.integers(30, 300),
+    height=st.integers(10, 100),
+    charset=st.sampled_from(["braille", "ascii"]),
+    data=st.data(),
+)
+def test_bundled_selection_and_credit_at_any_size(bundled, day, width, height, charset, data):
+    """Any place selected, any size from 30x10 to 300x100: the selection is drawn
+    whole, no other marker is lost, and the credit is shown whole."""
+    places, factions, changes = bundled
+    selected = data.draw(st.none() | st.sampled_from(sorted(p.id for p in places)))
+    control = control_as_of(changes, end_of_day(day))
+    r = render_bundled(bundled, day, width, height, charset=charset, selected=selected)
+    check_shape(r, width, height)
+    check_markers(r, control, factions, selected)
+    assert credit_shown(r), plain(r.lines)
+    if selected is not None:
+        assert selected in r.positions  # the whole of Syria is in view at zoom 1

@@ -5,6 +5,7 @@ No Textual here: renderers take a Snapshot and return StyledLines.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from store import Store
-from store.timeutil import parse_as_of
+from store.timeutil import fmt_day, parse_as_of
 from tests.tui_fixtures import HOSTILE_TITLE, hostile_event, situation_store
 from widgets.detail_render import DETAIL_KINDS, render_detail, render_detail_links
 from widgets.lines import plain
 from widgets.quotes_render import render_quotes
-from widgets.render_util import cells, fit, safe, wrap
-from widgets.stats_render import render_stats, sparkline
+from widgets.render_util import cells, fit, safe, source_label, wrap
+from widgets.stats_render import render_stats, sparkline, stats_blocks
 from widgets.timeline_render import render_timeline, render_timeline_row, timeline_rows
 
 WIDTHS = (20, 40, 59, 60, 80, 120, 200)
@@ -141,6 +142,56 @@ def test_stats_keep_sources_side_by_side_with_sparklines(snap, store):
     early = store.snapshot(parse_as_of("2024-11-28"))
     early_text = plain(render_stats(early, 100))
     assert "more than 130" in early_text and "▁" not in early_text  # one observation: no sparkline
+
+
+@pytest.fixture(scope="module")
+def bundled_store(tmp_path_factory):
+    return Store.open(tmp_path_factory.mktemp("bundled") / "s.json")  # seeded: the bundled data
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("width", (40, 80, 120))
+@pytest.mark.parametrize("ascii", [False, True])
+def test_stats_show_every_source_date_and_scope_in_full(bundled_store, width, ascii):
+    """The source line wraps (indented like "also:"); it is never cut with an ellipsis.
+
+    For every figure the bundled data shows, on every day one is reported: the names
+    of all its sources, its ``as of YYYY-MM-DD`` (whole, on one row) and its scope;
+    for the other sources' figures beside it, their names and dates.
+    """
+    latest = bundled_store.snapshot()
+    days = sorted({fmt_day(f.as_of) for m in latest.figures for f in m.history})
+    assert days
+    shown = 0
+    for day in days:
+        snap = bundled_store.snapshot(parse_as_of(day))
+        blocks = dict(stats_blocks(snap, width, ascii=ascii))
+        assert blocks
+        for m in snap.figures:
+            lines = blocks[m.metric]
+            _check(lines, width, ascii=ascii)
+            body = [line.text[4:] for line in lines[1:]]  # below the headline, past the gutter
+            flat = _norm(" ".join(body))
+            fig = m.latest
+            as_of = f"as of {fmt_day(fig.as_of)}"
+            assert re.fullmatch(r"as of \d{4}-\d{2}-\d{2}", as_of)
+            assert any(as_of in row for row in body), (m.metric, width, body)
+            assert fig.sources
+            for ref in fig.sources:
+                name = _norm(safe(source_label(ref, snap.sources), ascii=ascii))
+                assert name in flat, (m.metric, name, width, body)
+            if fig.scope:
+                assert _norm(safe(fig.scope, ascii=ascii)) in flat, (m.metric, width, body)
+            for other in m.others:
+                for ref in other.sources:
+                    name = _norm(safe(source_label(ref, snap.sources), ascii=ascii))
+                    assert name in flat, (m.metric, name, width, body)
+                assert fmt_day(other.as_of) in flat
+            shown += 1
+    assert shown >= 6
 
 
 def test_sparkline():

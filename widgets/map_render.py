@@ -11,9 +11,11 @@ Drawing, in order of precedence (later wins a cell):
    outlines, governorate boundaries (dotted braille / ``.``) and Syria's border
    (solid braille / ``- | / \\``);
 2. markers: the faction's symbol (``?`` when control is unknown), a suffix
-   ``~`` when contested, ``#`` when besieged; the selected place in reverse
-   video between brackets ``[H]``. A marker whose cell is taken moves to a free
-   neighbouring cell (or shares the cell when all are taken);
+   ``~`` when contested, ``#`` when besieged; the selected place first, in
+   reverse video between brackets ``[H]``, always whole (one cell in from the
+   map's edge if need be). A marker whose cell is taken (by another marker or
+   the selection's brackets) moves to a free neighbouring cell, or, when all
+   are taken, shares a neighbour's symbol cell;
 3. labels, by priority (selected first, then importance, population, name):
    right of the marker, left, above, below; then abbreviated ("Alep."); else
    dropped (listed in :attr:`MapRender.hidden_labels`). Labels never overlap
@@ -21,7 +23,9 @@ Drawing, in order of precedence (later wins a cell):
    from other labels;
 4. names of the neighbouring countries inside their visible part, and the
    Mediterranean ("Mediterranean", or "Med." when tight);
-5. the legend (right of the map or below it, whichever leaves the larger map).
+5. the legend (right of the map or below it, whichever leaves the larger map),
+   ending with the geography's credit (:data:`CREDIT`), which is never cut or
+   dropped: one row, or two in a narrow legend column.
 """
 
 from __future__ import annotations
@@ -66,6 +70,15 @@ __all__ = [
 #: Below this size render_map returns a short message instead of a map.
 MIN_WIDTH = 30
 MIN_HEIGHT = 10
+
+#: The credit the geography's licence asks for (OCHA's data is CC BY 3.0 IGO; see
+#: widgets/data/ATTRIBUTION.md): shown whole whenever the legend is, on one row
+#: or, in a narrow legend, these two.
+CREDIT = ("Geo: OCHA/UNCS,", "Natural Earth")
+CREDIT_MIN_WIDTH = max(len(t) for t in CREDIT)
+#: The legend column is at least this wide when the map leaves room for it (the
+#: width the one-row credit used to set, so the maps keep their size).
+_LEGEND_PREFERRED_WIDTH = 18
 
 CONTESTED_SUFFIX = "~"
 BESIEGED_SUFFIX = "#"
@@ -459,8 +472,13 @@ def _legend_entries(
     )
     if has_selected:
         entries.append(_LegendEntry((("[X]", styles.bracket), (" selected", "")), 3))
-    entries.append(_LegendEntry((("Geo: OCHA/UNCS, NE", styles.dim),), 5))
     return entries
+
+
+def _credit_rows(width: int) -> tuple[str, ...]:
+    """The geography credit, whole, in rows of at most ``width`` (>= CREDIT_MIN_WIDTH)."""
+    one = " ".join(CREDIT)
+    return (one,) if len(one) <= width else CREDIT
 
 
 def _fit_entries(entries: list[_LegendEntry], slots: int) -> list[_LegendEntry]:
@@ -504,22 +522,26 @@ class _Layout:
     map_h: int
     side: str  # "right", "bottom" or "none"
     legend_w: int  # right: legend width; bottom: column width
-    legend_rows: int
+    legend_rows: int  # rows of entries (the credit's rows come after them)
     legend_cols: int
+    credit: tuple[str, ...] = ()  # the credit's rows, below the entries
 
 
 def _layout(width: int, height: int, entries: list[_LegendEntry] | None) -> _Layout:
     if not entries:
         return _Layout(0, 0, width, height, "none", 0, 0, 0)
-    natural = max(e.width for e in entries)
-    # right: a column of the legend, one separator column
-    lw = max(12, min(natural, 30, width // 3))
-    right = _Layout(0, 0, width - lw - 1, height, "right", lw, height, 1)
-    # bottom: the entries flow in columns below a separator row
+    natural = max(_LEGEND_PREFERRED_WIDTH, *(e.width for e in entries))
+    # right: a column of the legend (wide enough for the credit), one separator column
+    lw = max(CREDIT_MIN_WIDTH, min(natural, 30, width // 3))
+    right = _Layout(0, 0, width - lw - 1, height, "right", lw, height, 1, _credit_rows(lw))
+    # bottom: the entries flow in columns below a separator row, the credit below them
+    credit = _credit_rows(width)
     cw = min(natural, width) + 2
     ncols = max(1, (width + 2) // cw)
     nrows = min(math.ceil(len(entries) / ncols), max(1, height // 4))
-    bottom = _Layout(0, 0, width, height - nrows - 1, "bottom", cw, nrows, ncols)
+    bottom = _Layout(
+        0, 0, width, height - nrows - 1 - len(credit), "bottom", cw, nrows, ncols, credit
+    )
     if _scale(bottom.map_w, bottom.map_h) > _scale(right.map_w, right.map_h) * 1.02:
         return bottom
     return right
@@ -540,6 +562,9 @@ def _too_small(width: int, height: int) -> MapRender:
 
 
 _NUDGE = ((1, 0), (-1, 0), (0, -1), (0, 1), (1, -1), (-1, -1), (1, 1), (-1, 1))
+# where a marker with no free cell around shares a symbol: its own cell, the
+# neighbours, then two cells along the row (past a bracket or a suffix)
+_SHARE = ((0, 0), *_NUDGE, (2, 0), (-2, 0))
 
 
 def render_map(
@@ -641,6 +666,7 @@ def render_map(
     cstyles = [row[:] for row in bg_styles]
     dirty = bytearray(h)
     occ = [bytearray(w) for _ in range(h)]  # 0 free, 1 marker, 2 label or its halo
+    is_sym = [bytearray(w) for _ in range(h)]  # 1 where a marker's symbol is drawn
 
     # -- markers
     ordered = sorted(
@@ -670,6 +696,23 @@ def render_map(
             continue
         sym, suffix, colour, _status = info[p.id]
         is_sel = p.id == selected
+        mstyle = mstyles.get((colour, is_sel))
+        if mstyle is None:
+            mstyle = mstyles[(colour, is_sel)] = _marker_style(styles, colour, is_sel)
+        if is_sel:
+            # drawn first and whole: "[", the symbol, its suffix, "]" (moved in
+            # from the map's edge when a bracket would not fit)
+            c = min(max(c, 1), w - 2 - len(suffix))
+            row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
+            s0, s1 = c - 1, c + 1 + len(suffix)
+            row_c[s0 : s1 + 1] = ["[", sym, *suffix, "]"]
+            row_s[s0 : s1 + 1] = [styles.bracket, *[mstyle] * (1 + len(suffix)), styles.bracket]
+            row_o[s0 : s1 + 1] = b"\x01" * (s1 + 1 - s0)
+            is_sym[r][c] = 1
+            dirty[r] = 1
+            positions[p.id] = (c + lay.map_x, r + lay.map_y)
+            marker_at[p.id] = (c, r, s0, s1)
+            continue
         if occ[r][c]:
             for dc, dr in _NUDGE:
                 cc_, rr = c + dc, r + dr
@@ -677,16 +720,20 @@ def render_map(
                     c, r = cc_, rr
                     break
             else:
+                # no free cell around: share a neighbour's symbol (never a bracket or suffix)
+                for dc, dr in _SHARE:
+                    cc_, rr = c + dc, r + dr
+                    if 0 <= cc_ < w and 0 <= rr < h and is_sym[rr][cc_]:
+                        c, r = cc_, rr
+                        break
                 positions[p.id] = (c + lay.map_x, r + lay.map_y)
                 shared.append(p.id)
                 continue
-        mstyle = mstyles.get((colour, is_sel))
-        if mstyle is None:
-            mstyle = mstyles[(colour, is_sel)] = _marker_style(styles, colour, is_sel)
         row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
         row_c[c] = sym
         row_s[c] = mstyle
         row_o[c] = 1
+        is_sym[r][c] = 1
         s0 = s1 = c
         if suffix:
             if c + 1 < w and not row_o[c + 1]:
@@ -701,18 +748,6 @@ def render_map(
         dirty[r] = 1
         positions[p.id] = (c + lay.map_x, r + lay.map_y)
         marker_at[p.id] = (c, r, s0, s1)
-
-    # -- brackets around the selected marker (after all markers: never over one)
-    if selected in marker_at:
-        c, r, s0, s1 = marker_at[selected]
-        row_c, row_s, row_o = chars[r], cstyles[r], occ[r]
-        if s0 - 1 >= 0 and not row_o[s0 - 1]:
-            s0 -= 1
-            row_c[s0], row_s[s0], row_o[s0] = "[", styles.bracket, 1
-        if s1 + 1 < w and not row_o[s1 + 1]:
-            s1 += 1
-            row_c[s1], row_s[s1], row_o[s1] = "]", styles.bracket, 1
-        marker_at[selected] = (c, r, s0, s1)
 
     # -- labels
     labels: dict[str, tuple[int, int, str]] = {}
@@ -869,12 +904,14 @@ def _compose(
     assert entries is not None
     if lay.side == "right":
         sep = "|" if ascii_only else "\u2502"
-        kept = _fit_entries(entries, height)
+        kept = _fit_entries(entries, height - len(lay.credit))
+        credit = [_LegendEntry(((text, styles.dim),), 0) for text in lay.credit]
+        rows = kept + credit  # the credit right below the entries, never dropped
         for r in range(height):
             parts = list(map_rows[r]) if r < len(map_rows) else [(" " * lay.map_w, "")]
             parts.append((sep, styles.separator))
-            if r < len(kept):
-                parts.extend(_entry_parts(kept[r], lay.legend_w))
+            if r < len(rows):
+                parts.extend(_entry_parts(rows[r], lay.legend_w))
             else:
                 parts.append((" " * lay.legend_w, ""))
             lines.append(pad(StyledLine.build(parts), width))
@@ -895,6 +932,8 @@ def _compose(
                     break
                 parts.extend(_entry_parts(kept[i], cw))
         lines.append(pad(StyledLine.build(parts), width))
+    for text in lay.credit:
+        lines.append(pad(StyledLine.build([(text, styles.dim)]), width))
     while len(lines) < height:
         lines.append(StyledLine(" " * width))
     return lines[:height]

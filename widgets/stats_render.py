@@ -3,12 +3,13 @@
 Pure (no Textual, no Rich). One block per metric::
 
     ▶ Deaths (total)       more than 727            ▁▂▄▅█
-        SOHR · 2024-12-05 · since 27 Nov
+        SOHR · as of 2024-12-05 · since 27 Nov
         also: 602 (SOHR via AFP, 2024-12-02) · 514 (SOHR, 2024-12-01)
 
-The latest observation leads; every other source's latest value stands beside
-it (never averaged). A sparkline shows the metric over time once it has two or
-more observations on different dates.
+The latest observation leads, with every source it cites, its date and its
+scope (wrapped onto indented rows when long, never cut); every other source's
+latest value stands beside it (never averaged). A sparkline shows the metric
+over time once it has two or more observations on different dates.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from store.timeutil import fmt_day
 
 from .lines import StyledLine
 from .render_util import (
+    cells,
     fit,
     fmt_value,
     glyphs,
@@ -76,9 +78,43 @@ def _spark_values(summary: MetricSummary) -> list[float]:
 
 
 def _source_of(fig: Figure, snapshot: Snapshot) -> str:
+    """Every source the figure cites, by name, ``; ``-separated (as in the export)."""
     if not fig.sources:
         return "unsourced"
-    return source_label(fig.sources[0], snapshot.sources)
+    names = dict.fromkeys(source_label(ref, snapshot.sources) for ref in fig.sources)
+    return "; ".join(names)
+
+
+def _fits(text: str, width: int) -> bool:
+    return len(text) <= width and cells(text) <= width
+
+
+def _wrap_items(items: list[str], sep: str, width: int, *, ascii: bool) -> list[str]:
+    """``items`` joined by ``sep`` and filled into rows of ``width``, never cut.
+
+    A row breaks between items where it can (the separator is then dropped), so
+    a short item such as ``as of 2024-12-05`` always stays whole on one row; an
+    item longer than a row is word-wrapped.
+    """
+    rows: list[str] = []
+    line = ""
+    for item in items:
+        if line:
+            candidate = line + sep + item
+            if _fits(candidate, width):
+                line = candidate
+                continue
+            rows.append(line)
+            line = ""
+        if _fits(item, width):
+            line = item
+            continue
+        parts = wrap(item, width, ascii=ascii)
+        rows.extend(parts[:-1])
+        line = parts[-1] if parts else ""
+    if line:
+        rows.append(line)
+    return rows
 
 
 def render_metric_block(
@@ -116,11 +152,13 @@ def render_metric_block(
     left = (g.bar if selected else " ") + "   "
     ls = "bold" if selected else ""
     body_w = max(1, width - len(left))
+    # the source line: wrapped, never cut, so the sources, the date and the scope all show
     meta = [_source_of(fig, snapshot), f"as of {fmt_day(fig.as_of)}"]
     if fig.scope:
         meta.append(fig.scope)
-    meta_text = safe(g.sep.join(meta), ascii=ascii)
-    lines.append(line_of([(left, ls), (meta_text, style(colour, "dim"))], width, ascii=ascii))
+    meta = [" ".join(safe(m, ascii=ascii).split()) for m in meta]
+    for row in _wrap_items(meta, g.sep, body_w, ascii=ascii):
+        lines.append(line_of([(left, ls), (row, style(colour, "dim"))], width, ascii=ascii))
     if spark:
         lines.append(
             line_of(
