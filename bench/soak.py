@@ -67,6 +67,8 @@ class SoakResult:
     lost: int
     seconds: float
     exit_code: int
+    #: the highest RSS in each fifth of the run, KiB (a plateau means flat memory)
+    fifths_kib: tuple[int, ...] = ()
 
 
 def run(
@@ -126,9 +128,11 @@ def run(
             log(f"after the first refresh: RSS {rss0 / 1024:.0f} MiB (peak {hwm0 / 1024:.0f} MiB)")
             t0 = time.monotonic()
             deadline = t0 + minutes * 60
+            samples: list[tuple[float, int]] = []
             while time.monotonic() < deadline:
                 app.press("r")  # a refresh every few seconds; a running one is never doubled
                 app.settle(quiet=press_every, timeout=press_every * 2)
+                samples.append((time.monotonic() - t0, rss_kib(app.pid)[0]))
             # let the last refresh finish
             app.wait_for(
                 lambda s: state["inflight"] == 0 and "feeds: 1 ok" in s, 300, "the last refresh"
@@ -138,6 +142,13 @@ def run(
             seconds = time.monotonic() - t0
             app.press("q")
             code = app.wait_exit(60)
+    # RSS by fifths of the run: flat memory shows as a plateau, a leak as a climb
+    fifths = []
+    for k in range(5):
+        part = [r for t, r in samples if k * seconds / 5 <= t < (k + 1) * seconds / 5]
+        if part:
+            fifths.append(max(part))
+    log("RSS max per fifth of the run (MiB): " + " ".join(f"{r / 1024:.0f}" for r in fifths))
     final = Store.open(store_path)
     want = {f"base-{i}" for i in range(n_events)} | {f"feed-{i}" for i in range(n_feed)}
     lost = len(want - set(final.tables["event"]))

@@ -32,6 +32,8 @@ def test_soak_smoke():
 def test_soak_full():
     result = soak.run(minutes=10, n_events=100_000, n_feed=10_000)
     check(result)
-    # memory stays flat: the end is within 25% of the state after the first refresh
-    assert result.rss_end_kib <= result.rss_start_kib * 1.25, result
+    # memory stays flat: after the warm-up (the first fifth, while the refresh log and
+    # the session's change list fill to their caps) it plateaus instead of climbing
+    second, *rest = result.fifths_kib[1:]
+    assert max(rest) <= second * 1.10, result
     print(result)
