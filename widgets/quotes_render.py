@@ -17,7 +17,17 @@ from store.records import Quote
 from store.timeutil import fmt_when
 
 from .lines import StyledLine
-from .render_util import fit, glyphs, highlight_line, line_of, place_names, safe, style, wrap
+from .render_util import (
+    fit,
+    glyphs,
+    highlight_line,
+    line_of,
+    place_names,
+    safe,
+    stacked_blocks,
+    style,
+    wrap,
+)
 from .timeline_render import CURSOR_STYLE, empty_message
 
 __all__ = ["quote_rows", "render_quote_block", "render_quotes", "quote_blocks"]
@@ -99,16 +109,13 @@ def quote_blocks(
     ascii: bool = False,
 ) -> list[tuple[str, list[StyledLine]]]:
     """(quote id, its lines) for every quote, blank line between blocks included."""
-    out = []
-    rows = quote_rows(snapshot)
-    for i, q in enumerate(rows):
-        block = render_quote_block(
+    return stacked_blocks(
+        quote_rows(snapshot),
+        lambda q: q.id,
+        lambda q: render_quote_block(
             q, snapshot, width, selected=q.id == selected, colour=colour, ascii=ascii
-        )
-        if i < len(rows) - 1:
-            block.append(StyledLine("", ()))
-        out.append((q.id, block))
-    return out
+        ),
+    )
 
 
 def render_quotes(

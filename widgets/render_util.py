@@ -9,13 +9,16 @@ is measured in terminal cells (:func:`cells`) and fitted with :func:`fit` or
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from store.records import Faction, Figure, Place, Source, SourceRef
 from store.timeutil import fmt_when
 
 from .lines import Span, StyledLine
+
+T = TypeVar("T")
 
 __all__ = [
     "Glyphs",
@@ -286,3 +289,16 @@ def highlight_line(line: StyledLine, width: int, style_: str) -> StyledLine:
     pad_n = min(pad_n, width - len(line.text))
     text = line.text + " " * max(0, pad_n)
     return StyledLine(text, (Span(0, len(text), style_), *line.spans))
+
+
+def stacked_blocks(
+    rows: Sequence[T], key: Callable[[T], str], render_block: Callable[[T], list[StyledLine]]
+) -> list[tuple[str, list[StyledLine]]]:
+    """``(key, lines)`` for each row's block, with a blank line between blocks."""
+    out = []
+    for i, row in enumerate(rows):
+        block = render_block(row)
+        if i < len(rows) - 1:
+            block.append(StyledLine("", ()))
+        out.append((key(row), block))
+    return out

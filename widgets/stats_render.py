@@ -29,6 +29,7 @@ from .render_util import (
     metric_label,
     safe,
     source_label,
+    stacked_blocks,
     style,
     wrap,
 )
@@ -187,16 +188,13 @@ def stats_blocks(
     ascii: bool = False,
 ) -> list[tuple[str, list[StyledLine]]]:
     """(metric, its lines) per metric, a blank line between blocks."""
-    rows = metric_rows(snapshot)
-    out = []
-    for i, m in enumerate(rows):
-        block = render_metric_block(
+    return stacked_blocks(
+        metric_rows(snapshot),
+        lambda m: m.metric,
+        lambda m: render_metric_block(
             m, snapshot, width, selected=m.metric == selected, colour=colour, ascii=ascii
-        )
-        if i < len(rows) - 1:
-            block.append(StyledLine("", ()))
-        out.append((m.metric, block))
-    return out
+        ),
+    )
 
 
 def render_stats(
