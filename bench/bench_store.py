@@ -92,7 +92,7 @@ def main() -> None:
                 )
             )
             s = Store.open(path)
-            s.events(filter="warmup")  # builds the lower-cased search index once
+            s.events(filter="warmup place:hama")  # builds the search and place indexes once
             t_filter = timeit(lambda: s.events(filter="prison"), 7)
             t_filter2 = timeit(lambda: s.events(filter="bridge place:hama"), 7)
             print(

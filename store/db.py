@@ -348,6 +348,7 @@ class Store:
         self._events: list[Event] = events
         self._event_times: list[datetime] = [e.time for e in events]
         self._event_blobs: list[str] | None = None
+        self._events_by_place: dict[str, list[int]] | None = None
         by_place: dict[str, list[ControlChange]] = {}
         for c in t["control"].values():
             by_place.setdefault(c.place, []).append(c)
@@ -363,6 +364,16 @@ class Store:
         self._faction_terms: dict[str, str] = {
             f.id: " ".join([f.id, f.name, f.short, f.group]).lower() for f in t["faction"].values()
         }
+
+    def _place_index(self) -> dict[str, list[int]]:
+        """Place id -> positions of its events in time order (built on first use)."""
+        if self._events_by_place is None:
+            index: dict[str, list[int]] = {}
+            for i, e in enumerate(self._events):
+                for p in e.places:
+                    index.setdefault(p, []).append(i)
+            self._events_by_place = index
+        return self._events_by_place
 
     def _blobs(self) -> list[str]:
         """Lower-cased search text per event (built on first text search)."""
@@ -475,17 +486,22 @@ class Store:
             else len(self._events)
         )
         idx: Iterable[int] = range(lo, hi)
+        place_sets = [self.resolve_places(t) for t in flt.place]
+        if place is not None:
+            place_sets.append({place})
+        if place_sets:  # start from the place index: usually far fewer events than the range
+            by_place = self._place_index()
+            chosen: set[int] | None = None
+            for ps in place_sets:
+                hits = set().union(*(by_place.get(p, ()) for p in ps))
+                chosen = hits if chosen is None else chosen & hits
+            idx = sorted(i for i in chosen or () if lo <= i < hi)
         if flt.text:
             blobs = self._blobs()
             for term in flt.text:  # narrow term by term: each pass scans fewer events
                 idx = [i for i in idx if term in blobs[i]]
         events = self._events
         out = [events[i] for i in idx]
-        place_sets = [self.resolve_places(t) for t in flt.place]
-        if place is not None:
-            place_sets.append({place})
-        for ps in place_sets:
-            out = [e for e in out if not ps.isdisjoint(e.places)]
         for term in flt.faction:
             fs = self.resolve_factions(term)
             out = [e for e in out if not fs.isdisjoint(e.factions)]

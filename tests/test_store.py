@@ -264,3 +264,27 @@ def test_situation_is_adopted_only_by_a_store_without_one(tmp_path):
     assert s.time_bounds()[0] == parse_as_of("2024-11-26") + timedelta(microseconds=1)
     s.merge([f.event(1)], situation={"title": "Other", "start": "2020-01-01"})
     assert s.meta["situation"]["title"] == "Backup"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["hama", "aleppo", "homs", "raqqa", "nowhere"]), max_size=2),
+    st.lists(st.sampled_from(["prison", "bridge", "clash", "#1", "zzz"]), max_size=2),
+    st.integers(0, 12 * 24 * 60),
+)
+def test_prop_indexed_filters_equal_a_plain_scan(tmp_path_factory, places, words, minutes):
+    path = tmp_path_factory.mktemp("idx") / "s.json"
+    s = Store.open(path, seed=False)
+    evs = f.synthetic_events(400, seed=5)
+    s.merge(f.base_world() + evs)
+    as_of = f.T0 + timedelta(minutes=minutes)
+    flt = " ".join([f"place:{p}" for p in places] + words)
+    got = [e.id for e in s.events(as_of=as_of, filter=flt)]
+    want = [
+        e.id
+        for e in sorted(evs, key=lambda e: (e.time, e.id))
+        if e.time <= as_of
+        and all(p in e.places for p in places)
+        and all(w in s._blobs()[s._events.index(e)] for w in words)
+    ]
+    assert got == want
