@@ -19,6 +19,7 @@ No other exception ever escapes (not ``RecursionError``, not
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any
 
@@ -26,7 +27,7 @@ import msgspec
 
 from .adapters.base import FeedError
 
-__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "decode_json", "one_line"]
+__all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "CheckedJSON", "check_json", "decode_json", "one_line"]
 
 MAX_DEPTH = 64
 MAX_NUMBER_CHARS = 40
@@ -40,7 +41,8 @@ _WS = b" \t\r\n"
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _PAIR = re.compile(rb"\[\]|\{\}")
 _KEEP_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_KEEP_STRUCTURE = bytes(b for b in range(256) if b not in b'[]{}"\\')
+_KEEP_QUOTES_AND_BRACKETS = bytes(b for b in range(256) if b not in b'[]{}"')
+_QUOTED = re.compile(rb'"[^"]*"')
 _DIGITS_AS_0 = bytes.maketrans(b"123456789", b"000000000")
 _NUMBER_CHARS_AS_0 = bytes.maketrans(b"123456789.eE+-", b"0" * 14)
 _LONG_NUMBER = re.compile(rb"[0-9.eE+\-]{%d,}" % (MAX_NUMBER_CHARS + 1))
@@ -68,6 +70,129 @@ def decode_json(data: bytes | bytearray | memoryview, *, what: str = "document")
     ``what`` names the document in error messages (``"feed 'followup'"``).
     Raises :class:`FeedError` (one line) for anything that is not sound JSON.
     """
+    return check_json(data, what=what).decode()
+
+
+class CheckedJSON:
+    """Bytes that passed the checks of :func:`check_json`; decode them once, any way.
+
+    ``decode()`` gives plain data (or the FeedError of :func:`decode_json`).
+    ``try_decode(decoder)`` runs a typed ``msgspec.json.Decoder`` over the same
+    bytes and returns None when they do not fit its type (or are not JSON):
+    the caller then takes ``decode()``, which reports the problem.
+
+    With ``check_json(..., defer_depth=True)`` the nesting check waits for
+    :meth:`ensure_depth` (or :meth:`depth_bounded`, cheap for a caller that
+    knows the document's structure). ``decode()`` runs it first in any case.
+    """
+
+    __slots__ = ("body", "depth_checked", "offset0", "start", "what")
+
+    def __init__(self, body: bytes, start: int, offset0: int, what: str) -> None:
+        self.body = body
+        self.start = start
+        self.offset0 = offset0
+        self.what = what
+        self.depth_checked = False
+
+    def depth_bounded(self, known_opens: int, known_depth: int, opens: int | None = None) -> bool:
+        """Is the nesting surely within :data:`MAX_DEPTH`, counting brackets only?
+
+        ``known_opens``: that many of the ``[`` and ``{`` bytes in the body are
+        known (from a decode) to add at most ``known_depth`` levels to any chain
+        of nested values: the rows of a flat array, brackets inside strings.
+        Nesting is then at most ``known_depth`` plus the number of the other
+        opening brackets. ``opens``: :func:`count_opens` of the body, if counted
+        already. True marks the depth as checked.
+        """
+        if not self.depth_checked:
+            limit = known_opens + MAX_DEPTH - known_depth
+            if opens is None:
+                opens = count_opens(self.body, limit)
+            self.depth_checked = opens <= limit
+        return self.depth_checked
+
+    def ensure_depth(self) -> None:
+        """FeedError unless the nesting is at most :data:`MAX_DEPTH` levels."""
+        if not self.depth_checked:
+            _check_depth(_structural_brackets(self.body), self.body, self.what, self.start)
+            self.depth_checked = True
+
+    def decode(self) -> Any:
+        self.ensure_depth()
+        what, body = self.what, self.body
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError as exc:
+            raise FeedError(
+                f"{what}: not valid JSON: {_explain(exc, body, self.start, self.offset0)}"
+            ) from None
+        except msgspec.ValidationError as exc:  # e.g. "Number out of range"
+            raise FeedError(f"{what}: not valid JSON: {one_line(str(exc), 160)}") from None
+        except RecursionError:
+            raise FeedError(f"{what}: JSON nested deeper than {MAX_DEPTH} levels") from None
+        except (ValueError, OverflowError, MemoryError) as exc:  # never leak another type
+            raise FeedError(f"{what}: not valid JSON: {one_line(str(exc), 160)}") from None
+
+    def try_decode(self, decoder: msgspec.json.Decoder) -> Any:
+        try:
+            return decoder.decode(self.body)
+        except (msgspec.MsgspecError, RecursionError, ValueError, OverflowError, MemoryError):
+            return None
+
+
+def _valid_utf8(body: bytes, size: int = 4096) -> bool:
+    """Is ``body`` UTF-8? Piece by piece: ASCII pieces need no decoding, and no
+    9-million-character string is built. A piece never ends inside a character
+    (a cut backs up over up to 3 continuation bytes), so the pieces are valid
+    exactly when the whole is."""
+    n = len(body)
+    start = 0
+    decode = codecs.utf_8_decode
+    size = max(size, 4)  # so that backing up never reaches the start
+    while start < n:
+        end = start + size
+        if end < n:
+            for _ in range(3):
+                if 0x80 <= body[end] < 0xC0:
+                    end -= 1
+        piece = body[start:end]
+        if not piece.isascii():
+            try:
+                decode(piece, "strict", True)
+            except UnicodeDecodeError:
+                return False
+        start = end
+    return True
+
+
+def count_opens(body: bytes, limit: int) -> int:
+    """How many ``[`` and ``{`` bytes ``body`` holds, counting no further than ``limit`` + 1.
+
+    ``find`` runs at memchr speed; ``count`` would look at every byte.
+    """
+    n = 0
+    find = body.find
+    for ch in (b"{", b"["):
+        at = find(ch)
+        while at >= 0:
+            n += 1
+            if n > limit:
+                return n
+            at = find(ch, at + 1)
+    return n
+
+
+def check_json(
+    data: bytes | bytearray | memoryview, *, what: str = "document", defer_depth: bool = False
+) -> CheckedJSON:
+    """Every check of :func:`decode_json` except the decode itself (FeedError, one line).
+
+    What passes is RFC 8259 JSON as far as UTF-8, nesting depth and number
+    literals go; the decoder still finds syntax errors, NaN and float overflow.
+    ``defer_depth``: leave the nesting check to :meth:`CheckedJSON.ensure_depth`
+    (problems are still reported in the same order: UTF-8, nesting, numbers).
+    """
     if not isinstance(data, bytes):
         data = bytes(data)
     start = 0
@@ -87,37 +212,83 @@ def decode_json(data: bytes | bytearray | memoryview, *, what: str = "document")
         )
     offset0 = len(data) - len(stripped)
     # Invalid UTF-8 is found by the decoder only inside strings; check everything once.
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = exc.start + start
-        raise FeedError(
-            f"{what}: invalid UTF-8 at byte {at} (byte 0x{data[at]:02x}); JSON must be UTF-8"
-        ) from None
-    # Structure checks (all in C). The fast path: drop everything but brackets,
-    # quotes and backslashes; when every string is free of those, each string is
-    # now exactly '""' and removing the pairs leaves the structural brackets.
-    reduced = body.translate(None, _KEEP_STRUCTURE)
-    brackets = reduced.replace(b'""', b"")
-    if b'"' in brackets or b"\\" in brackets:  # some string holds brackets or escapes
-        brackets = _STRING.sub(b"", reduced)
-    _check_depth(brackets.translate(None, _KEEP_BRACKETS), body, what, start)
-    if (b"0" * 20) in body.translate(_DIGITS_AS_0) or (
-        b"0" * (MAX_NUMBER_CHARS + 1)
-    ) in body.translate(
-        _NUMBER_CHARS_AS_0
-    ):  # a long digit run somewhere (maybe only inside a string): check precisely
+    if not body.isascii() and not _valid_utf8(body):
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            at = exc.start + start
+            raise FeedError(
+                f"{what}: invalid UTF-8 at byte {at} (byte 0x{data[at]:02x}); JSON must be UTF-8"
+            ) from None
+    checked = CheckedJSON(body, start, offset0, what)
+    if not defer_depth:
+        checked.ensure_depth()
+    if _may_have_long_numbers(body):  # a long digit run somewhere (maybe in a string)
+        checked.ensure_depth()  # too deep is reported first, deferred or not
         _check_numbers(_STRING.sub(b'""', body), body, what, start)
-    try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
-        raise FeedError(f"{what}: not valid JSON: {_explain(exc, body, start, offset0)}") from None
-    except msgspec.ValidationError as exc:  # e.g. "Number out of range"
-        raise FeedError(f"{what}: not valid JSON: {one_line(str(exc), 160)}") from None
-    except RecursionError:
-        raise FeedError(f"{what}: JSON nested deeper than {MAX_DEPTH} levels") from None
-    except (ValueError, OverflowError, MemoryError) as exc:  # defensive: never leak another type
-        raise FeedError(f"{what}: not valid JSON: {one_line(str(exc), 160)}") from None
+    return checked
+
+
+def _structural_brackets(body: bytes) -> bytes:
+    """The brackets of ``body`` outside strings, in order (exact for valid JSON).
+
+    Drop the escapes that hide a quote or a backslash (``\\"``, ``\\\\``) so that
+    every quote left opens or closes a string; keep only quotes and brackets
+    (in C); drop the empty strings that leaves (``""``). Quotes remain only
+    around brackets that were inside strings (removing pairs keeps the parity),
+    and go with them.
+    """
+    if b"\\" in body:
+        body = _without_quote_escapes(body)
+    brackets = body.translate(None, _KEEP_QUOTES_AND_BRACKETS).replace(b'""', b"")
+    if b'"' in brackets:
+        brackets = _QUOTED.sub(b"", brackets).translate(None, _KEEP_BRACKETS)
+    return brackets
+
+
+def _without_quote_escapes(body: bytes, cap: int = 20_000) -> bytes:
+    """``body`` without its ``\\"`` and ``\\\\`` escapes (valid JSON: backslashes are
+    only in strings, and each one found left to right starts an escape).
+
+    ``find`` jumps from backslash to backslash at memchr speed; past ``cap`` of
+    them, two ``replace`` passes do the same (pairs of backslashes first: what
+    is left of a run then starts an escape).
+    """
+    find = body.find
+    parts = []
+    start = 0
+    at = find(b"\\")
+    for _ in range(cap):
+        if at < 0:
+            break
+        if body[at + 1 : at + 2] in (b"\\", b'"'):
+            parts.append(body[start:at])
+            start = at + 2
+        at = find(b"\\", at + 2)
+    else:
+        return body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    if not parts:
+        return body
+    parts.append(body[start:])
+    return b"".join(parts)
+
+
+def _may_have_long_numbers(body: bytes) -> bool:
+    """Is there a run of 20 digits, or of 41 number characters (``0-9.eE+-``)?
+
+    Exact, but first a cheap necessary condition on every 5th byte: 20
+    consecutive bytes hold exactly 4 positions that are multiples of 5, and 41
+    hold at least 8, so such a run shows as 4 digits (or 8 number characters)
+    in a row among those bytes. Text rarely does that by chance.
+    """
+    probes = body[::5]
+    if (b"0" * 4) not in probes.translate(_DIGITS_AS_0) and (b"0" * 8) not in probes.translate(
+        _NUMBER_CHARS_AS_0
+    ):
+        return False
+    return (b"0" * 20) in body.translate(_DIGITS_AS_0) or (
+        b"0" * (MAX_NUMBER_CHARS + 1)
+    ) in body.translate(_NUMBER_CHARS_AS_0)
 
 
 def _explain(exc: Exception, body: bytes, start: int, offset0: int) -> str:
