@@ -43,7 +43,11 @@ def test_widgets_never_import_tui():
 
 def test_renderers_are_pure():
     """Every widgets module whose name says it renders imports neither Textual nor Rich."""
-    pure = [p for p in modules("widgets") if p.stem.endswith(("_render", "render_util")) or p.stem in ("geo", "lines")]
+    pure = [
+        p
+        for p in modules("widgets")
+        if p.stem.endswith(("_render", "render_util")) or p.stem in ("geo", "lines")
+    ]
     assert len(pure) >= 4
     for path in pure:
         bad = imports_of(path) & {"textual", "rich"}
