@@ -25,8 +25,9 @@ def timeit(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def make_store(path: Path, n_events: int, seed: int = 1):
     """A store file with the small base world plus ``n_events`` synthetic events (one write)."""
-    from store import Store
-    from tests import factories as f
+    from sitmon.store import Store
+
+    from tests.support import factories as f
 
     if path.exists():
         path.unlink()

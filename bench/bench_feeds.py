@@ -27,14 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import msgspec  # noqa: E402
-
-from store import Store  # noqa: E402
-from store.db import encode_tables  # noqa: E402
-from store.ingest import ingest_bytes  # noqa: E402
-from store.records import Event, Place, Source, SourceRef  # noqa: E402
-from store.refresh import refresh_feed  # noqa: E402
-from store.storage import atomic_write_bytes  # noqa: E402
-from store.timeutil import SITUATION_TZ  # noqa: E402
+from sitmon.store import Store  # noqa: E402
+from sitmon.store.db import encode_tables  # noqa: E402
+from sitmon.store.ingest import ingest_bytes  # noqa: E402
+from sitmon.store.records import Event, Place, Source, SourceRef  # noqa: E402
+from sitmon.store.refresh import refresh_feed  # noqa: E402
+from sitmon.store.storage import atomic_write_bytes  # noqa: E402
+from sitmon.store.timeutil import SITUATION_TZ  # noqa: E402
 
 SUB_EVENTS = [
     ("Battles", "Armed clash"),
@@ -186,7 +185,7 @@ def big_store(path: Path, n: int) -> Store:
 
 
 def bench_round_trip(feed_events: int, store_events: int) -> None:
-    from tests.feedserver import FeedServer
+    from tests.support.feedserver import FeedServer
 
     class Feed:
         name = "bench-acled"

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.tui_fixtures import big_store, make_app  # noqa: E402
+from tests.support.tui_fixtures import big_store, make_app  # noqa: E402
 
 TARGETS_MS = {
     "timeline down": 16.0,

@@ -18,10 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from store.adapters.sitmon import adapt  # noqa: E402
-from store.records import ControlChange, Faction, Place  # noqa: E402
-from widgets.geo import load_geography  # noqa: E402
-from widgets.map_render import MapOptions, clear_cache, render_map  # noqa: E402
+from sitmon.store.adapters.sitmon import adapt  # noqa: E402
+from sitmon.store.records import ControlChange, Faction, Place  # noqa: E402
+from sitmon.widgets.geo import load_geography  # noqa: E402
+from sitmon.widgets.map_render import MapOptions, clear_cache, render_map  # noqa: E402
 
 AS_OF = datetime.fromisoformat("2024-12-05T23:59:59+03:00")
 

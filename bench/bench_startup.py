@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100_000)
     args = parser.parse_args(argv)
 
-    from tests.tui_fixtures import big_store
+    from tests.support.tui_fixtures import big_store
 
     tmp = Path(tempfile.mkdtemp(prefix="sitmon-bench-"))
     env = dict(
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     env.pop("NO_COLOR", None)
     env.pop("TEXTUAL", None)
     bundled = tmp / "bundled.json"
-    from store import Store
+    from sitmon.store import Store
 
     Store.open(bundled)  # seeded once, so every run measures opening, not creating
     big = Path(tempfile.gettempdir()) / f"sitmon-bench-{args.events}.json"
@@ -126,12 +126,20 @@ def main(argv: list[str] | None = None) -> int:
         ("bare Textual app", [sys.executable, "-c", BARE_APP], b"bare-ready"),
         (
             "sitmon, bundled",
-            [sys.executable, "-m", "tui.cli", "--store", str(bundled), "run", "--no-refresh"],
+            [
+                sys.executable,
+                "-m",
+                "sitmon.tui.cli",
+                "--store",
+                str(bundled),
+                "run",
+                "--no-refresh",
+            ],
             b"Timeline",
         ),
         (
             f"sitmon, {args.events // 1000}k events",
-            [sys.executable, "-m", "tui.cli", "--store", str(big), "run", "--no-refresh"],
+            [sys.executable, "-m", "sitmon.tui.cli", "--store", str(big), "run", "--no-refresh"],
             b"Timeline",
         ),
     ]

@@ -26,9 +26,10 @@ def main() -> None:
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
 
-    from store import Store
-    from store.storage import atomic_write_bytes
-    from tests import factories as f
+    from sitmon.store import Store
+    from sitmon.store.storage import atomic_write_bytes
+
+    from tests.support import factories as f
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:

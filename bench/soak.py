@@ -74,10 +74,11 @@ class SoakResult:
 def run(
     minutes: float, n_events: int, n_feed: int, press_every: float = 2.0, log=print
 ) -> SoakResult:
-    from store import Store
-    from store.adapters.sitmon import adapt
-    from tests.feedserver import FeedServer, Reply
-    from tests.pty_harness import PtyApp, sitmon_argv
+    from sitmon.store import Store
+    from sitmon.store.adapters.sitmon import adapt
+
+    from tests.support.feedserver import FeedServer, Reply
+    from tests.support.pty_harness import PtyApp, sitmon_argv
 
     tmp = Path(tempfile.mkdtemp(prefix="sitmon-soak-"))
     store_path = tmp / "s.json"

@@ -14,7 +14,7 @@ __all__ = ["bundled_bytes", "bundled_document"]
 
 
 def bundled_bytes() -> bytes:
-    return resources.files("store").joinpath("data/bundled.json").read_bytes()
+    return resources.files("sitmon.store").joinpath("data/bundled.json").read_bytes()
 
 
 def bundled_document() -> AdaptResult:

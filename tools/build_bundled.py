@@ -1223,8 +1223,8 @@ def build(shared: Path) -> dict[str, Any]:
 def validate(doc: dict[str, Any]) -> None:
     """Every record converts, and merging the whole feed rejects nothing."""
     sys.path.insert(0, str(REPO))
-    from store.adapters.sitmon import adapt
-    from store.merge import apply_batch, empty_tables
+    from sitmon.store.adapters.sitmon import adapt
+    from sitmon.store.merge import apply_batch, empty_tables
 
     result = adapt(doc)
     if result.rejected:

@@ -24,6 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from sitmon.store.query import parse_filter
+from sitmon.store.timeutil import SITUATION_TZ, TimeError, day_of, end_of_day, fmt_day, parse_as_of
+from sitmon.widgets.lines import Span, StyledLine
+from sitmon.widgets.panes import MapPane, Pane, PaneOptions, QuotesPane, StatsPane, TimelinePane
+from sitmon.widgets.render_util import fit, safe, wrap
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Container
@@ -34,16 +39,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from store.query import parse_filter
-from store.timeutil import SITUATION_TZ, TimeError, day_of, end_of_day, fmt_day, parse_as_of
-from widgets.lines import Span, StyledLine
-from widgets.panes import MapPane, Pane, PaneOptions, QuotesPane, StatsPane, TimelinePane
-from widgets.render_util import fit, safe, wrap
-
 from . import actions
 
 if TYPE_CHECKING:  # imported where used: the first frame does not wait for them
-    from store import Store
+    from sitmon.store import Store
 
 
 def _sitmon_commands():
@@ -365,7 +364,7 @@ class SitmonApp(App):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_store(self) -> None:
         """Open (or create from the bundled dataset) the store, off the UI thread."""
-        from store import Store, StoreError
+        from sitmon.store import Store, StoreError
 
         try:
             store = Store.open(self.store_path, seed=True)
@@ -975,7 +974,7 @@ class SitmonApp(App):
     @work(thread=True, exclusive=True, group="disk", exit_on_error=False)
     def _disk_worker(self, store: Store) -> None:
         """Has another process (``sitmon refresh`` from cron, ...) rewritten the store?"""
-        from store import Store
+        from sitmon.store import Store
 
         try:
             if store.changed_on_disk() and store.path.exists():
@@ -1068,8 +1067,8 @@ class SitmonApp(App):
     def _refresh_thread(self, feed: Any, path: Path) -> None:
         """Fetch and merge one feed into a private Store instance (never the UI's)."""
         try:
-            from store import Store
-            from store.refresh import refresh_feed
+            from sitmon.store import Store
+            from sitmon.store.refresh import refresh_feed
 
             writer = Store.open(path, seed=False)
             result = refresh_feed(

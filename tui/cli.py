@@ -17,7 +17,7 @@ from typing import NoReturn
 __all__ = ["CommandError", "main"]
 
 #: modules that add subcommands; each has ``register(subparsers) -> None``
-COMMAND_MODULES = ("tui.cmd_info", "tui.cmd_feeds", "tui.cmd_export")
+COMMAND_MODULES = ("sitmon.tui.cmd_info", "sitmon.tui.cmd_feeds", "sitmon.tui.cmd_export")
 
 
 class CommandError(Exception):
@@ -114,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except Exception as exc:  # a StoreError and friends: one line, not a traceback
-        from store import StoreError
+        from sitmon.store import StoreError
 
         if isinstance(exc, StoreError):
             print(f"sitmon: {exc}", file=sys.stderr)
@@ -124,6 +124,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     # Run the imported module's main: commands raise *its* CommandError, not __main__'s.
-    from tui.cli import main as _main
+    from sitmon.tui.cli import main as _main
 
     sys.exit(_main())

@@ -41,7 +41,7 @@ def _height(text: str) -> int:
 
 
 def _as_of(text: str):
-    from store.timeutil import TimeError, parse_as_of
+    from sitmon.store.timeutil import TimeError, parse_as_of
 
     try:
         return parse_as_of(text)
@@ -113,7 +113,7 @@ def _export(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
 
-    from store.timeutil import SITUATION_TZ
+    from sitmon.store.timeutil import SITUATION_TZ
 
     from .export import MIN_HEIGHT as MAP_MIN_HEIGHT
     from .export import ExportError, export_view, write_export

@@ -72,7 +72,7 @@ def _looks_like_location(text: str) -> bool:
 
 
 def _adhoc_feed(target: str, fmt: str | None):
-    from store.fetch import display_url
+    from sitmon.store.fetch import display_url
 
     from .config import FeedConfig
 
@@ -84,8 +84,7 @@ def _adhoc_feed(target: str, fmt: str | None):
 
 def cmd_refresh(args: argparse.Namespace) -> int:
     import msgspec
-
-    from store.refresh import refresh_feed
+    from sitmon.store.refresh import refresh_feed
 
     from .common import open_store
 
@@ -155,7 +154,7 @@ def _read_input(target: str, max_bytes: int) -> tuple[bytes, str]:
         if len(data) > max_bytes:
             raise CommandError(f"standard input is over the {max_bytes}-byte limit", 1)
         return data, "stdin"
-    from store.fetch import FetchError, fetch
+    from sitmon.store.fetch import FetchError, fetch
 
     try:
         result = fetch(target, name=Path(target).name, max_bytes=max_bytes)
@@ -165,10 +164,10 @@ def _read_input(target: str, max_bytes: int) -> tuple[bytes, str]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.adapters.base import FeedError
-    from store.fetch import DEFAULT_MAX_BYTES, is_local
-    from store.ingest import ingest_bytes
-    from store.refresh import describe_flips
+    from sitmon.store.adapters.base import FeedError
+    from sitmon.store.fetch import DEFAULT_MAX_BYTES, is_local
+    from sitmon.store.ingest import ingest_bytes
+    from sitmon.store.refresh import describe_flips
 
     from .common import open_store
 
@@ -203,9 +202,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from store.adapters.base import FeedError
-    from store.fetch import DEFAULT_MAX_BYTES, FetchError, fetch, is_local
-    from store.ingest import ingest_bytes
+    from sitmon.store.adapters.base import FeedError
+    from sitmon.store.fetch import DEFAULT_MAX_BYTES, FetchError, fetch, is_local
+    from sitmon.store.ingest import ingest_bytes
 
     config = _load_config(args)
     target = args.target
@@ -220,7 +219,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         data, _ = _read_input("-", DEFAULT_MAX_BYTES)
     else:
         try:
-            from store.fetch import expand_headers
+            from sitmon.store.fetch import expand_headers
 
             hdrs = expand_headers(headers, feed=name) if headers else {}
             data = fetch(target_url, name=name, headers=hdrs).body
@@ -241,7 +240,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = [str(r) for r in result.rejected]
     problems += _reference_problems(result.records, known)
     counts: dict[str, int] = {}
-    from store.records import kind_of
+    from sitmon.store.records import kind_of
 
     for rec in result.records:
         counts[kind_of(rec)] = counts.get(kind_of(rec), 0) + 1
@@ -264,9 +263,8 @@ def _known_ids(args: argparse.Namespace) -> dict[str, Any]:
     Without a store file: the bundled dataset's ids, which a new store starts with.
     """
     import msgspec
-
-    from store.db import TABLE_NAMES
-    from store.records import Place
+    from sitmon.store.db import TABLE_NAMES
+    from sitmon.store.records import Place
 
     from .common import store_path
 
@@ -274,11 +272,11 @@ def _known_ids(args: argparse.Namespace) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:  # a new store would start from the bundled dataset
-        from store.bundled import bundled_bytes
+        from sitmon.store.bundled import bundled_bytes
 
         try:
-            from store.adapters.sitmon import adapt
-            from store.records import kind_of
+            from sitmon.store.adapters.sitmon import adapt
+            from sitmon.store.records import kind_of
 
             recs = adapt(msgspec.json.decode(bundled_bytes())).records
         except Exception:
@@ -319,7 +317,7 @@ def _known_ids(args: argparse.Namespace) -> dict[str, Any]:
 
 def _reference_problems(records: list[Any], known: dict[str, Any]) -> list[str]:
     """References to places, factions, sources and events that exist nowhere."""
-    from store.records import kind_of
+    from sitmon.store.records import kind_of
 
     ids: dict[str, set[str]] = {
         k: set(known.get(k, ())) for k in ("source", "faction", "place", "event")

@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    from store.timeutil import fmt_day
+    from sitmon.store.timeutil import fmt_day
 
     store = open_store(args)
     meta = store.meta

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from store import Store, StoreError, default_store_path
+from sitmon.store import Store, StoreError, default_store_path
 
 __all__ = ["open_store", "store_path"]
 

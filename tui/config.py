@@ -227,8 +227,8 @@ def expand_headers(feed: FeedConfig, env: dict[str, str] | None = None) -> dict[
     A missing variable is a :class:`ConfigError` naming the feed, header and
     variable (never a value).
     """
-    from store.fetch import FetchError
-    from store.fetch import expand_headers as _expand
+    from sitmon.store.fetch import FetchError
+    from sitmon.store.fetch import expand_headers as _expand
 
     try:
         return _expand(feed.headers, env, feed=feed.name)

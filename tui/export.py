@@ -41,17 +41,17 @@ from typing import Any, Literal
 from urllib.parse import quote as _url_quote
 from urllib.parse import urlsplit
 
-from store.query import MetricSummary, Snapshot
-from store.records import ControlChange, Event, Figure, Quote, SourceRef, record_to_dict
-from store.storage import StoreWriteError, atomic_write_bytes
-from store.timeutil import SITUATION_TZ, day_of, end_of_day, fmt_day, fmt_when
-from widgets.lines import StyledLine, plain
-from widgets.map_render import MIN_HEIGHT as MAP_MIN_HEIGHT
-from widgets.map_render import MapOptions, render_map
-from widgets.quotes_render import quote_rows, render_quotes
-from widgets.render_util import cells, fmt_value, glyphs, metric_label, safe, wrap
-from widgets.stats_render import metric_rows, render_stats
-from widgets.timeline_render import empty_message, render_timeline, timeline_rows
+from sitmon.store.query import MetricSummary, Snapshot
+from sitmon.store.records import ControlChange, Event, Figure, Quote, SourceRef, record_to_dict
+from sitmon.store.storage import StoreWriteError, atomic_write_bytes
+from sitmon.store.timeutil import SITUATION_TZ, day_of, end_of_day, fmt_day, fmt_when
+from sitmon.widgets.lines import StyledLine, plain
+from sitmon.widgets.map_render import MIN_HEIGHT as MAP_MIN_HEIGHT
+from sitmon.widgets.map_render import MapOptions, render_map
+from sitmon.widgets.quotes_render import quote_rows, render_quotes
+from sitmon.widgets.render_util import cells, fmt_value, glyphs, metric_label, safe, wrap
+from sitmon.widgets.stats_render import metric_rows, render_stats
+from sitmon.widgets.timeline_render import empty_message, render_timeline, timeline_rows
 
 __all__ = [
     "EXPORT_VERSION",

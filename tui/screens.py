@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from sitmon.store.timeutil import TimeError, day_of, parse_as_of
+from sitmon.widgets.detail_render import render_detail_links
+from sitmon.widgets.lines import Span, StyledLine
+from sitmon.widgets.panes import TextView
+from sitmon.widgets.render_util import fit, safe, wrap
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
-
-from store.timeutil import TimeError, day_of, parse_as_of
-from widgets.detail_render import render_detail_links
-from widgets.lines import Span, StyledLine
-from widgets.panes import TextView
-from widgets.render_util import fit, safe, wrap
 
 from . import actions
 
@@ -137,7 +136,7 @@ def _name_of(snapshot, kind: str, item: str, store) -> str:
         quotes = store.tables["quote"] if store is not None else {q.id: q for q in snapshot.quotes}
         q = quotes.get(item)
         return q.speaker if q else item
-    from widgets.render_util import metric_label
+    from sitmon.widgets.render_util import metric_label
 
     return metric_label(item)
 

@@ -11,9 +11,9 @@ other records regardless of the panes' filters.
 
 from __future__ import annotations
 
-from store.query import Snapshot
-from store.records import ControlChange, Event, Figure, Quote, SourceRef
-from store.timeutil import fmt_day, fmt_when
+from sitmon.store.query import Snapshot
+from sitmon.store.records import ControlChange, Event, Figure, Quote, SourceRef
+from sitmon.store.timeutil import fmt_day, fmt_when
 
 from .lines import Span, StyledLine
 from .render_util import (

@@ -39,7 +39,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
-from store.records import ControlChange, Faction, Place
+from sitmon.store.records import ControlChange, Faction, Place
 
 from .geo import (
     CELL_ASPECT,

@@ -23,6 +23,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span as RichSpan
 from rich.text import Text
+from sitmon.store.query import Snapshot
+from sitmon.store.timeutil import fmt_day
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.events import Click, Resize
@@ -31,9 +33,6 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-
-from store.query import Snapshot
-from store.timeutil import fmt_day
 
 from .lines import StyledLine
 from .quotes_render import quote_blocks

@@ -12,9 +12,9 @@ Quotes are listed newest first.
 
 from __future__ import annotations
 
-from store.query import Snapshot
-from store.records import Quote
-from store.timeutil import fmt_when
+from sitmon.store.query import Snapshot
+from sitmon.store.records import Quote
+from sitmon.store.timeutil import fmt_when
 
 from .lines import StyledLine
 from .render_util import (

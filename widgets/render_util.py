@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from store.records import Faction, Figure, Place, Source, SourceRef
-from store.timeutil import fmt_when
+from sitmon.store.records import Faction, Figure, Place, Source, SourceRef
+from sitmon.store.timeutil import fmt_when
 
 from .lines import Span, StyledLine
 

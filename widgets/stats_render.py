@@ -14,9 +14,9 @@ over time once it has two or more observations on different dates.
 
 from __future__ import annotations
 
-from store.query import MetricSummary, Snapshot
-from store.records import Figure
-from store.timeutil import fmt_day
+from sitmon.store.query import MetricSummary, Snapshot
+from sitmon.store.records import Figure
+from sitmon.store.timeutil import fmt_day
 
 from .lines import StyledLine
 from .render_util import (

@@ -15,9 +15,9 @@ changed, ``H`` is the first faction's map symbol (in its colour).
 
 from __future__ import annotations
 
-from store.query import Snapshot
-from store.records import Event
-from store.timeutil import fmt_day, fmt_when
+from sitmon.store.query import Snapshot
+from sitmon.store.records import Event
+from sitmon.store.timeutil import fmt_day, fmt_when
 
 from .lines import StyledLine
 from .render_util import faction_style, fit, glyphs, highlight_line, line_of, safe, style

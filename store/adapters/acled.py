@@ -26,7 +26,7 @@ the control change is rejected with the reason.
 ACLED's terms forbid redistributing ACLED rows: the project ships synthetic
 examples only.
 
-Two paths give the same records (``tests/test_acled_fastpath.py`` holds them to
+Two paths give the same records (``tests/unit/test_acled_fastpath.py`` holds them to
 it): the reference path (:func:`_row`: a dict per record, validated by
 ``convert_record``) and the fast path, which reads rows as :class:`AcledRow`
 structs (decoded straight from the bytes by ``ingest_bytes``, or converted from

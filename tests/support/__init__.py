@@ -1,0 +1,1 @@
+"""Shared test helpers: record factories, a loopback feed server, hostile strings, a pty terminal, app fixtures."""

@@ -1,0 +1,76 @@
+"""SVG snapshots (pytest-textual-snapshot) of the main screen, help and a detail view.
+
+80x24 and 160x48; as of 2024-11-26 (the day before the offensive) and as of
+the latest moment. The store is the fixed mini-situation of tests/support/tui_fixtures
+(not the bundled dataset, so editing the data does not churn snapshots); the
+clock is frozen and the cursor does not blink. Update with
+``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.support.tui_fixtures import make_app, situation_store
+
+SIZES = [(80, 24), (160, 48)]
+
+
+@pytest.fixture
+def store_path(tmp_path):
+    return situation_store(tmp_path / "s.json")
+
+
+async def _settle(pilot) -> None:
+    app = pilot.app
+    await app.wait_until_loaded()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_before_the_offensive(snap_compare, store_path, size):
+    app = make_app(store_path, as_of=date(2024, 11, 26))
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_main_latest(snap_compare, store_path, size):
+    app = make_app(store_path)
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(snap_compare, store_path, size):
+    async def run_before(pilot):
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store_path), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_detail_view(snap_compare, store_path, size):
+    async def run_before(pilot):
+        await _settle(pilot)
+        pilot.app.timeline.select("ev-hama-falls")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store_path), terminal_size=size, run_before=run_before)
+
+
+def test_map_selection_and_filter(snap_compare, store_path):
+    """Hama selected on the map: the timeline and quotes show only Hama."""
+
+    async def run_before(pilot):
+        await _settle(pilot)
+        pilot.app.go_to_place("hama")
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(make_app(store_path), terminal_size=(160, 48), run_before=run_before)

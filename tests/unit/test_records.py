@@ -1,0 +1,75 @@
+"""Records: validation errors name the record and the field."""
+
+import pytest
+from sitmon.store.records import RecordError, convert_record
+
+GOOD_EVENT = {
+    "id": "ev-1",
+    "time": "2024-12-05T10:00:00+03:00",
+    "title": "Hama captured",
+    "type": "capture",
+    "updated_at": "2024-12-05T23:00:00+03:00",
+    "sources": [{"source": "sohr", "url": "https://example.org"}],
+}
+
+
+def test_good_event_converts():
+    ev = convert_record("event", GOOD_EVENT)
+    assert ev.title == "Hama captured"
+    assert ev.time.utcoffset().total_seconds() == 3 * 3600
+
+
+@pytest.mark.parametrize(
+    ("kind", "patch", "field", "words"),
+    [
+        ("event", {"time": "2024-12-05T10:00:00"}, "time", "timezone"),
+        ("event", {"type": "party"}, "type", "Invalid enum value"),
+        ("event", {"title": 5}, "title", "Expected `str`"),
+        ("event", {"fatalities": {"low": 10, "high": 2}}, "fatalities.low", "above high"),
+        ("event", {"sources": [{"source": "bad id"}]}, "sources[0].source", "regex"),
+        ("event", {"surprise": 1}, "surprise", "unknown field"),
+        ("place", {"lat": 91}, "lat", "<= 90"),
+        ("figure", {"value": -1}, "value", ">= 0"),
+    ],
+)
+def test_invalid_record_names_kind_id_and_field(kind, patch, field, words):
+    base = dict(GOOD_EVENT)
+    if kind == "place":
+        base = {
+            "id": "ev-1",
+            "name": "Hama",
+            "lat": 35,
+            "lon": 36,
+            "updated_at": GOOD_EVENT["updated_at"],
+        }
+    if kind == "figure":
+        base = {
+            "id": "ev-1",
+            "metric": "displaced",
+            "value": 5,
+            "as_of": GOOD_EVENT["time"],
+            "updated_at": GOOD_EVENT["updated_at"],
+        }
+    base.update(patch)
+    with pytest.raises(RecordError) as info:
+        convert_record(kind, base)
+    err = info.value
+    assert err.kind == kind and err.record_id == "ev-1" and err.field == field
+    assert str(err).startswith(f"{kind} 'ev-1': field `{field}`")
+    assert words.lower() in str(err).lower()
+
+
+def test_missing_field_and_unreadable_id():
+    with pytest.raises(RecordError) as info:
+        convert_record("event", {"id": "has space", "time": GOOD_EVENT["time"]})
+    assert info.value.record_id is None
+    assert "field `" in str(info.value)
+    with pytest.raises(RecordError, match="field `title`"):
+        convert_record("event", {k: v for k, v in GOOD_EVENT.items() if k != "title"})
+
+
+def test_non_object_and_unknown_kind():
+    with pytest.raises(RecordError, match="expected an object"):
+        convert_record("event", ["x"])
+    with pytest.raises(RecordError, match="unknown record kind"):
+        convert_record("planet", {})
