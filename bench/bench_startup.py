@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             [
                 sys.executable,
                 "-m",
-                "sitmon.tui.cli",
+                "sitmon",
                 "--store",
                 str(bundled),
                 "run",
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         (
             f"sitmon, {args.events // 1000}k events",
-            [sys.executable, "-m", "sitmon.tui.cli", "--store", str(big), "run", "--no-refresh"],
+            [sys.executable, "-m", "sitmon", "--store", str(big), "run", "--no-refresh"],
             b"Timeline",
         ),
     ]

@@ -1182,7 +1182,7 @@ def _load_config(args: argparse.Namespace):
 
 def run_app(args: argparse.Namespace) -> int:
     """``sitmon`` / ``sitmon run``: open the monitor."""
-    from .common import store_path
+    from .cli.common import store_path
 
     as_of = None
     if getattr(args, "as_of", None):

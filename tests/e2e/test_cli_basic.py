@@ -76,7 +76,7 @@ def test_info_prints_the_bundled_store_counts(tmp_path, capsys):
 )
 def test_bad_commands_and_flags_one_line_exit_2(tmp_path, argv, words):
     r = subprocess.run(
-        [sys.executable, "-m", "sitmon.tui.cli", "--store", str(tmp_path / "s.json"), *argv],
+        [sys.executable, "-m", "sitmon", "--store", str(tmp_path / "s.json"), *argv],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -92,7 +92,7 @@ def test_future_store_is_a_one_line_error(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"meta": {"1": {"schema_version": 7}}}))
     r = subprocess.run(
-        [sys.executable, "-m", "sitmon.tui.cli", "--store", str(path), "info"],
+        [sys.executable, "-m", "sitmon", "--store", str(path), "info"],
         capture_output=True,
         text=True,
         cwd=ROOT,

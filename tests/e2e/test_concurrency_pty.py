@@ -30,7 +30,7 @@ def write_config(path: Path, feed_name: str, url: str, interval: int = 3600) -> 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sitmon.tui.cli", *args],
+        [sys.executable, "-m", "sitmon", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,

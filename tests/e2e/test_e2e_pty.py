@@ -89,7 +89,7 @@ class Terminal:
 
 def _command(store: Path) -> list[str]:
     exe = shutil.which("sitmon")
-    base = [exe] if exe else [sys.executable, "-m", "sitmon.tui.cli"]
+    base = [exe] if exe else [sys.executable, "-m", "sitmon"]
     return [*base, "--store", str(store)]
 
 

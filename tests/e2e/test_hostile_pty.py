@@ -80,7 +80,7 @@ def test_hostile_store_never_reaches_the_terminal(tmp_path):
     store_path = tmp_path / "s.json"
     # The real ingest path: `sitmon import`.
     r = subprocess.run(
-        [sys.executable, "-m", "sitmon.tui.cli", "--store", str(store_path), "import", str(doc)],
+        [sys.executable, "-m", "sitmon", "--store", str(store_path), "import", str(doc)],
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -96,7 +96,7 @@ def test_refresh_as_a_real_subprocess(srv, store_path):
         [
             sys.executable,
             "-m",
-            "sitmon.tui.cli",
+            "sitmon",
             "--store",
             str(store_path),
             "refresh",

@@ -79,7 +79,7 @@ def test_kill_refresh_at_random_moments(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "sitmon.tui.cli",
+                "sitmon",
                 "--store",
                 str(path),
                 "refresh",
@@ -100,7 +100,7 @@ def test_kill_refresh_at_random_moments(tmp_path):
                 [
                     sys.executable,
                     "-m",
-                    "sitmon.tui.cli",
+                    "sitmon",
                     "--store",
                     str(path),
                     "refresh",

@@ -27,7 +27,7 @@ def test_a_successful_authorized_refresh_persists_no_secret(tmp_path):
         )
         env = dict(os.environ, SITMON_TEST_TOKEN=TOKEN, SITMON_CONFIG=str(cfg))
         run = subprocess.run(
-            [sys.executable, "-m", "sitmon.tui.cli", "--store", str(store_path), "refresh"],
+            [sys.executable, "-m", "sitmon", "--store", str(store_path), "refresh"],
             capture_output=True,
             text=True,
             cwd=ROOT,
@@ -38,7 +38,7 @@ def test_a_successful_authorized_refresh_persists_no_secret(tmp_path):
             [
                 sys.executable,
                 "-m",
-                "sitmon.tui.cli",
+                "sitmon",
                 "--store",
                 str(store_path),
                 "export",

@@ -43,7 +43,7 @@ def sitmon_argv(*args: str) -> list[str]:
     exe = which("sitmon")
     if exe and os.environ.get("SITMON_TEST_USE_MODULE") != "1":
         return [exe, *args]
-    return [sys.executable, "-m", "sitmon.tui.cli", *args]
+    return [sys.executable, "-m", "sitmon", *args]
 
 
 class PtyApp:

@@ -44,7 +44,7 @@ from sitmon.store.records import (
     Tombstone,
 )
 from sitmon.store.timeutil import SITUATION_TZ, parse_as_of
-from sitmon.tui import cmd_export
+from sitmon.tui.cli import export as cmd_export
 from sitmon.tui.export import (
     FORMATS,
     MIN_WIDTH,
@@ -778,7 +778,7 @@ def run_cli(tmp_path: Path, *args: str, store: Path | None = None) -> subprocess
         [
             sys.executable,
             "-m",
-            "sitmon.tui.cli",
+            "sitmon",
             "--store",
             str(store or tmp_path / "s.json"),
             *args,

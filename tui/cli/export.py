@@ -1,7 +1,7 @@
 """``sitmon export``: a view, a situation report or the whole store, as a file or on stdout.
 
 Registering the command imports nothing heavy; the export itself
-(:mod:`tui.export`) imports the store and the pure renderers, never Textual
+(:mod:`sitmon.tui.export`) imports the store and the pure renderers, never Textual
 or httpx.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import CommandError
+from . import CommandError
 from .common import open_store
 
 #: kept equal to tui.export.VIEWS / FORMATS (a test checks)
@@ -100,23 +100,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        return _export(args)
-    except CommandError as exc:
-        # Reported here rather than raised to tui.cli.main: under `python -m tui.cli`
-        # that module runs as __main__, whose CommandError is another class.
-        print(f"sitmon: {exc}", file=sys.stderr)
-        return exc.code
-
-
-def _export(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
 
     from sitmon.store.timeutil import SITUATION_TZ
 
-    from .export import MIN_HEIGHT as MAP_MIN_HEIGHT
-    from .export import ExportError, export_view, write_export
+    from ..export import MIN_HEIGHT as MAP_MIN_HEIGHT
+    from ..export import ExportError, export_view, write_export
 
     if args.fmt == "feed":
         if args.view != "all":

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .cli import CommandError
+from . import CommandError
 
 FORMAT_CHOICES = ("auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp")
 
@@ -59,7 +59,7 @@ def _config_usage(args: argparse.Namespace) -> int:
 
 
 def _load_config(args: argparse.Namespace):
-    from .config import ConfigError, config_path, load_config
+    from ..config import ConfigError, config_path, load_config
 
     try:
         return load_config(config_path(args))
@@ -74,7 +74,7 @@ def _looks_like_location(text: str) -> bool:
 def _adhoc_feed(target: str, fmt: str | None):
     from sitmon.store.fetch import display_url
 
-    from .config import FeedConfig
+    from ..config import FeedConfig
 
     return FeedConfig(name=display_url(target), url=target, format=fmt or "auto")
 
@@ -352,7 +352,7 @@ def _reference_problems(records: list[Any], known: dict[str, Any]) -> list[str]:
 
 
 def cmd_config_path(args: argparse.Namespace) -> int:
-    from .config import config_path
+    from ..config import config_path
 
     path = config_path(args)
     print(path)
@@ -367,7 +367,7 @@ def cmd_config_path(args: argparse.Namespace) -> int:
 def cmd_config_init(args: argparse.Namespace) -> int:
     import os
 
-    from .config import EXAMPLE_CONFIG, config_path
+    from ..config import EXAMPLE_CONFIG, config_path
 
     path = config_path(args)
     if path.exists() and not args.force:

@@ -1,8 +1,10 @@
-"""The ``sitmon`` command line.
+"""The ``sitmon`` command line (``sitmon`` and ``python -m sitmon``).
 
-``sitmon`` alone opens the monitor. Subcommands are registered by modules
-(``register(subparsers)``) that import nothing heavy at import time: ``--help``,
-``--version`` and ``info`` never import Textual or httpx.
+``sitmon`` alone opens the monitor. Subcommands are registered by the modules of
+this package (``register(subparsers)``): :mod:`.info`, :mod:`.feeds` (refresh,
+import, validate, config) and :mod:`.export`. None imports anything heavy at import
+time: ``--help``, ``--version``, ``info`` and ``export`` never import Textual or httpx.
+Commands raise :class:`CommandError` for a one-line message and an exit code.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import NoReturn
 __all__ = ["CommandError", "main"]
 
 #: modules that add subcommands; each has ``register(subparsers) -> None``
-COMMAND_MODULES = ("sitmon.tui.cmd_info", "sitmon.tui.cmd_feeds", "sitmon.tui.cmd_export")
+COMMAND_MODULES = ("sitmon.tui.cli.info", "sitmon.tui.cli.feeds", "sitmon.tui.cli.export")
 
 
 class CommandError(Exception):
@@ -85,7 +87,7 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .app import run_app
+    from ..app import run_app
 
     return run_app(args)
 
@@ -120,10 +122,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sitmon: {exc}", file=sys.stderr)
             return 1
         raise
-
-
-if __name__ == "__main__":  # pragma: no cover
-    # Run the imported module's main: commands raise *its* CommandError, not __main__'s.
-    from sitmon.tui.cli import main as _main
-
-    sys.exit(_main())
