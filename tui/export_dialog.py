@@ -3,7 +3,7 @@
 Choose a format and a path (default: the user's documents folder, a file name
 with the view and the as-of date); an existing file is replaced only after a
 second confirmation. The export runs in a thread worker through
-:func:`tui.export.export_view` (the same renderers as the panes); success is a
+:func:`sitmon.widgets.export.export_view` (the same renderers as the panes); success is a
 notification naming the file, failure a clear message, and the app keeps
 running either way. "SVG screenshot" saves Textual's picture of the screen.
 """
@@ -70,7 +70,7 @@ def default_name(request: ExportRequest, fmt: str) -> str:
 
 def run_export(store: Any, request: ExportRequest, fmt: str) -> str:
     """The export text (thread-safe: reads the store only)."""
-    from .export import MIN_HEIGHT, export_view
+    from sitmon.widgets.export import MIN_HEIGHT, export_view
 
     height = request.height
     if request.view == "map" and height is not None:
@@ -234,7 +234,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def _export_thread(self, path: Path) -> None:
         try:
-            from .export import write_export
+            from sitmon.widgets.export import write_export
 
             text = run_export(self.store, self.request, self.fmt)
             write_export(text, path, force=True)

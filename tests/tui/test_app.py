@@ -729,7 +729,7 @@ async def test_changes_view_without_refreshes(store_path):
 
 
 async def test_export_pane_and_report(store_path, tmp_path):
-    pytest.importorskip("sitmon.tui.export")
+    pytest.importorskip("sitmon.widgets.export")
     from sitmon.tui.export_dialog import ExportDialog
 
     app = make_app(store_path)
@@ -770,7 +770,7 @@ async def test_export_pane_and_report(store_path, tmp_path):
 
 
 async def test_export_failure_is_a_clear_message(store_path, tmp_path):
-    pytest.importorskip("sitmon.tui.export")
+    pytest.importorskip("sitmon.widgets.export")
     app = make_app(store_path)
     app.export_dir = tmp_path
     async with app.run_test(size=(120, 40)) as pilot:

@@ -45,7 +45,7 @@ from sitmon.store.records import (
 )
 from sitmon.store.timeutil import SITUATION_TZ, parse_as_of
 from sitmon.tui.cli import export as cmd_export
-from sitmon.tui.export import (
+from sitmon.widgets.export import (
     FORMATS,
     MIN_WIDTH,
     VIEWS,

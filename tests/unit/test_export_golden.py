@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from sitmon.store import Store
 from sitmon.store.timeutil import parse_as_of
-from sitmon.tui.export import export_view
+from sitmon.widgets.export import export_view
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "export"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sitrep-2024-12-05.md"

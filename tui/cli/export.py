@@ -1,7 +1,7 @@
 """``sitmon export``: a view, a situation report or the whole store, as a file or on stdout.
 
 Registering the command imports nothing heavy; the export itself
-(:mod:`sitmon.tui.export`) imports the store and the pure renderers, never Textual
+(:mod:`sitmon.widgets.export`) imports the store and the pure renderers, never Textual
 or httpx.
 """
 
@@ -13,7 +13,7 @@ import sys
 from . import CommandError
 from .common import open_store
 
-#: kept equal to tui.export.VIEWS / FORMATS (a test checks)
+#: kept equal to sitmon.widgets.export.VIEWS / FORMATS (a test checks)
 VIEWS = ("timeline", "map", "quotes", "stats", "all")
 FORMATS = ("text", "markdown", "json", "feed")
 MIN_WIDTH = 40
@@ -104,9 +104,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sitmon.store.timeutil import SITUATION_TZ
-
-    from ..export import MIN_HEIGHT as MAP_MIN_HEIGHT
-    from ..export import ExportError, export_view, write_export
+    from sitmon.widgets.export import MIN_HEIGHT as MAP_MIN_HEIGHT
+    from sitmon.widgets.export import ExportError, export_view, write_export
 
     if args.fmt == "feed":
         if args.view != "all":

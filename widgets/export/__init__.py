@@ -1,0 +1,169 @@
+"""Export: a view of the situation written out as text, Markdown or JSON.
+
+An export is the pane's own renderer written out, not a second
+implementation: the text of a view is ``plain(render_x(...))`` of the same
+pure renderer the pane draws with (colour off), under a short header and
+followed by the sources it cites. ``view="all"`` is a situation report: a
+summary, the map, the changes of control, the key figures with every source,
+the latest events, the quotes and a numbered list of every URL cited.
+
+Formats:
+
+- ``text``: plain text, no escape codes, no line wider than ``width``
+  (``ascii=True``: 7-bit only);
+- ``markdown``: GitHub-flavoured Markdown; data text is escaped, only
+  http(s) URLs become links, the map sits in a fenced code block;
+- ``json``: the records behind the view under a ``view``/``as_of``/
+  ``generated_by`` header (JSON Schema: ``docs/export.schema.json``);
+- ``feed`` (``view="all"`` only): the whole store as a sitmon feed v1
+  document, which imports back into an empty store record for record.
+
+Everything is deterministic: the same store and arguments give the same bytes
+(the current time appears only when ``timestamp`` is given). Text from the data
+is sanitized again on the way out (defence in depth): no C0/C1 control, DEL or
+bidi control reaches an export, whatever is in the store.
+
+Headless: this package imports neither Textual nor httpx (``sitmon export``
+runs without them). Its modules, one job each: :mod:`.request` (views, formats,
+sizes, argument checks, errors), :mod:`.safety` (sanitizing on the way out),
+:mod:`.mdtext` (Markdown escaping), :mod:`.citations` (numbered sources),
+:mod:`.context` (one export's context and the view body), :mod:`.sitrep` (what a
+view shows and the report's wording), and the writers :mod:`.text`,
+:mod:`.markdown`, :mod:`.jsondoc` and :mod:`.feed`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sitmon.store.storage import StoreWriteError, atomic_write_bytes
+from sitmon.widgets.map_render import MapOptions
+
+from .context import _Ctx, _moment, view_lines
+from .feed import export_feed
+from .jsondoc import _json_view
+from .markdown import _md_sitrep, _md_view
+from .request import (
+    _NO_DATA,
+    EXPORT_VERSION,
+    FORMATS,
+    MAX_WIDTH,
+    MIN_HEIGHT,
+    MIN_WIDTH,
+    SITREP_EVENTS,
+    VIEWS,
+    ExportArgumentError,
+    ExportError,
+    ExportExistsError,
+    _check,
+    default_export_name,
+    default_map_height,
+    resolve_place,
+)
+from .safety import is_web_url, sanitize_output
+from .text import _text_sitrep, _text_view
+
+__all__ = [
+    "EXPORT_VERSION",
+    "FORMATS",
+    "MAX_WIDTH",
+    "MIN_HEIGHT",
+    "MIN_WIDTH",
+    "SITREP_EVENTS",
+    "VIEWS",
+    "ExportArgumentError",
+    "ExportError",
+    "ExportExistsError",
+    "default_export_name",
+    "default_map_height",
+    "export_feed",
+    "export_view",
+    "is_web_url",
+    "resolve_place",
+    "sanitize_output",
+    "view_lines",
+    "write_export",
+]
+
+View = Literal["timeline", "map", "quotes", "stats", "all"]
+Format = Literal["text", "markdown", "json", "feed"]
+
+# --------------------------------------------------------------------------- API
+
+
+def export_view(
+    store: Any,
+    *,
+    view: View,
+    fmt: Format,
+    width: int = 80,
+    height: int | None = None,
+    as_of: datetime | None = None,
+    place: str | None = None,
+    filter: str | None = None,
+    ascii: bool = False,
+    newest_first: bool = True,
+    selected: str | None = None,
+    map_options: MapOptions | None = None,
+    timestamp: datetime | None = None,
+) -> str:
+    """One view of the store (``"all"``: a situation report) as text, Markdown or JSON.
+
+    ``as_of`` None means the end of the latest day in the data. ``place`` is a
+    place id or name (resolved with ``store.resolve_places``). ``height`` is the
+    map's height for ``map``/``all`` and limits the rows of a text export of the
+    other views (as the pane would show them). ``timestamp`` (default: none)
+    adds a "generated at" line; without it the output is byte-for-byte
+    reproducible. Raises :class:`ExportArgumentError` for bad arguments.
+    """
+    _check(view, fmt, width, height)
+    if fmt == "feed":
+        if place is not None or (filter and filter.strip()):
+            raise ExportArgumentError("the feed format exports the whole store: no place or filter")
+        return export_feed(store, as_of=as_of, ascii=ascii, timestamp=timestamp)
+    place_id = resolve_place(store, place) if place else None
+    moment = _moment(store, as_of)
+    # an empty store has no "latest": a fixed moment keeps even that export reproducible
+    snap = store.snapshot(moment or _NO_DATA, place=place_id, filter=filter)
+    ctx = _Ctx(
+        store=store,
+        snap=snap,
+        moment=moment,
+        view=view,
+        width=width,
+        height=height,
+        ascii=ascii,
+        newest_first=newest_first,
+        selected=selected if view != "all" else None,
+        map_options=map_options,
+        timestamp=timestamp,
+    )
+    if fmt == "json":
+        text = _json_view(ctx, view)
+    elif fmt == "markdown":
+        text = _md_sitrep(ctx) if view == "all" else _md_view(ctx, view)
+    else:
+        text = _text_sitrep(ctx) if view == "all" else _text_view(ctx, view)
+    return sanitize_output(text, ascii=ascii)
+
+
+def write_export(text: str, path: Path, *, force: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (temp file, fsync, rename).
+
+    Refuses to replace an existing file unless ``force`` (:class:`ExportExistsError`).
+    On failure the previous file, if any, is unchanged (:class:`ExportError`).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder")
+    if not force and os.path.lexists(path):
+        raise ExportExistsError(f"{path} already exists; not replaced (--force replaces it)")
+    if not path.parent.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except StoreWriteError as exc:
+        raise ExportError(str(exc)) from None

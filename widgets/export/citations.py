@@ -1,0 +1,42 @@
+"""The numbered, deduplicated list of sources a report cites."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sitmon.store.query import Snapshot
+from sitmon.store.records import SourceRef
+
+
+@dataclass
+class _Cite:
+    label: str
+    url: str
+
+
+@dataclass
+class _Citations:
+    """Every source cited by a report, numbered in order of first citation, deduplicated by URL."""
+
+    entries: list[_Cite] = field(default_factory=list)
+    _index: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def add(self, ref: SourceRef, snap: Snapshot) -> int:
+        src = snap.sources.get(ref.source)
+        url = ref.url or (src.url if src is not None else "")
+        key = ("url", url) if url else ("source", ref.source)
+        n = self._index.get(key)
+        if n is None:
+            # notes describe one citation, not the address: they stay with the citation
+            self.entries.append(_Cite(src.name if src is not None else ref.source, url))
+            n = self._index[key] = len(self.entries)
+        return n
+
+    def add_all(self, refs: Iterable[SourceRef], snap: Snapshot) -> list[int]:
+        out: list[int] = []
+        for ref in refs:
+            n = self.add(ref, snap)
+            if n not in out:
+                out.append(n)
+        return out

@@ -1,0 +1,223 @@
+"""One export's context (store, snapshot, moment, sizes), time labels and the view body."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sitmon.store.query import Snapshot
+from sitmon.store.records import SourceRef
+from sitmon.store.timeutil import SITUATION_TZ, day_of, end_of_day, fmt_day, fmt_when
+from sitmon.widgets.lines import StyledLine, plain
+from sitmon.widgets.map_render import MapOptions, render_map
+from sitmon.widgets.quotes_render import render_quotes
+from sitmon.widgets.render_util import glyphs, safe
+from sitmon.widgets.stats_render import render_stats
+from sitmon.widgets.timeline_render import render_timeline
+
+from .citations import _Citations
+from .mdtext import _md
+from .request import _MONTHS, ExportArgumentError, default_map_height
+
+# --------------------------------------------------------------------------- time labels
+
+
+def _day_long(dt: datetime) -> str:
+    d = day_of(dt)
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _day_short(dt: datetime) -> str:
+    d = day_of(dt)
+    return f"{d.day} {_MONTHS[d.month - 1][:3]}"
+
+
+def _is_end_of_day(dt: datetime) -> bool:
+    return dt == end_of_day(day_of(dt))
+
+
+def _as_of_text(moment: datetime | None) -> str:
+    """``As of 5 December 2024, end of day (UTC+03)``."""
+    if moment is None:
+        return "No data in the store"
+    if _is_end_of_day(moment):
+        return f"As of {_day_long(moment)}, end of day (UTC+03)"
+    local = moment.astimezone(SITUATION_TZ)
+    return f"As of {_day_long(moment)} {local:%H:%M} (UTC+03)"
+
+
+def _as_of_label(moment: datetime | None) -> str:
+    """The map legend's label: ``as of 2024-12-05``."""
+    if moment is None:
+        return ""
+    if _is_end_of_day(moment):
+        return f"as of {fmt_day(moment)}"
+    return f"as of {fmt_when(moment)}"
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat() if dt is not None else None
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("sitmon")
+    except Exception:  # running from a checkout
+        return "0.1.0"
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class _Ctx:
+    store: Any
+    snap: Snapshot
+    moment: datetime | None
+    view: str
+    width: int
+    height: int | None
+    ascii: bool
+    newest_first: bool
+    selected: str | None
+    map_options: MapOptions | None
+    timestamp: datetime | None
+    cites: _Citations = field(default_factory=_Citations)
+
+    @property
+    def g(self):
+        return glyphs(self.ascii)
+
+    @property
+    def msep(self) -> str:
+        """A separator for Markdown (never a pipe: it would split a table cell)."""
+        return " - " if self.ascii else " · "
+
+    def s(self, text: str) -> str:
+        return safe(text, ascii=self.ascii)
+
+    def md(self, text: str) -> str:
+        return _md(text, self.ascii)
+
+    @property
+    def title(self) -> str:
+        situation = self.store.meta.get("situation") or {}
+        title = situation.get("title") if isinstance(situation, dict) else None
+        return title if isinstance(title, str) and title.strip() else "sitmon"
+
+    def place_name(self, pid: str) -> str:
+        p = self.snap.places.get(pid)
+        return p.name if p is not None else pid
+
+    def faction_name(self, fid: str | None) -> str:
+        if fid is None:
+            return "unknown"
+        f = self.snap.factions.get(fid)
+        return f.short if f is not None else fid
+
+    def source_name(self, ref: SourceRef) -> str:
+        src = self.snap.sources.get(ref.source)
+        return src.name if src is not None else ref.source
+
+    def ref_url(self, ref: SourceRef) -> str:
+        src = self.snap.sources.get(ref.source)
+        return ref.url or (src.url if src is not None else "")
+
+    def map_height(self) -> int:
+        return self.height if self.height is not None else default_map_height(self.width)
+
+    def map_opts(self) -> MapOptions:
+        charset = "ascii" if self.ascii else "braille"
+        selected = self.snap.place
+        if self.view == "map" and self.selected is not None:
+            selected = self.selected
+        if self.map_options is None:
+            return MapOptions(
+                charset=charset,
+                colour=False,
+                selected=selected,
+                as_of_label=_as_of_label(self.moment),
+            )
+        opts = dataclasses.replace(self.map_options, colour=False)
+        if self.ascii:
+            opts = dataclasses.replace(opts, charset="ascii")
+        if not opts.as_of_label:
+            opts = dataclasses.replace(opts, as_of_label=_as_of_label(self.moment))
+        return opts
+
+
+def _moment(store: Any, as_of: datetime | None) -> datetime | None:
+    """The as-of moment: as given, else the end of the latest day in the data."""
+    if as_of is not None:
+        return as_of
+    _first, last = store.time_bounds()
+    return end_of_day(day_of(last)) if last is not None else None
+
+
+# --------------------------------------------------------------------------- renderers
+
+
+def view_lines(
+    snapshot: Snapshot,
+    view: str,
+    width: int,
+    height: int | None = None,
+    *,
+    ascii: bool = False,
+    newest_first: bool = True,
+    selected: str | None = None,
+    map_options: MapOptions | None = None,
+) -> list[StyledLine]:
+    """The pane renderer's lines for one view, colour off: the body of a text export.
+
+    ``map`` needs a height (default :func:`default_map_height`); the others show
+    every row when ``height`` is None.
+    """
+    if view == "timeline":
+        return render_timeline(
+            snapshot,
+            width,
+            height,
+            newest_first=newest_first,
+            selected=selected,
+            colour=False,
+            ascii=ascii,
+        )
+    if view == "quotes":
+        return render_quotes(snapshot, width, height, selected=selected, colour=False, ascii=ascii)
+    if view == "stats":
+        return render_stats(snapshot, width, height, selected=selected, colour=False, ascii=ascii)
+    if view == "map":
+        opts = map_options or MapOptions(charset="ascii" if ascii else "braille", colour=False)
+        h = height if height is not None else default_map_height(width)
+        return render_map(
+            snapshot.places.values(), snapshot.control, snapshot.factions, width, h, opts
+        ).lines
+    raise ExportArgumentError(f"no single renderer for view {view!r}")
+
+
+def _body(ctx: _Ctx, view: str) -> str:
+    if view == "map":
+        lines = view_lines(
+            ctx.snap,
+            "map",
+            ctx.width,
+            ctx.map_height(),
+            ascii=ctx.ascii,
+            map_options=ctx.map_opts(),
+        )
+    else:
+        lines = view_lines(
+            ctx.snap,
+            view,
+            ctx.width,
+            ctx.height,
+            ascii=ctx.ascii,
+            newest_first=ctx.newest_first,
+            selected=ctx.selected,
+        )
+    return plain(lines)

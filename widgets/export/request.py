@@ -1,0 +1,97 @@
+"""What an export may be asked for: views, formats, sizes, errors, argument checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sitmon.store.timeutil import SITUATION_TZ, fmt_day
+from sitmon.widgets.map_render import MIN_HEIGHT as MAP_MIN_HEIGHT
+
+VIEWS: tuple[str, ...] = ("timeline", "map", "quotes", "stats", "all")
+FORMATS: tuple[str, ...] = ("text", "markdown", "json", "feed")
+#: the version of the JSON export document (``sitmon_export``)
+EXPORT_VERSION = 1
+MIN_WIDTH = 40
+MAX_WIDTH = 1000
+#: the smallest map height an export accepts (the map renderer's minimum)
+MIN_HEIGHT = MAP_MIN_HEIGHT
+MAX_HEIGHT = 1000
+#: the situation report lists at most this many of the latest events
+SITREP_EVENTS = 20
+
+_VIEW_LABEL = {
+    "timeline": "Timeline",
+    "map": "Map of control",
+    "quotes": "Quotes",
+    "stats": "Key figures",
+    "all": "Situation report",
+}
+#: the moment used (and never shown as such) when the store holds no dated record
+_NO_DATA = datetime(1970, 1, 1, tzinfo=SITUATION_TZ)
+_EXTENSION = {"text": "txt", "markdown": "md", "json": "json", "feed": "json"}
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+class ExportError(Exception):
+    """An export that cannot be made or written; the message is one line."""
+
+    code = 1
+
+
+class ExportArgumentError(ExportError):
+    """A bad argument (view, format, size, place): a usage error (exit code 2)."""
+
+    code = 2
+
+
+class ExportExistsError(ExportError, FileExistsError):
+    """The output file exists and ``force`` was not given."""
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def resolve_place(store: Any, term: str) -> str:
+    """A place id from an id or a name (``store.resolve_places``); ExportArgumentError
+    when the name is unknown or matches several places (the message lists them)."""
+    if term in store.places:
+        return term
+    found = sorted(store.resolve_places(term))
+    if not found:
+        raise ExportArgumentError(f"unknown place {term!r} (try a name like Aleppo or Hama)")
+    if len(found) > 1:
+        names = ", ".join(f"{store.places[p].name} ({p})" for p in found[:12])
+        more = f" and {len(found) - 12} more" if len(found) > 12 else ""
+        raise ExportArgumentError(f"ambiguous place {term!r}: it matches {names}{more}")
+    return found[0]
+
+
+def default_map_height(width: int) -> int:
+    """The map's height when none is given: about 3/8 of the width (30 rows at 80)."""
+    return max(MIN_HEIGHT, width * 3 // 8)
+
+
+def default_export_name(view: str, fmt: str, as_of: datetime | None) -> str:
+    """``sitmon-timeline-2024-12-05.txt``, ``sitmon-sitrep-2024-12-05.md``, ``sitmon-feed-latest.json``."""
+    name = "feed" if fmt == "feed" else "sitrep" if view == "all" else view
+    day = fmt_day(as_of) if as_of is not None else "latest"
+    return f"sitmon-{name}-{day}.{_EXTENSION.get(fmt, 'txt')}"
+
+
+def _check(view: str, fmt: str, width: int, height: int | None) -> None:
+    if view not in VIEWS:
+        raise ExportArgumentError(f"unknown view {view!r} (choose from {', '.join(VIEWS)})")
+    if fmt not in FORMATS:
+        raise ExportArgumentError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if fmt == "feed" and view != "all":
+        raise ExportArgumentError("the feed format exports the whole store: use it with --view all")
+    if not isinstance(width, int) or not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ExportArgumentError(f"width must be {MIN_WIDTH} to {MAX_WIDTH} (got {width})")
+    if height is not None:
+        low = MIN_HEIGHT if view in ("map", "all") else 1
+        if not isinstance(height, int) or not low <= height <= MAX_HEIGHT:
+            what = "the map" if low > 1 else "a view"
+            raise ExportArgumentError(f"height must be at least {low} for {what} (got {height})")
