@@ -1,6 +1,6 @@
 """Screens pushed over the main view: detail, help, what changed, go to date.
 
-Each shows its text through :class:`widgets.panes.TextView` (literal
+Each shows its text through :class:`sitmon.widgets.panes.TextView` (literal
 StyledLines, never markup) and goes back with Esc.
 """
 

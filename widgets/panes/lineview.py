@@ -1,0 +1,120 @@
+"""The shared line view: a ScrollView that renders one cached line at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Span as RichSpan
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.events import Resize
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..lines import StyledLine
+
+
+def to_text(line: StyledLine, base: Style | None = None) -> Text:
+    """A StyledLine as a Rich Text (literal: no markup is ever parsed)."""
+    return Text(
+        line.text,
+        style=base or "",
+        spans=[RichSpan(s.start, s.end, s.style) for s in line.spans],
+        no_wrap=True,
+        end="",
+    )
+
+
+class LineView(ScrollView, can_focus=True):
+    """A vertical list of StyledLines, rendered lazily one line at a time."""
+
+    DEFAULT_CSS = """
+    LineView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._strips: LRUCache[Hashable, Strip] = LRUCache(4096)
+        self._generation = 0
+
+    # -- the protocol subclasses implement
+    def line_count(self) -> int:
+        return 0
+
+    def line_key(self, index: int, width: int) -> Hashable:
+        """A cache key that changes whenever the line's look changes."""
+        return (self._generation, index, width)
+
+    def build_line(self, index: int, width: int) -> StyledLine:
+        return StyledLine("", ())
+
+    # -- plumbing
+    @property
+    def line_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    @property
+    def page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height)
+
+    def invalidate(self) -> None:
+        """Forget every cached line (the data changed) and repaint."""
+        self._generation += 1
+        self._strips.clear()
+        self.update_virtual_size()
+        self.refresh()
+
+    def update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.line_width, self.line_count())
+
+    def on_resize(self, event: Resize) -> None:
+        self.update_virtual_size()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.line_width
+        base = self.rich_style
+        if index >= self.line_count() or index < 0:
+            return Strip.blank(self.size.width, base)
+        key = self.line_key(index, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            line = self.build_line(index, width)
+            text = to_text(line, base)
+            null = base or Style()
+            strip = Strip(
+                [
+                    seg if seg.style is not None else Segment(seg.text, null)
+                    for seg in text.render(self.app.console)
+                ],
+                text.cell_len,
+            )
+            self._strips[key] = strip
+        return strip.crop_extend(scroll_x, scroll_x + self.size.width, base)
+
+    def scroll_line_into_view(self, start: int, end: int | None = None) -> None:
+        """Scroll so lines ``start .. end`` (exclusive) are visible, ``start`` first."""
+        end = start + 1 if end is None else max(end, start + 1)
+        h = self.page_height
+        top = round(self.scroll_y)
+        if start < top:
+            top = start
+        elif end > top + h:
+            top = max(start if end - start > h else end - h, 0)
+        if top != round(self.scroll_y):
+            self.scroll_to(y=top, animate=False, immediate=True)
+
+    def lines_as_text(self) -> list[str]:
+        """The visible lines as plain text (for tests and debugging)."""
+        top = round(self.scroll_y)
+        n = min(self.page_height, max(0, self.line_count() - top))
+        return [self.build_line(top + i, self.line_width).text for i in range(n)]

@@ -1,0 +1,436 @@
+"""The map pane: who controls which place, drawn by :mod:`sitmon.widgets.map_render`."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from sitmon.store.timeutil import fmt_day
+from textual.events import Click, Resize
+from textual.geometry import Size
+
+from ..lines import StyledLine
+from ..render_util import fit, glyphs, safe
+from .blocks import BlockPane
+
+_MAP_MODULE: list = []
+
+
+def _map_module():
+    """``widgets.map_render`` when it is available (the pane falls back to a list without it)."""
+    if not _MAP_MODULE:
+        try:
+            from .. import map_render
+        except ImportError:
+            map_render = None
+        _MAP_MODULE.append(map_render if hasattr(map_render, "render_map") else None)
+    return _MAP_MODULE[0]
+
+
+class MapPane(BlockPane):
+    """Who controls which place as of the shown moment.
+
+    Draws the ASCII/braille map from :mod:`widgets.map_render` when it is
+    installed; otherwise lists places grouped by controlling faction. Arrow
+    keys move the selection to the nearest place in that direction.
+    """
+
+    PANE_ID = "map"
+    TITLE = "Map"
+    KIND = "place"
+
+    ZOOM_STEPS = (1.0, 1.5, 2.25, 3.4, 5.0, 7.5)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.place: str | None = None  # the selected place (the app's place filter)
+        self.highlight: str | None = None  # a place to highlight (the timeline's event)
+        self.zoom_index = 0
+        self.center: tuple[float, float] | None = None  # (lat, lon)
+        self.charset = "braille"
+        self.labels = True
+        self.places_shown: list[str] = []
+        self._positions: dict[str, tuple[int, int]] = {}
+        self._map_lines: list[StyledLine] | None = None
+        self._map_key: object = None
+        self.as_of_label = ""
+
+    @property
+    def zoom(self) -> float:
+        return self.ZOOM_STEPS[self.zoom_index]
+
+    @property
+    def has_map(self) -> bool:
+        return _map_module() is not None
+
+    def configure(
+        self, *, place: str | None | type = ..., highlight: str | None | type = ..., **_
+    ) -> None:
+        if place is not ...:
+            self.place = place
+        if highlight is not ...:
+            self.highlight = highlight
+
+    @property
+    def selected_id(self) -> str | None:
+        return self.place
+
+    def map_options(self):
+        mr = _map_module()
+        if mr is None:
+            return None
+        return mr.MapOptions(
+            charset="ascii" if (self.charset == "ascii" or self.options.ascii) else "braille",
+            colour=self.options.colour,
+            labels=self.labels,
+            selected=self.place or self.highlight,
+            zoom=self.zoom,
+            center=self.center,
+            legend=True,
+            as_of_label=self.as_of_label,
+        )
+
+    # ------------------------------------------------------------ rendering
+    def _visible_places(self):
+        snap = self.snapshot
+        flt = snap.filter
+        places = snap.places
+        if flt.empty:
+            return places
+        out = {}
+        for pid, p in places.items():
+            hay = f"{pid} {p.name} {' '.join(p.alt_names)} {p.governorate}".lower()
+            if flt.text and not all(t in hay for t in flt.text):
+                continue
+            if flt.place and not any(t in hay for t in flt.place):
+                continue
+            if flt.faction:
+                c = snap.control.get(pid)
+                fac = snap.factions.get(c.faction) if c else None
+                fhay = f"{fac.id} {fac.name} {fac.short}".lower() if fac else ""
+                if not all(t in fhay for t in flt.faction):
+                    continue
+            out[pid] = p
+        return out
+
+    def _ensure(self, width: int | None = None) -> None:
+        mr = _map_module()
+        if mr is None:
+            return self._ensure_list(width)
+        width = width or self.line_width
+        height = self.page_height
+        if self.snapshot is None or self.message is not None:
+            self._map_lines, self._positions, self.places_shown = [], {}, []
+            self._ids = []
+            return
+        key = (
+            width,
+            height,
+            self._generation,
+            self.place,
+            self.highlight,
+            self.zoom,
+            self.center,
+            self.charset,
+            self.labels,
+            self.options,
+        )
+        if key == self._map_key and self._map_lines is not None:
+            return
+        places = self._visible_places()
+        try:
+            result = mr.render_map(
+                places.values(),
+                self.snapshot.control,
+                self.snapshot.factions,
+                width,
+                height,
+                self.map_options(),
+            )
+            self._map_lines = list(result.lines)
+            self._positions = dict(result.positions)
+        except Exception as exc:  # a drawing bug must not take the app down
+            self._map_lines = [StyledLine(fit(f"map unavailable: {exc}", width), ())]
+            self._positions = {}
+        self._map_key = key
+        self.places_shown = sorted(
+            self._positions, key=lambda p: (self._positions[p][1], self._positions[p][0])
+        )
+        self._ids = self.places_shown
+
+    def _ensure_list(self, width: int | None) -> None:
+        """Fallback without the map renderer: places grouped by controlling faction."""
+        width = width or self.line_width
+        if self._built_width == width:
+            return
+        self._built_width = width
+        self._ids, self._lines, self._starts = [], [], []
+        if self.snapshot is None or self.message is not None:
+            return
+        snap = self.snapshot
+        g = glyphs(self.options.ascii)
+        groups: dict[str, list] = {}
+        for pid, p in self._visible_places().items():
+            c = snap.control.get(pid)
+            groups.setdefault(c.faction if c else "", []).append((p, c))
+        order = sorted(groups, key=lambda f: (-len(groups[f]), f))
+        from ..render_util import faction_style, line_of, style
+
+        for fid in order:
+            fac = snap.factions.get(fid)
+            name = fac.name if fac else "Unknown control"
+            sym = fac.symbol if fac else "?"
+            self._lines.append(
+                line_of(
+                    [
+                        (sym, faction_style(fac, self.options.colour)),
+                        (" ", ""),
+                        (safe(f"{name} ({len(groups[fid])})", ascii=self.options.ascii), "bold"),
+                    ],
+                    width,
+                    ascii=self.options.ascii,
+                )
+            )
+            for p, c in sorted(groups[fid], key=lambda pc: (pc[0].importance, pc[0].name)):
+                sel = p.id == self.place
+                hi = p.id == self.highlight
+                status = f" {c.status}" if c and c.status != "held" else ""
+                since = f"  since {fmt_day(c.valid_from)}" if c else ""
+                parts = [
+                    ((g.cursor if sel else ("*" if hi else " ")) + "  ", "bold"),
+                    (sym, faction_style(fac, self.options.colour)),
+                    (" ", ""),
+                    (safe(p.name, ascii=self.options.ascii), "bold" if sel or hi else ""),
+                    (status, ""),
+                    (since, style(self.options.colour, "dim")),
+                ]
+                line = line_of(parts, width, ascii=self.options.ascii)
+                if sel:
+                    from ..render_util import highlight_line
+
+                    line = highlight_line(line, width, "reverse")
+                self._ids.append(p.id)
+                self._starts.append(len(self._lines))
+                self._lines.append(line)
+        if not self._ids:
+            self._lines = [StyledLine(fit("No places to show.", width), ())]
+
+    def item_count(self) -> int:
+        self._ensure()
+        return len(self._ids)
+
+    def item_id(self, index: int) -> str | None:
+        self._ensure()
+        return self._ids[index] if 0 <= index < len(self._ids) else None
+
+    def item_lines(self, index: int) -> tuple[int, int]:
+        if self.has_map:
+            return 0, 1
+        self._ensure()
+        if not self._starts:
+            return 0, 1
+        s = self._starts[max(0, min(index, len(self._starts) - 1))]
+        return s, s + 1
+
+    def item_at_line(self, line: int) -> int | None:
+        if self.has_map:
+            return None
+        self._ensure()
+        return self._starts.index(line) if line in self._starts else None
+
+    def _content_line_count(self) -> int:
+        self._ensure()
+        if self.has_map:
+            return len(self._map_lines or [])
+        return max(1, len(self._lines))
+
+    def line_key(self, index: int, width: int) -> Hashable:
+        self._ensure(width)
+        if self.has_map:
+            return (self._map_key, index)
+        return (self._generation, self.place, self.highlight, index, width)
+
+    def build_item_line(self, index: int, width: int) -> StyledLine:
+        self._ensure(width)
+        if self.has_map:
+            lines = self._map_lines or []
+            return lines[index] if index < len(lines) else StyledLine("", ())
+        return self._lines[index] if index < len(self._lines) else StyledLine("", ())
+
+    def update_virtual_size(self) -> None:
+        if self.has_map:
+            self.virtual_size = Size(self.line_width, self.page_height)
+        else:
+            super().update_virtual_size()
+
+    def on_resize(self, event: Resize) -> None:
+        self._map_key = None
+        super().on_resize(event)
+
+    def rebuild(self) -> None:
+        self._built_width = 0
+        self._map_key = None
+
+    def title_extras(self) -> list[str]:
+        notes = []
+        if self.place and self.snapshot and self.place in self.snapshot.places:
+            notes.append(self.snapshot.places[self.place].name)
+        if self.zoom_index:
+            notes.append(f"zoom {self.zoom:g}x")
+        return notes
+
+    def subtitle(self, count: int) -> str:
+        return f"{count} places" if count else ""
+
+    # ------------------------------------------------------------ selection
+    def set_place(self, place: str | None, *, notify: bool = True) -> None:
+        if place == self.place:
+            return
+        self.place = place
+        self.rebuild()
+        if place is not None and not self.has_map and place in self._ids:
+            self.cursor = self._ids.index(place)
+        self.invalidate()
+        self.update_title()
+        if place is not None and not self.has_map:
+            self._ensure_cursor_visible()
+        if notify:
+            self.post_message(self.SelectionChanged(self, place))
+
+    def _move_to(self, index: int, *, notify: bool = True, scroll: bool = True) -> None:
+        self._ensure()
+        if not self._ids:
+            return
+        index = max(0, min(index, len(self._ids) - 1))
+        self.cursor = index
+        self.set_place(self._ids[index], notify=notify)
+        if scroll and not self.has_map:
+            self._ensure_cursor_visible()
+
+    def select(self, item: str, *, notify: bool = True, scroll: bool = True) -> bool:
+        if self.snapshot is None or item not in self.snapshot.places:
+            return False
+        self.set_place(item, notify=notify)
+        return True
+
+    def _default_place(self) -> str | None:
+        self._ensure()
+        if not self._ids or self.snapshot is None:
+            return None
+        places = self.snapshot.places
+        return min(
+            self._ids,
+            key=lambda p: (
+                places[p].importance if p in places else 9,
+                places[p].name if p in places else p,
+            ),
+        )
+
+    def _step(self, direction: str) -> None:
+        self._ensure()
+        if not self._ids:
+            return
+        mr = _map_module()
+        if self.place is None or self.place not in self._ids:
+            start = mr.nearest_in_direction(self._positions, None, direction) if mr else None
+            self.set_place(start or self._default_place())
+            return
+        if mr is None:
+            delta = {"up": -1, "down": 1, "left": -1, "right": 1}[direction]
+            self._move_to(self._ids.index(self.place) + delta)
+            return
+        target = mr.nearest_in_direction(self._positions, self.place, direction)
+        if target is not None:
+            self.set_place(target)
+
+    def action_cursor_up(self) -> None:
+        self._step("up")
+
+    def action_cursor_down(self) -> None:
+        self._step("down")
+
+    def action_cursor_left(self) -> None:
+        self._step("left")
+
+    def action_cursor_right(self) -> None:
+        self._step("right")
+
+    def action_page_up(self) -> None:
+        if not self.has_map:
+            super().action_page_up()
+
+    def action_page_down(self) -> None:
+        if not self.has_map:
+            super().action_page_down()
+
+    def action_first(self) -> None:
+        self._ensure()
+        if self._ids:
+            self._move_to(0)
+
+    def action_last(self) -> None:
+        self._ensure()
+        if self._ids:
+            self._move_to(len(self._ids) - 1)
+
+    # ---------------------------------------------------------- view changes
+    def _view_changed(self) -> None:
+        self._map_key = None
+        self.invalidate()
+        self.update_title()
+
+    def action_zoom(self, delta: int) -> None:
+        new = max(0, min(len(self.ZOOM_STEPS) - 1, self.zoom_index + delta))
+        if new == self.zoom_index:
+            return
+        self.zoom_index = new
+        if self.place and self.snapshot and self.place in self.snapshot.places and new > 0:
+            p = self.snapshot.places[self.place]
+            self.center = (p.lat, p.lon)
+        if new == 0:
+            self.center = None
+        self._view_changed()
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        """Move the view by a fifth of its span (``dx``/``dy`` in -1, 0, 1)."""
+        from ..geo import SYRIA_BBOX
+
+        min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+        lat, lon = self.center or ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
+        step_lon = (max_lon - min_lon) / self.zoom / 5
+        step_lat = (max_lat - min_lat) / self.zoom / 5
+        self.center = (lat - dy * step_lat, lon + dx * step_lon)
+        self._view_changed()
+
+    def action_reset_view(self) -> None:
+        self.zoom_index = 0
+        self.center = None
+        self._view_changed()
+
+    def action_toggle_charset(self) -> None:
+        self.charset = "ascii" if self.charset == "braille" else "braille"
+        self._view_changed()
+
+    def action_toggle_labels(self) -> None:
+        self.labels = not self.labels
+        self._view_changed()
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or self.message is not None:
+            return
+        if not self.has_map:
+            super().on_click(event)
+            return
+        self._ensure()
+        if not self._positions:
+            return
+        x, y = offset.x, offset.y
+        best = min(
+            self._positions,
+            key=lambda p: (self._positions[p][0] - x) ** 2 + (2 * (self._positions[p][1] - y)) ** 2,
+        )
+        px, py = self._positions[best]
+        if abs(px - x) <= 6 and abs(py - y) <= 3:
+            self.set_place(best)
+            if event.chain >= 2:
+                self.action_open()

@@ -1,0 +1,27 @@
+"""The quotes pane."""
+
+from __future__ import annotations
+
+from ..quotes_render import quote_blocks
+from ..timeline_render import empty_message
+from .blocks import BlockPane
+
+
+class QuotesPane(BlockPane):
+    """Quotes said by the shown moment: speaker, role, date, outlet, the words, the links."""
+
+    PANE_ID = "quotes"
+    TITLE = "Quotes"
+    KIND = "quote"
+
+    def blocks(self, width: int, selected: str | None):
+        return quote_blocks(
+            self.snapshot,
+            width,
+            selected=selected,
+            colour=self.options.colour,
+            ascii=self.options.ascii,
+        )
+
+    def empty_text(self) -> str:
+        return empty_message(self.snapshot, "quotes") if self.snapshot else "No quotes."
