@@ -59,8 +59,8 @@ async def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
     async with app.run_test(size=(160, 48)) as pilot:
         await app.wait_until_loaded()
         await pilot.pause()
-        tl = app.timeline
-        panes = app.panes()
+        tl = app.main_screen.timeline
+        panes = app.main_screen.panes()
         _render_visible(*panes)
 
         def timed(name: str, fn, *render) -> None:
@@ -70,23 +70,28 @@ async def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
             out[name].append((time.perf_counter() - t0) * 1000)
 
         for _ in range(repeat):
-            timed("timeline down", tl.action_cursor_down, tl, app.map_pane)
+            timed("timeline down", tl.action_cursor_down, tl, app.main_screen.map_pane)
         for _ in range(repeat):
-            timed("timeline up", tl.action_cursor_up, tl, app.map_pane)
+            timed("timeline up", tl.action_cursor_up, tl, app.main_screen.map_pane)
         for _ in range(repeat):
-            timed("timeline page down", tl.action_page_down, tl, app.map_pane)
+            timed("timeline page down", tl.action_page_down, tl, app.main_screen.map_pane)
         words = "shelling clash prison bridge convoy district"
         for i in range(repeat):
             text = words[: 1 + i % len(words)]
-            timed("filter keystroke", lambda t=text: app.set_filter("timeline", t), tl)
-        app.set_filter("timeline", "")
+            timed("filter keystroke", lambda t=text: app.main_screen.set_filter("timeline", t), tl)
+        app.main_screen.set_filter("timeline", "")
         for i in range(max(10, repeat // 3)):
             step = -1 if i % 2 == 0 else 1
-            timed("day back/forward", lambda s=step: app.action_step_day(s), *panes)
+            timed("day back/forward", lambda s=step: app.main_screen.action_step_day(s), *panes)
         app.set_active("map")
         for i in range(repeat):
             direction = ("left", "right", "up", "down")[i % 4]
-            timed("map step", lambda d=direction: app.map_pane._step(d), app.map_pane, tl)
+            timed(
+                "map step",
+                lambda d=direction: app.main_screen.map_pane._step(d),
+                app.main_screen.map_pane,
+                tl,
+            )
     return out
 
 

@@ -34,6 +34,7 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     """Every palette command for the app's current state."""
     cmds: list[PaletteCommand] = []
     add = cmds.append
+    main = app.main_screen
     for pane_id, title in (
         ("timeline", "Timeline"),
         ("map", "Map"),
@@ -44,30 +45,32 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
             PaletteCommand(
                 f"Switch pane: {title}",
                 f"Focus the {title} pane",
-                partial(app.action_jump, pane_id),
+                partial(main.action_jump, pane_id),
             )
         )
     add(
         PaletteCommand(
-            "Go to date…", "Type a date to show the situation as of then (g)", app.action_goto_date
+            "Go to date…", "Type a date to show the situation as of then (g)", main.action_goto_date
         )
     )
-    add(PaletteCommand("Now: latest moment", "Back to the latest data (n)", app.action_now))
+    add(PaletteCommand("Now: latest moment", "Back to the latest data (n)", main.action_now))
     add(
         PaletteCommand(
-            "Replay day by day", "Step a day every second from the start (p)", app.action_replay
+            "Replay day by day", "Step a day every second from the start (p)", main.action_replay
         )
     )
     add(
         PaletteCommand(
             "Export pane",
             "Export the focused pane exactly as shown (e)",
-            partial(app.action_export, "pane"),
+            partial(main.action_export, "pane"),
         )
     )
     add(
         PaletteCommand(
-            "Export report", "Export the situation report (E)", partial(app.action_export, "report")
+            "Export report",
+            "Export the situation report (E)",
+            partial(main.action_export, "report"),
         )
     )
     add(
@@ -77,26 +80,26 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     )
     add(
         PaletteCommand(
-            "Refresh feeds", "Fetch every configured feed now (r)", app.action_refresh_feeds
+            "Refresh feeds", "Fetch every configured feed now (r)", main.action_refresh_feeds
         )
     )
     add(
         PaletteCommand(
-            "What changed", "The last refreshes and what they changed (c)", app.action_changes
+            "What changed", "The last refreshes and what they changed (c)", main.action_changes
         )
     )
     add(PaletteCommand("Change theme", "Pick a colour theme", app.action_change_theme))
     add(
         PaletteCommand(
-            "Toggle timeline order", "Newest first / chronological (o)", app.action_toggle_order
+            "Toggle timeline order", "Newest first / chronological (o)", main.action_toggle_order
         )
     )
     add(
         PaletteCommand(
-            "Maximise pane", "Maximise / restore the focused pane (z)", app.action_maximise
+            "Maximise pane", "Maximise / restore the focused pane (z)", main.action_maximise
         )
     )
-    add(PaletteCommand("Keys", "Show every key (?)", app.action_help))
+    add(PaletteCommand("Keys", "Show every key (?)", main.action_help))
     add(PaletteCommand("Quit", "Quit sitmon (q)", app.action_quit))
     store = app.store
     if store is not None:
@@ -107,7 +110,7 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
                 PaletteCommand(
                     f"Go to place: {place.name}",
                     "Select it on the map; the timeline and quotes show only it",
-                    partial(app.go_to_place, pid),
+                    partial(main.go_to_place, pid),
                     discover=False,
                 )
             )

@@ -44,11 +44,15 @@ async def ready(pilot) -> None:
 
 
 def timeline_text(app: SitmonApp) -> list[str]:
-    return app.timeline.lines_as_text()
+    return app.main_screen.timeline.lines_as_text()
 
 
 def titles(app: SitmonApp) -> list[str]:
-    return [app.timeline.selected_event.title] if app.timeline.selected_event else []
+    return (
+        [app.main_screen.timeline.selected_event.title]
+        if app.main_screen.timeline.selected_event
+        else []
+    )
 
 
 # --------------------------------------------------------------------------- startup
@@ -68,12 +72,12 @@ async def test_first_frame_paints_before_the_store_loads(store_path, monkeypatch
         await pilot.pause()
         assert app.store is None
         assert "Loading" in timeline_text(app)[0]
-        assert "loading" in app.header_text().plain
+        assert "loading" in app.main_screen.header_text().plain
         gate.set()
         await ready(pilot)
         assert app.store is not None
         assert any("Hama falls" in line for line in timeline_text(app))
-        assert "as of 2024-12-05 (latest)" in app.header_text().plain
+        assert "as of 2024-12-05 (latest)" in app.main_screen.header_text().plain
 
 
 async def test_store_error_is_shown_and_the_app_keeps_running(tmp_path):
@@ -84,7 +88,7 @@ async def test_store_error_is_shown_and_the_app_keeps_running(tmp_path):
         await ready(pilot)
         assert app.store is None
         assert "Cannot open the store" in timeline_text(app)[0]
-        assert "store error" in app.header_text().plain
+        assert "store error" in app.main_screen.header_text().plain
         await pilot.press("tab", "[", "question_mark")
         await pilot.pause()
         assert app.is_running
@@ -97,20 +101,20 @@ async def test_tab_cycles_panes_and_numbers_jump(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert app.active_pane == "timeline" and app.focused is app.timeline
-        assert str(app.timeline.border_title).startswith("▶")
+        assert app.main_screen.active_pane == "timeline" and app.focused is app.main_screen.timeline
+        assert str(app.main_screen.timeline.border_title).startswith("▶")
         await pilot.press("tab")
-        assert app.active_pane == "map" and app.focused is app.map_pane
-        assert str(app.map_pane.border_title).startswith("▶")
-        assert not str(app.timeline.border_title).startswith("▶")
+        assert app.main_screen.active_pane == "map" and app.focused is app.main_screen.map_pane
+        assert str(app.main_screen.map_pane.border_title).startswith("▶")
+        assert not str(app.main_screen.timeline.border_title).startswith("▶")
         await pilot.press("tab", "tab", "tab")
-        assert app.active_pane == "timeline"
+        assert app.main_screen.active_pane == "timeline"
         await pilot.press("shift+tab")
-        assert app.active_pane == "stats"
+        assert app.main_screen.active_pane == "stats"
         for key, pane in (("3", "quotes"), ("1", "timeline"), ("4", "stats"), ("2", "map")):
             await pilot.press(key)
-            assert app.active_pane == pane and app.focused.id == pane
-            assert app.pane(pane).has_class("-active")
+            assert app.main_screen.active_pane == pane and app.focused.id == pane
+            assert app.main_screen.pane(pane).has_class("-active")
 
 
 async def test_z_maximises_and_restores(store_path):
@@ -119,21 +123,21 @@ async def test_z_maximises_and_restores(store_path):
         await ready(pilot)
         await pilot.press("3", "z")
         await pilot.pause()
-        assert app.maximised and app.screen.has_class("-max")
-        assert not app.timeline.display or app.timeline.region.height == 0
-        quotes = app.pane("quotes")
+        assert app.main_screen.maximised and app.screen.has_class("-max")
+        assert not app.main_screen.timeline.display or app.main_screen.timeline.region.height == 0
+        quotes = app.main_screen.pane("quotes")
         assert quotes.region.height > 40
         await pilot.press("z")
         await pilot.pause()
-        assert not app.maximised
-        assert app.timeline.region.height > 0 and quotes.region.height < 40
+        assert not app.main_screen.maximised
+        assert app.main_screen.timeline.region.height > 0 and quotes.region.height < 40
 
 
 async def test_selection_keys_move_the_cursor(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        tl = app.timeline
+        tl = app.main_screen.timeline
         rows = [e.id for e in tl.rows]
         assert tl.selected_id == rows[0]
         assert timeline_text(app)[0].startswith("▶")
@@ -164,7 +168,7 @@ async def test_timeline_order_toggles(store_path):
         )
         await pilot.press("o")
         assert "11-27 06:00" in timeline_text(app)[0]
-        assert "oldest first" in str(app.timeline.border_title)
+        assert "oldest first" in str(app.main_screen.timeline.border_title)
         await pilot.press("o")
         assert "11-27" not in timeline_text(app)[0]
 
@@ -173,7 +177,7 @@ async def test_enter_opens_the_detail_and_esc_goes_back(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        assert app.timeline.select("ev-hama-falls")
+        assert app.main_screen.timeline.select("ev-hama-falls")
         await pilot.press("enter")
         await pilot.pause()
         screen = app.screen
@@ -198,7 +202,7 @@ async def test_enter_opens_the_detail_and_esc_goes_back(store_path):
         assert app.screen is screen
         await pilot.press("escape")
         assert app.screen is app.main_screen
-        assert app.focused is app.timeline
+        assert app.focused is app.main_screen.timeline
 
 
 async def test_detail_of_place_quote_and_figure(store_path):
@@ -227,9 +231,9 @@ async def test_filter_the_focused_pane(store_path):
         await pilot.pause()
         lines = [ln for ln in timeline_text(app) if ln.strip()]
         assert lines and all("Aleppo" in ln for ln in lines)
-        assert "/aleppo" in str(app.timeline.border_title)
+        assert "/aleppo" in str(app.main_screen.timeline.border_title)
         await pilot.press("enter")  # keeps the filter, back to the pane
-        assert app.focused is app.timeline and not bar.display
+        assert app.focused is app.main_screen.timeline and not bar.display
         assert app.filters["timeline"] == "aleppo"
         await pilot.press("escape")  # Esc in the pane clears its filter
         assert app.filters["timeline"] == ""
@@ -237,14 +241,16 @@ async def test_filter_the_focused_pane(store_path):
         # prefixes; Esc in the filter line clears and closes
         await pilot.press("slash", *"type:capture")
         await pilot.pause()
-        assert app.timeline.rows and all(e.type == "capture" for e in app.timeline.rows)
+        assert app.main_screen.timeline.rows and all(
+            e.type == "capture" for e in app.main_screen.timeline.rows
+        )
         await pilot.press("escape")
         assert app.filters["timeline"] == "" and not bar.display
         # a filter of another pane does not touch the timeline; typing q does not quit
         await pilot.press("4", "slash", *"quq")
         await pilot.pause()
         assert app.is_running and app.filters["stats"] == "quq"
-        assert "No figures match" in app.pane("stats").lines_as_text()[0]
+        assert "No figures match" in app.main_screen.pane("stats").lines_as_text()[0]
         assert app.filters["timeline"] == ""
 
 
@@ -252,10 +258,10 @@ async def test_filter_by_faction_and_place_prefix(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        app.set_filter("timeline", "faction:sna")
-        assert [e.id for e in app.timeline.rows] == ["ev-tal-rifaat"]
-        app.set_filter("timeline", "place:hama type:battle")
-        assert {e.id for e in app.timeline.rows} == {"ev-hama-north", "ev-hama-enter"}
+        app.main_screen.set_filter("timeline", "faction:sna")
+        assert [e.id for e in app.main_screen.timeline.rows] == ["ev-tal-rifaat"]
+        app.main_screen.set_filter("timeline", "place:hama type:battle")
+        assert {e.id for e in app.main_screen.timeline.rows} == {"ev-hama-north", "ev-hama-enter"}
 
 
 # --------------------------------------------------------------------------- time travel
@@ -268,11 +274,11 @@ async def test_day_keys_go_back_and_forward_within_bounds(store_path):
         assert app.day is None and app.day_bounds() == (date(2024, 11, 26), date(2024, 12, 5))
         await pilot.press("left_square_bracket")
         assert app.day == date(2024, 12, 4)
-        assert "as of 2024-12-04" in app.header_text().plain
+        assert "as of 2024-12-04" in app.main_screen.header_text().plain
         assert not any("Hama falls" in ln for ln in timeline_text(app))
         # Hama contested on the map, figures as known then
-        assert app.map_pane.snapshot.control["hama"].status == "contested"
-        stats = "\n".join(app.pane("stats").lines_as_text())
+        assert app.main_screen.map_pane.snapshot.control["hama"].status == "contested"
+        stats = "\n".join(app.main_screen.pane("stats").lines_as_text())
         assert "about 600" in stats and "727" not in stats
         await pilot.press("right_square_bracket")
         assert app.day is None
@@ -283,9 +289,9 @@ async def test_day_keys_go_back_and_forward_within_bounds(store_path):
             await pilot.press("left_square_bracket")
         assert app.day == date(2024, 11, 26)
         assert "No events" in timeline_text(app)[0]
-        assert app.map_pane.snapshot.control["aleppo"].faction == "government"
-        assert app.pane("quotes").lines_as_text()[0].startswith("No quotes")
-        assert app.pane("stats").lines_as_text()[0].startswith("No figures")
+        assert app.main_screen.map_pane.snapshot.control["aleppo"].faction == "government"
+        assert app.main_screen.pane("quotes").lines_as_text()[0].startswith("No quotes")
+        assert app.main_screen.pane("stats").lines_as_text()[0].startswith("No figures")
         await pilot.press("n")
         assert app.day is None
 
@@ -308,7 +314,7 @@ async def test_goto_date_dialog(store_path):
         await pilot.pause()
         assert app.screen is app.main_screen
         assert app.day == date(2024, 11, 29)
-        assert app.map_pane.snapshot.control["aleppo"].faction == "hts_led"
+        assert app.main_screen.map_pane.snapshot.control["aleppo"].faction == "hts_led"
         await pilot.press("g", "escape")
         assert app.day == date(2024, 11, 29)
 
@@ -318,17 +324,17 @@ async def test_replay_steps_day_by_day_and_stops(store_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("p")
-        assert app.replay_timer is not None and app.day == date(2024, 11, 26)
-        assert "replay" in app.header_text().plain
-        app.replay_tick()
+        assert app.main_screen.replay_timer is not None and app.day == date(2024, 11, 26)
+        assert "replay" in app.main_screen.header_text().plain
+        app.main_screen.replay_tick()
         assert app.day == date(2024, 11, 27)
         await pilot.press("p")  # stop
-        assert app.replay_timer is None and app.day == date(2024, 11, 27)
+        assert app.main_screen.replay_timer is None and app.day == date(2024, 11, 27)
         await pilot.press("p")
         assert app.day == date(2024, 11, 27)  # resumes from the shown day
         for _ in range(20):
-            app.replay_tick()
-        assert app.day is None and app.replay_timer is None
+            app.main_screen.replay_tick()
+        assert app.day is None and app.main_screen.replay_timer is None
 
 
 # --------------------------------------------------------------------------- map and cross-pane links
@@ -339,7 +345,7 @@ async def test_selecting_hama_on_the_map_filters_timeline_and_quotes(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         await pilot.press("2")
-        m = app.map_pane
+        m = app.main_screen.map_pane
         assert m.place is None
         await pilot.press("down")  # first press selects a place
         assert m.place is not None
@@ -357,10 +363,10 @@ async def test_selecting_hama_on_the_map_filters_timeline_and_quotes(store_path)
             m.select("hama")
         await pilot.pause()
         assert app.place == "hama"
-        rows = app.timeline.rows
+        rows = app.main_screen.timeline.rows
         assert rows and all("hama" in e.places for e in rows)
-        assert "at Hama" in str(app.timeline.border_title)
-        assert all(q.places == ["hama"] for q in app.pane("quotes").snapshot.quotes)
+        assert "at Hama" in str(app.main_screen.timeline.border_title)
+        assert all(q.places == ["hama"] for q in app.main_screen.pane("quotes").snapshot.quotes)
         assert "Hama" in str(m.border_title)
         assert any("[H" in line for line in m.lines_as_text())  # highlighted marker
         # Enter opens the place; Esc back; Esc on the map clears the place
@@ -376,10 +382,10 @@ async def test_selecting_an_event_highlights_its_place(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        app.timeline.select("ev-tal-rifaat")
+        app.main_screen.timeline.select("ev-tal-rifaat")
         await pilot.pause()
-        assert app.map_pane.highlight == "tal_rifaat"
-        assert app.map_pane.map_options().selected == "tal_rifaat"
+        assert app.main_screen.map_pane.highlight == "tal_rifaat"
+        assert app.main_screen.map_pane.map_options().selected == "tal_rifaat"
         assert app.place is None  # highlighting does not filter
 
 
@@ -387,7 +393,7 @@ async def test_map_keys(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        m = app.map_pane
+        m = app.main_screen.map_pane
         await pilot.press("2", "right")
         selected = m.place
         await pilot.press("plus")
@@ -476,7 +482,7 @@ async def test_palette_commands_cover_the_spec(store_path):
         switch = next(c for c in palette_commands(app) if c.text == "Switch pane: Quotes")
         switch.run()
         await pilot.pause()
-        assert app.active_pane == "quotes"
+        assert app.main_screen.active_pane == "quotes"
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
@@ -496,26 +502,32 @@ async def test_layout_adapts_and_keeps_the_selection(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert app.layout_mode == "grid"
-        app.timeline.select("ev-saraqib")
+        assert app.main_screen.layout_mode == "grid"
+        app.main_screen.timeline.select("ev-saraqib")
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert app.layout_mode == "compact" and app.screen.has_class("-compact")
-        assert app.timeline.region.height > 10
-        assert app.map_pane.region.height <= 1  # collapsed to its title line
-        assert app.timeline.selected_id == "ev-saraqib"
+        assert app.main_screen.layout_mode == "compact" and app.screen.has_class("-compact")
+        assert app.main_screen.timeline.region.height > 10
+        assert app.main_screen.map_pane.region.height <= 1  # collapsed to its title line
+        assert app.main_screen.timeline.selected_id == "ev-saraqib"
         assert any(ln.startswith("▶") and "Saraqib" in ln for ln in timeline_text(app))
         await pilot.press("2")
         await pilot.pause()
-        assert app.map_pane.region.height > 10 and app.timeline.region.height <= 1
+        assert (
+            app.main_screen.map_pane.region.height > 10
+            and app.main_screen.timeline.region.height <= 1
+        )
         await pilot.resize_terminal(50, 12)
         await pilot.pause()
-        assert app.layout_mode == "toosmall"
+        assert app.main_screen.layout_mode == "toosmall"
         msg = str(app.query_one("#toosmall").content)
         assert "at least 60x16" in msg and "50x12" in msg
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
-        assert app.layout_mode == "grid" and app.timeline.selected_id == "ev-saraqib"
+        assert (
+            app.main_screen.layout_mode == "grid"
+            and app.main_screen.timeline.selected_id == "ev-saraqib"
+        )
 
 
 async def test_no_color_keeps_the_focus_visible(store_path, monkeypatch):
@@ -524,11 +536,11 @@ async def test_no_color_keeps_the_focus_visible(store_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         assert app.no_color and app.pane_options.colour is False
-        assert str(app.timeline.border_title).startswith("▶")
-        line = app.timeline.build_line(0, 80)
+        assert str(app.main_screen.timeline.border_title).startswith("▶")
+        line = app.main_screen.timeline.build_line(0, 80)
         assert all("#" not in s.style for s in line.spans)
         await pilot.press("tab")
-        assert str(app.map_pane.border_title).startswith("▶")
+        assert str(app.main_screen.map_pane.border_title).startswith("▶")
 
 
 async def test_keymap_from_config_remaps_keys(store_path):
@@ -542,8 +554,8 @@ async def test_keymap_from_config_remaps_keys(store_path):
         await pilot.press("comma")
         assert app.day == date(2024, 12, 4)
         await pilot.press("m")
-        assert app.active_pane == "map"
-        assert "[m] Map" in str(app.map_pane.border_title)
+        assert app.main_screen.active_pane == "map"
+        assert "[m] Map" in str(app.main_screen.map_pane.border_title)
         await pilot.press("question_mark")
         await pilot.pause()
         text = "\n".join(app.screen.view.plain_lines)
@@ -562,17 +574,17 @@ async def test_hostile_title_is_shown_literally(tmp_path, via_ingest):
     app = make_app(path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert app.timeline.rows[0].id == "ev-hostile"
+        assert app.main_screen.timeline.rows[0].id == "ev-hostile"
         first = timeline_text(app)[0]
         assert HOSTILE_TITLE in first
         assert "\x1b" not in first and "\x9b" not in first
         # the rendered strip holds the literal text and no click action
-        strip = app.timeline.render_line(0)
+        strip = app.main_screen.timeline.render_line(0)
         assert HOSTILE_TITLE in strip.text
         assert all(not (seg.style and seg.style.meta) for seg in strip)
         # clicking it selects it and does nothing else
-        await pilot.click(app.timeline, offset=(40, 0))
-        await pilot.click(app.timeline, offset=(40, 0))
+        await pilot.click(app.main_screen.timeline, offset=(40, 0))
+        await pilot.click(app.main_screen.timeline, offset=(40, 0))
         await pilot.pause()
         assert app.is_running
         await pilot.press("enter")
@@ -658,7 +670,7 @@ async def test_refresh_marks_rows_and_notifies_flips_first(store_path, fake_refr
     app = make_app(store_path, config=config)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert "feeds: 1" in app.header_text().plain
+        assert "feeds: 1" in app.main_screen.header_text().plain
         await pilot.press("r")
         await ready(pilot)
         assert app.marked == frozenset({"ev-homs-new"})
@@ -666,7 +678,7 @@ async def test_refresh_marks_rows_and_notifies_flips_first(store_path, fake_refr
         assert "Rebels reach the outskirts of Homs" in first and first[1] == "*"
         summary = next(n for n in app.notices if "Homs:" in n)
         assert summary.splitlines()[0] == "Homs: Government -> HTS-led"
-        assert app.map_pane.snapshot.control["homs"].faction == "hts_led"
+        assert app.main_screen.map_pane.snapshot.control["homs"].faction == "hts_led"
         # what changed
         await pilot.press("c")
         await pilot.pause()
@@ -677,7 +689,7 @@ async def test_refresh_marks_rows_and_notifies_flips_first(store_path, fake_refr
         await pilot.press("r")
         await ready(pilot)
         assert any("connection refused" in n for n in app.notices)
-        assert "error (desk): connection refused" in app.header_text().plain
+        assert "error (desk): connection refused" in app.main_screen.header_text().plain
         assert any("outskirts of Homs" in ln for ln in timeline_text(app))
         assert app.is_running
 
@@ -705,7 +717,7 @@ async def test_store_changed_on_disk_is_reloaded(store_path):
                 )
             ]
         )
-        app._check_disk()
+        app.disk_watcher.check()
         await ready(pilot)
         assert any("Written by another process" in ln for ln in timeline_text(app))
         assert any("changed on disk" in n for n in app.notices)
@@ -789,13 +801,13 @@ async def test_mouse_focuses_and_selects(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        await pilot.click(app.pane("quotes"), offset=(10, 5))
+        await pilot.click(app.main_screen.pane("quotes"), offset=(10, 5))
         await pilot.pause()
-        assert app.active_pane == "quotes"
-        await pilot.click(app.timeline, offset=(20, 3))
+        assert app.main_screen.active_pane == "quotes"
+        await pilot.click(app.main_screen.timeline, offset=(20, 3))
         await pilot.pause()
-        assert app.active_pane == "timeline"
-        assert app.timeline.cursor == 2
+        assert app.main_screen.active_pane == "timeline"
+        assert app.main_screen.timeline.cursor == 2
         assert situation_records  # the fixture module is importable for other tests
 
 
@@ -805,15 +817,15 @@ async def test_mouse_focuses_and_selects(store_path):
 def test_every_binding_has_an_id_and_docs_are_in_sync():
     from pathlib import Path
 
-    from sitmon.tui import actions, app, export_dialog, screens
+    from sitmon.tui import actions, export_dialog, main_screen, main_widgets, screens
 
     classes = [
-        app.SitmonApp,
-        app.Timeline,
-        app.MapView,
-        app.Quotes,
-        app.Stats,
-        app.FilterBar,
+        main_screen.MainScreen,
+        main_widgets.Timeline,
+        main_widgets.MapView,
+        main_widgets.Quotes,
+        main_widgets.Stats,
+        main_widgets.FilterBar,
         screens.ReaderView,
         screens.TextScreen,
         screens.HelpScreen,
@@ -879,8 +891,8 @@ async def test_refresh_with_the_real_refresh_of_a_file_feed(store_path, tmp_path
             HOSTILE_TITLE in first and "\x1b" not in first
         )  # sanitized at ingest, shown literally
         assert any(n.startswith("Homs: Government -> HTS-led") for n in app.notices)
-        assert app.feed_status["desk"].last_error is None
-        assert "ok " in app.header_text().plain
+        assert app.scheduler.status["desk"].last_error is None
+        assert "ok " in app.main_screen.header_text().plain
 
 
 async def test_q_in_a_dialog_is_a_letter_and_ctrl_q_still_quits(store_path):

@@ -57,7 +57,7 @@ def test_help_screen(snap_compare, store_path, size):
 def test_detail_view(snap_compare, store_path, size):
     async def run_before(pilot):
         await _settle(pilot)
-        pilot.app.timeline.select("ev-hama-falls")
+        pilot.app.main_screen.timeline.select("ev-hama-falls")
         await pilot.press("enter")
         await pilot.pause()
 
@@ -69,7 +69,7 @@ def test_map_selection_and_filter(snap_compare, store_path):
 
     async def run_before(pilot):
         await _settle(pilot)
-        pilot.app.go_to_place("hama")
+        pilot.app.main_screen.go_to_place("hama")
         await pilot.press("2")
         await pilot.pause()
 

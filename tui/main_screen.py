@@ -1,0 +1,477 @@
+"""The main screen: four panes, the header, the filter line; it owns the main keys.
+
+The situation state (the store, the shown day, the selected place, a filter per
+pane) lives on the app (:class:`~.app.SitmonApp`); this screen turns it into one
+:class:`~sitmon.store.query.Snapshot` per pane (:meth:`MainScreen.update_views`)
+and answers the main screen's keys (the ``app.*`` ids of :mod:`.actions`). Being
+the screen's bindings, they are inactive while a dialog or a detail screen is on
+top, with no guard.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from sitmon.store.query import parse_filter
+from sitmon.store.timeutil import fmt_day
+from sitmon.widgets.changes_render import render_changes
+from sitmon.widgets.header_render import data_age_text, feed_text, header_line
+from sitmon.widgets.lines import StyledLine
+from sitmon.widgets.panes import MapPane, Pane, TimelinePane
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.content import Content
+from textual.events import Resize
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from . import actions
+from .main_widgets import FilterBar, MapView, Quotes, Stats, StatusHeader, Timeline
+
+if TYPE_CHECKING:
+    from .app import SitmonApp
+
+__all__ = ["GRID_HEIGHT", "GRID_WIDTH", "MIN_HEIGHT", "MIN_WIDTH", "PANE_ORDER", "MainScreen"]
+
+#: below this the screen shows a message instead of panes
+MIN_WIDTH = 60
+MIN_HEIGHT = 16
+#: at or above this the panes sit in a 2x2 grid; below, the focused pane takes the room
+GRID_WIDTH = 110
+GRID_HEIGHT = 30
+
+PANE_ORDER = ("timeline", "map", "quotes", "stats")
+PANE_TITLES = {"timeline": "Timeline", "map": "Map", "quotes": "Quotes", "stats": "Statistics"}
+EXPORT_VIEWS = {"timeline": "timeline", "map": "map", "quotes": "quotes", "stats": "stats"}
+
+
+class MainScreen(Screen):
+    """The monitor's main screen (the app's default screen)."""
+
+    BINDINGS: ClassVar = actions.bindings("app")
+
+    app: SitmonApp  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.active_pane = "timeline"
+        self.maximised = False
+        self.layout_mode = "grid"
+        self.replay_timer: Timer | None = None
+
+    # ------------------------------------------------------------------ compose
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(Content("sitmon · loading the store…"), id="header")
+        with Container(id="panes"):
+            yield Timeline(classes="pane")
+            yield MapView(classes="pane")
+            yield Quotes(classes="pane")
+            yield Stats(classes="pane")
+        yield Static(Content(""), id="toosmall")
+        yield FilterBar()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        app = self.app
+        bar = self.query_one(FilterBar)
+        bar.display = False
+        bar.cursor_blink = app.cursor_blink
+        for pane in self.panes():
+            pane.options = app.pane_options
+            keys = actions.effective_keys(actions.by_id(f"app.pane_{pane.id}"), app.keymap)
+            pane.key_hint = actions.display_keys(keys.split(",")[0], ascii=app.ascii)
+            pane.set_message("Loading the store…")
+        self.set_class(app.ascii, "-ascii")
+        self.apply_layout(app.size.width, app.size.height)
+        self.set_active("timeline", focus=True)
+
+    # ------------------------------------------------------------------ panes
+
+    def panes(self) -> list[Pane]:
+        return [self.pane(p) for p in PANE_ORDER]
+
+    def pane(self, pane_id: str) -> Pane:
+        return self.query_one(f"#{pane_id}", Pane)
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.query_one(Timeline)
+
+    @property
+    def map_pane(self) -> MapView:
+        return self.query_one(MapView)
+
+    def _panes_alive(self) -> bool:
+        stack = self.app.screen_stack
+        return bool(stack) and stack[0] is self and bool(self.query(Timeline))
+
+    # ------------------------------------------------------------------ views
+
+    def update_views(self, which: tuple[str, ...] = PANE_ORDER) -> None:
+        """Give each pane in ``which`` the snapshot of the app's current state."""
+        app = self.app
+        store = app.store
+        if not self._panes_alive():
+            return  # shutting down: a late message must not touch removed widgets
+        if store is None:
+            self.update_header()
+            return
+        as_of = app.as_of
+        opts = app.pane_options
+        gen = app.store_generation
+        tf = parse_filter(app.filters["timeline"])
+        base = store.snapshot(as_of, place=app.place, filter=tf)
+        if "timeline" in which:
+            self.timeline.set_data(base, options=opts, store_generation=gen, marked=app.marked)
+            self._update_pane_note("timeline")
+        if "quotes" in which:
+            qf = parse_filter(app.filters["quotes"])
+            snap = dataclasses.replace(
+                base,
+                quotes=store.quotes(as_of=base.as_of, place=app.place, filter=qf),
+                events=store.events(as_of=base.as_of),
+                filter=qf,
+            )
+            self.pane("quotes").set_data(snap, options=opts, store_generation=gen)
+            self._update_pane_note("quotes")
+        if "stats" in which:
+            sf = parse_filter(app.filters["stats"])
+            self.pane("stats").set_data(
+                dataclasses.replace(base, filter=sf), options=opts, store_generation=gen
+            )
+            self._update_pane_note("stats")
+        if "map" in which:
+            mf = parse_filter(app.filters["map"])
+            m = self.map_pane
+            m.as_of_label = f"as of {fmt_day(base.as_of)}"
+            m.set_data(
+                dataclasses.replace(base, filter=mf, place=None),
+                options=opts,
+                store_generation=gen,
+                place=app.place,
+                highlight=self._event_place(),
+            )
+            self._update_pane_note("map")
+        elif "timeline" in which:
+            self._sync_map_highlight()
+        self.update_header()
+
+    def _event_place(self) -> str | None:
+        ev = self.timeline.selected_event if self.app.store is not None else None
+        return ev.places[0] if ev is not None and ev.places else None
+
+    def _update_pane_note(self, pane_id: str) -> None:
+        app = self.app
+        pane = self.pane(pane_id)
+        notes = []
+        if (
+            pane_id in ("timeline", "quotes")
+            and app.place
+            and app.store
+            and app.place in app.store.places
+        ):
+            notes.append(f"at {app.store.places[app.place].name}")
+        if app.filters[pane_id]:
+            notes.append(f"/{app.filters[pane_id]}")
+        pane.title_note = " · ".join(notes)
+        pane.update_title()
+
+    # ------------------------------------------------------------------ header
+
+    def update_header(self) -> None:
+        headers = self.query(StatusHeader)
+        if headers:
+            headers.first().update(self.header_text())
+
+    def header_line(self) -> StyledLine:
+        app = self.app
+        store = app.store
+        if store is None:
+            return header_line(ascii=app.ascii, store_error=app.store_error)
+        scheduler = app.scheduler
+        now = app.clock()
+        return header_line(
+            ascii=app.ascii,
+            bounds=app.day_bounds(),
+            shown=app.shown_day,
+            travelling=app.day is not None,
+            replaying=self.replay_timer is not None,
+            age=data_age_text(
+                scheduler.status.values(), store.last_refresh(), store.meta.get("origin"), now
+            ),
+            feeds=feed_text(
+                len(scheduler.feeds()),
+                scheduler.status,
+                now,
+                refresh_enabled=app.refresh_enabled,
+            ),
+            title=store.meta.get("situation", {}).get("title") or "",
+        )
+
+    def header_text(self) -> Text:
+        """The header line as literal Text (one line, cut with an ellipsis)."""
+        line = self.header_line()
+        text = Text(line.text, no_wrap=True, overflow="ellipsis")
+        for span in line.spans:
+            text.stylize(span.style, span.start, span.end)
+        return text
+
+    # ------------------------------------------------------------------ layout
+
+    def on_resize(self, event: Resize) -> None:
+        self.apply_layout(event.size.width, event.size.height)
+
+    def apply_layout(self, width: int, height: int) -> None:
+        too_small = width < MIN_WIDTH or height < MIN_HEIGHT
+        grid = width >= GRID_WIDTH and height >= GRID_HEIGHT
+        self.layout_mode = "toosmall" if too_small else ("grid" if grid else "compact")
+        self.set_class(too_small, "-toosmall")
+        self.set_class(not too_small and not grid, "-compact")
+        self.set_class(self.maximised, "-max")
+        if too_small:
+            msg = (
+                f"sitmon needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; "
+                f"this one is {width}x{height}. Enlarge it, or press q to quit."
+            )
+            self.query_one("#toosmall", Static).update(Content(msg))
+
+    def set_active(self, pane_id: str, *, focus: bool = True) -> None:
+        self.active_pane = pane_id
+        for p in self.panes():
+            p.active = p.id == pane_id
+        if focus:
+            self.pane(pane_id).focus()
+        self.refresh_bindings()
+
+    def on_descendant_focus(self, event) -> None:
+        widget = event.widget if hasattr(event, "widget") else None
+        if isinstance(widget, Pane) and widget.id != self.active_pane:
+            self.set_active(widget.id, focus=False)
+            bar = self.query_one(FilterBar)
+            if bar.display:
+                bar.display = False
+
+    def action_next_pane(self, delta: int) -> None:
+        i = PANE_ORDER.index(self.active_pane)
+        self.set_active(PANE_ORDER[(i + delta) % len(PANE_ORDER)])
+
+    def action_jump(self, pane_id: str) -> None:
+        if pane_id in PANE_ORDER:
+            self.set_active(pane_id)
+
+    def action_maximise(self) -> None:
+        self.maximised = not self.maximised
+        self.set_class(self.maximised, "-max")
+        self.pane(self.active_pane).focus()
+
+    # ------------------------------------------------------------------ time
+
+    def action_step_day(self, delta: int) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        lo, _hi = app.day_bounds()
+        target = app.shown_day + timedelta(days=delta)
+        if target < lo or (delta > 0 and app.day is None):
+            app.bell()
+            return
+        app.set_day(target)
+
+    def action_now(self) -> None:
+        self.stop_replay()
+        self.app.set_day(None)
+
+    def action_goto_date(self) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        lo, hi = app.day_bounds()
+
+        def done(day: date | None) -> None:
+            if day is not None:
+                app.set_day(day)
+
+        from .screens import GotoDateScreen
+
+        app.push_screen(GotoDateScreen(lo, hi, app.shown_day), done)
+
+    def action_replay(self) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        if self.replay_timer is not None:
+            self.stop_replay()
+            app.notify_plain("Replay stopped.", timeout=2)
+            return
+        if app.day is None:
+            app.set_day(app.day_bounds()[0])
+        self.replay_timer = app.set_interval(app.replay_interval, self.replay_tick)
+        self.update_header()
+
+    def replay_tick(self) -> None:
+        """One replay step: a day forward; stop at the latest moment."""
+        if self.app.day is None:
+            self.stop_replay()
+            return
+        self.action_step_day(1)
+        if self.app.day is None:
+            self.stop_replay()
+
+    def stop_replay(self) -> None:
+        if self.replay_timer is not None:
+            self.replay_timer.stop()
+            self.replay_timer = None
+            self.update_header()
+
+    # ------------------------------------------------------------------ filter and place
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.target = self.active_pane
+        bar.placeholder = f"Filter {PANE_TITLES[self.active_pane]}: words, place:hama, faction:sdf, type:capture (Enter keeps, Esc clears)"
+        with bar.prevent(Input.Changed):
+            bar.value = self.app.filters[self.active_pane]
+        bar.display = True
+        bar.focus()
+
+    @on(Input.Changed, "#filterbar")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        bar = self.query_one(FilterBar)
+        self.set_filter(bar.target, event.value)
+
+    def set_filter(self, pane_id: str, text: str) -> None:
+        filters = self.app.filters
+        if filters.get(pane_id) == text:
+            return
+        filters[pane_id] = text
+        self.update_views((pane_id,))
+
+    @on(Input.Submitted, "#filterbar")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        bar = self.query_one(FilterBar)
+        bar.display = False
+        self.set_active(bar.target)
+
+    @on(FilterBar.Cancelled)
+    def _filter_cancelled(self) -> None:
+        bar = self.query_one(FilterBar)
+        self.set_filter(bar.target, "")
+        bar.display = False
+        self.set_active(bar.target)
+
+    def go_to_place(self, place: str | None) -> None:
+        """Select ``place`` (None: no place) on the map; timeline and quotes follow."""
+        app = self.app
+        if app.store is None:
+            return
+        if place is not None and place not in app.store.places:
+            return
+        app.place = place
+        self.map_pane.configure(place=place)
+        self.update_views()
+
+    # ------------------------------------------------------------------ pane messages
+
+    @on(Pane.SelectionChanged)
+    def _selection_changed(self, message: Pane.SelectionChanged) -> None:
+        pane = message.pane
+        if isinstance(pane, MapPane):
+            if message.item != self.app.place:
+                self.app.place = message.item
+                self.update_views(("timeline", "quotes", "map"))
+        elif isinstance(pane, TimelinePane):
+            self._sync_map_highlight()
+
+    def _sync_map_highlight(self) -> None:
+        """The map highlights the place of the timeline's selected event."""
+        if not self._panes_alive():
+            return
+        highlight = self._event_place()
+        m = self.map_pane
+        if highlight != m.highlight:
+            m.configure(highlight=highlight)
+            m.rebuild()
+            m.invalidate()
+
+    @on(Pane.ClearRequested)
+    def _clear_requested(self, message: Pane.ClearRequested) -> None:
+        pane_id = message.pane.id
+        if self.app.filters.get(pane_id):
+            self.set_filter(pane_id, "")
+        elif self.app.place is not None:
+            self.go_to_place(None)
+
+    @on(Pane.OpenDetail)
+    def _open_detail(self, message: Pane.OpenDetail) -> None:
+        self.open_detail(message.kind, message.item)
+
+    def open_detail(self, kind: str, item: str) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        from .screens import DetailScreen
+
+        snap = app.store.snapshot(app.as_of)
+        opts = app.pane_options
+        app.push_screen(
+            DetailScreen(snap, kind, item, store=app.store, colour=opts.colour, ascii=opts.ascii)
+        )
+
+    def action_toggle_order(self) -> None:
+        self.timeline.action_toggle_order()
+        self._update_pane_note("timeline")
+
+    # ------------------------------------------------------------------ other screens
+
+    def action_help(self) -> None:
+        from .screens import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.keymap, ascii=self.app.ascii))
+
+    def action_changes(self) -> None:
+        from .screens import ChangesScreen
+
+        self.app.push_screen(ChangesScreen(self.changes_lines))
+
+    def changes_lines(self, width: int) -> list[StyledLine]:
+        """The refresh log, newest first (:func:`sitmon.widgets.changes_render.render_changes`)."""
+        return render_changes(self.app.store, width, ascii=self.app.ascii)
+
+    def action_export(self, what: str) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        try:
+            from .export_dialog import ExportDialog, ExportRequest
+        except ImportError as exc:  # pragma: no cover
+            app.notify_plain(f"Export is not available: {exc}", severity="error")
+            return
+        pane = self.pane(self.active_pane)
+        view = "all" if what == "report" else EXPORT_VIEWS[self.active_pane]
+        request = ExportRequest(
+            view=view,
+            as_of=app.as_of,
+            as_of_day=app.shown_day,
+            place=app.place if view in ("timeline", "quotes", "all") else None,
+            filter=app.filters.get(self.active_pane) if view != "all" else None,
+            width=max(40, pane.line_width) if view != "all" else 100,
+            height=pane.page_height if view == "map" else None,
+            newest_first=self.timeline.newest_first,
+            selected=pane.selected_id if view != "all" else None,
+            ascii=app.ascii,
+            map_options=self.map_pane.map_options() if view in ("map", "all") else None,
+        )
+        app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))
+
+    def action_refresh_feeds(self) -> None:
+        self.app.scheduler.refresh_now()
+
+    async def action_quit_main(self) -> None:
+        """``q``: quit from the main screen (in dialogs ``q`` is just a letter; Ctrl+Q always quits)."""
+        await self.app.action_quit()

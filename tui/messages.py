@@ -1,0 +1,50 @@
+"""Messages the workers post to the app (workers never touch widgets).
+
+Each carries its result; the app's handlers own the state (harlequin's pattern).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from sitmon.store import Store
+
+__all__ = ["RefreshFinished", "StoreFailed", "StoreLoaded", "StoreReloaded"]
+
+
+class StoreLoaded(Message):
+    """The load worker opened the store (or created it from the bundled dataset)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+
+class StoreFailed(Message):
+    """The load worker could not open the store; ``error`` is one line."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class StoreReloaded(Message):
+    """The disk watcher re-read a store another process replaced."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+
+class RefreshFinished(Message):
+    """One feed's refresh worker ended: its result and private store, or an error."""
+
+    def __init__(self, feed: str, result: Any, store: Store | None, error: str | None) -> None:
+        super().__init__()
+        self.feed = feed
+        self.result = result
+        self.store = store
+        self.error = error

@@ -1,0 +1,222 @@
+"""The feed scheduler: each enabled feed refreshes in its own thread worker.
+
+A feed's next refresh is armed with ``set_timer`` only when its previous one has
+finished (dolphie's pattern), so a feed never overlaps itself. The worker opens its
+own :class:`~sitmon.store.Store` on the same file (the UI's is never written from a
+thread), fetches and merges under the file lock
+(:func:`sitmon.store.refresh.refresh_feed`), and posts
+:class:`~.messages.RefreshFinished`; :meth:`FeedScheduler.finished` installs the
+new store on the UI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sitmon.widgets.changes_render import display_names
+from sitmon.widgets.header_render import parse_iso
+from sitmon.widgets.render_util import safe
+
+from .messages import RefreshFinished
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from .app import SitmonApp
+
+__all__ = ["DEFAULT_INTERVAL", "FeedScheduler", "FeedStatus", "MIN_INTERVAL"]
+
+#: seconds between refreshes of a feed without a valid ``interval``
+DEFAULT_INTERVAL = 900.0
+#: no feed refreshes more often than this (seconds)
+MIN_INTERVAL = 10.0
+
+
+@dataclass
+class FeedStatus:
+    """One feed's refresh state in this session (times are aware datetimes)."""
+
+    last_success: datetime | None = None
+    last_attempt: datetime | None = None
+    next_attempt: datetime | None = None
+    last_error: str | None = None
+    running: bool = False
+
+
+class FeedScheduler:
+    """Arms, starts and finishes the refreshes of the app's configured feeds."""
+
+    def __init__(self, app: SitmonApp) -> None:
+        self.app = app
+        #: feed name -> its status (the header and the tests read it)
+        self.status: dict[str, FeedStatus] = {}
+        self._timers: dict[str, Timer] = {}
+
+    def feeds(self) -> list[Any]:
+        """The enabled feeds of the config."""
+        config = self.app.config
+        return [f for f in (getattr(config, "feeds", None) or []) if getattr(f, "enabled", True)]
+
+    def any_running(self) -> bool:
+        return any(s.running for s in self.status.values())
+
+    def load_status(self) -> None:
+        """Last success and last error of each feed, as the store remembers them."""
+        store = self.app.store
+        for feed in self.feeds():
+            st = self.status.setdefault(feed.name, FeedStatus())
+            saved = store.feed_state(feed.name) if store is not None else {}
+            st.last_success = st.last_success or parse_iso(saved.get("last_success"))
+            err = saved.get("last_error")
+            if isinstance(err, str) and err:
+                st.last_error = err
+
+    def start_all(self) -> None:
+        """Arm every feed, a second apart-ish, starting a second after the store loads."""
+        for i, feed in enumerate(self.feeds()):
+            self.arm(feed, 1.0 + i * 0.5)
+
+    @staticmethod
+    def interval(feed: Any) -> float:
+        """Seconds between refreshes of ``feed`` (at least :data:`MIN_INTERVAL`)."""
+        interval = getattr(feed, "interval", None) or DEFAULT_INTERVAL
+        try:
+            return max(MIN_INTERVAL, float(interval))
+        except (TypeError, ValueError):
+            return DEFAULT_INTERVAL
+
+    def arm(self, feed: Any, delay: float) -> None:
+        old = self._timers.pop(feed.name, None)
+        if old is not None:
+            old.stop()
+        st = self.status.setdefault(feed.name, FeedStatus())
+        st.next_attempt = self.app.clock() + timedelta(seconds=delay)
+        self._timers[feed.name] = self.app.set_timer(delay, partial(self.start, feed))
+
+    def refresh_now(self) -> None:
+        """Refresh every feed now (``r``); says so, or why not."""
+        app = self.app
+        feeds = self.feeds()
+        if not feeds:
+            app.notify_plain(
+                "No feeds configured: add [[feeds]] to the config file.",
+                title="Refresh",
+                severity="warning",
+            )
+            return
+        if app.store is None:
+            return
+        started = [f.name for f in feeds if self.start(f)]
+        if started:
+            app.notify_plain(f"Refreshing {', '.join(started)}…", title="Refresh", timeout=3)
+        else:
+            app.notify_plain("A refresh is already running.", title="Refresh", timeout=3)
+
+    def start(self, feed: Any) -> bool:
+        """Start the refresh worker of ``feed`` unless it is already running."""
+        app = self.app
+        if app.store is None:
+            return False
+        st = self.status.setdefault(feed.name, FeedStatus())
+        if st.running:
+            return False
+        timer = self._timers.pop(feed.name, None)
+        if timer is not None:
+            timer.stop()
+        st.running = True
+        st.last_attempt = app.clock()
+        st.next_attempt = None
+        app.update_header()
+        app.run_worker(
+            partial(self._refresh_thread, feed, app.store.path),
+            thread=True,
+            exclusive=True,
+            group=f"refresh-{feed.name}",
+            exit_on_error=False,
+            name=f"refresh {feed.name}",
+        )
+        return True
+
+    def _refresh_thread(self, feed: Any, path: Path) -> None:
+        """Fetch and merge one feed into a private Store instance (never the UI's)."""
+        factions = getattr(self.app.config, "factions", None) or None
+        try:
+            from sitmon.store import Store
+            from sitmon.store.refresh import refresh_feed
+
+            writer = Store.open(path, seed=False)
+            result = refresh_feed(writer, feed, factions=factions)
+        except Exception as exc:
+            self.app.post_message(
+                RefreshFinished(feed.name, None, None, f"{type(exc).__name__}: {exc}")
+            )
+            return
+        error = getattr(result, "error", None)
+        self.app.post_message(RefreshFinished(feed.name, result, writer, error))
+
+    def finished(self, message: RefreshFinished) -> None:
+        """On the UI thread: record the outcome, install the new store, re-arm the feed."""
+        app = self.app
+        st = self.status.setdefault(message.feed, FeedStatus())
+        st.running = False
+        feed = next((f for f in self.feeds() if f.name == message.feed), None)
+        changes = _changeset_of(message.result)
+        if message.error:
+            st.last_error = safe(
+                str(message.error).splitlines()[0] if str(message.error) else "failed"
+            )
+            app.notify_plain(
+                f"{message.feed}: {st.last_error}. Showing stored data.",
+                title="Refresh failed",
+                severity="warning",
+            )
+        else:
+            st.last_error = None
+            st.last_success = app.clock()
+        if message.store is not None and changes is not None and changes.changed:
+            app.marked = frozenset(rid for kind, rid in changes.touched_ids() if kind == "event")
+            app.last_changes.append(changes)
+            del app.last_changes[:-20]  # this session's last 20 refreshes are enough
+            app.install_store(message.store)
+            app.notify_plain(
+                self.change_summary(message.result, changes),
+                title=f"Refreshed {message.feed}",
+                timeout=10,
+            )
+        elif message.store is not None:
+            if not message.error:
+                app.marked = frozenset()  # marks last until the next refresh
+            app.install_store(message.store)  # the feed state (validators, times) changed
+        if feed is not None and app.refresh_enabled:
+            self.arm(feed, self.interval(feed))
+        app.update_header()
+
+    def change_summary(self, result: Any, changes: Any) -> str:
+        """Control flips first (``Homs: Government -> HTS-led``), then the counts."""
+        names = display_names(self.app.store)
+        lines = [str(x) for x in (getattr(result, "flips", None) or [])]
+        for f in [] if lines else getattr(changes, "flips", []):
+            lines.append(
+                f"{names.get(f.place, f.place)}: {names.get(f.from_faction or '', f.from_faction or 'none')}"
+                f" -> {names.get(f.to_faction, f.to_faction)}"
+            )
+        lines.append(
+            f"{len(changes.added)} added, {len(changes.updated)} updated, {len(changes.deleted)} deleted"
+            + (f", {len(changes.rejected)} rejected" if changes.rejected else "")
+        )
+        return "\n".join(lines)
+
+
+def _changeset_of(result: Any):
+    """The ChangeSet inside a refresh result (whatever the attribute is called)."""
+    if result is None:
+        return None
+    for attr in ("changes", "changeset", "change_set", "cs"):
+        value = getattr(result, attr, None)
+        if value is not None and hasattr(value, "touched_ids"):
+            return value
+    return result if hasattr(result, "touched_ids") else None
