@@ -3,7 +3,7 @@
 Never imports Textual or Rich; imports httpx only inside the fetch path.
 """
 
-from .db import SCHEMA_VERSION, Store, default_store_path
+from .db import SCHEMA_VERSION, Store, StoreUnreadable, default_store_path
 from .merge import ChangeSet, ControlFlip, Rejection
 from .storage import LockTimeout, StoreError, StoreWriteError
 
@@ -15,6 +15,7 @@ __all__ = [
     "Rejection",
     "Store",
     "StoreError",
+    "StoreUnreadable",
     "StoreWriteError",
     "default_store_path",
 ]

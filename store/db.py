@@ -19,6 +19,8 @@ import bisect
 import contextlib
 import gc
 import os
+import stat as stat_mod
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -41,16 +43,26 @@ from .records import (
     Tombstone,
 )
 from .storage import (
+    TEMP_MARK,
     AtomicJSONStorage,
     StoreError,
     WriterLock,
     atomic_write_bytes,
+    check_regular,
     cleanup_temp_files,
     quarantine,
+    real_path,
 )
 from .timeutil import SITUATION_TZ, parse_when
 
-__all__ = ["SCHEMA_VERSION", "TABLE_NAMES", "Store", "StoreError", "default_store_path"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "TABLE_NAMES",
+    "Store",
+    "StoreError",
+    "StoreUnreadable",
+    "default_store_path",
+]
 
 SCHEMA_VERSION = 1
 #: record kind -> TinyDB table name
@@ -65,6 +77,36 @@ TABLE_NAMES: dict[str, str] = {
     "tombstone": "tombstones",
 }
 REFRESH_LOG_LIMIT = 20
+#: a file modified less than this many seconds ago may still be being written
+#: (``cp`` restoring a backup, an editor saving): a reader that cannot parse it waits
+SETTLE_SECONDS = 2.0
+#: how long a reader retries (with backoff) a file that does not parse while it changes
+READ_PATIENCE = 5.0
+
+
+class StoreUnreadable(StoreError):
+    """The store file exists but does not read as a store. It was left exactly as it is.
+
+    ``problem`` says why; ``changing`` is True when the file was still being
+    written while sitmon waited for it (try again later).
+    """
+
+    def __init__(self, path: Path, problem: str, changing: bool, patience: float) -> None:
+        if changing:
+            msg = (
+                f"the store {path} was still changing after {patience:g} s and does not parse "
+                f"yet ({problem}); it was left as it is: try again when the program writing "
+                "it has finished"
+            )
+        else:
+            msg = (
+                f"the store {path} cannot be read: {problem}; it was left as it is "
+                "(restore a backup, or move it away to start a new store)"
+            )
+        super().__init__(msg)
+        self.path = path
+        self.problem = problem
+        self.changing = changing
 
 
 class _File(msgspec.Struct):
@@ -105,6 +147,7 @@ class _Stat:
     ino: int
     size: int
     mtime_ns: int
+    ctime_ns: int
 
     @staticmethod
     def of(path: Path) -> _Stat | None:
@@ -112,15 +155,49 @@ class _Stat:
             st = os.stat(path)
         except FileNotFoundError:
             return None
-        return _Stat(st.st_ino, st.st_size, st.st_mtime_ns)
+        return _Stat.from_stat(st)
+
+    @staticmethod
+    def from_stat(st: os.stat_result) -> _Stat:
+        return _Stat(st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def recent(self) -> bool:
+        """Modified less than :data:`SETTLE_SECONDS` ago (it may still be being written)."""
+        return time.time() - self.mtime_ns / 1e9 < SETTLE_SECONDS
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; never blocks on a FIFO swapped in after the stat."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat_mod.S_ISREG(os.fstat(fd).st_mode):
+            check_regular(path)  # raises the one-line "is a FIFO" error
+            raise StoreError(f"{path} is not a regular file")
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
 
 
 class Store:
     """An open store. Reading needs no lock; :meth:`merge` is the only writer."""
 
-    def __init__(self, path: Path, lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock_timeout: float = 30.0,
+        *,
+        patience: float = READ_PATIENCE,
+        on_lock_wait: Any = None,
+    ) -> None:
         self.path = Path(path)
-        self.lock = WriterLock(self.path, lock_timeout)
+        self.lock = WriterLock(self.path, lock_timeout, on_wait=on_lock_wait)
+        #: seconds a read retries a file that does not parse while it is changing
+        self.patience = patience
         self.tables: Tables = empty_tables()
         self.meta: dict[str, Any] = {}
         #: messages for the user from opening the store (quarantined files, ...)
@@ -137,21 +214,56 @@ class Store:
         *,
         seed: bool = True,
         lock_timeout: float = 30.0,
+        create: bool = True,
+        repair: bool = False,
+        patience: float = READ_PATIENCE,
+        on_lock_wait: Any = None,
     ) -> Store:
-        """Open (or create) the store at ``path``.
+        """Open the store at ``path`` (default: :func:`default_store_path`).
 
-        A missing file is created, from the bundled dataset when ``seed``. A file
-        that does not parse or has the wrong shape is moved aside to
-        ``<name>.corrupt-<timestamp>`` (see :attr:`warnings`) and a new store is
-        created. A file from a newer sitmon (unknown schema version) is refused
-        with :class:`StoreError`.
+        - A missing file is created when ``create`` (from the bundled dataset
+          when ``seed``, else empty), under the writer lock; else
+          :class:`StoreError`.
+        - Opening only *reads* an existing file: it never writes, moves or
+          quarantines it. A file that does not parse while it is changing
+          (its size or mtime moves, or it was modified in the last
+          :data:`SETTLE_SECONDS`) is re-read with backoff for up to ``patience``
+          seconds; a file that still does not read raises
+          :class:`StoreUnreadable` (one line, the file untouched).
+        - ``repair`` (for commands that were asked to write): instead of
+          raising, take the writer lock, re-check the file, and only if it is
+          still unreadable and not changing, move it aside to
+          ``<name>.corrupt-<timestamp>`` (see :attr:`warnings`) and start a
+          store from the bundled dataset (never an empty one).
+        - A file from a newer sitmon (unknown schema version) is refused with
+          :class:`StoreError`, untouched. A FIFO, device or folder is refused at
+          once (:func:`~store.storage.check_regular`).
+
+        ``on_lock_wait(line)`` is called once when a write waits more than a
+        second for another process's lock.
         """
-        store = cls(Path(path) if path is not None else default_store_path(), lock_timeout)
-        store._open(seed)
+        store = cls(
+            Path(path) if path is not None else default_store_path(),
+            lock_timeout,
+            patience=patience,
+            on_lock_wait=on_lock_wait,
+        )
+        store._open(seed, create=create, repair=repair)
         return store
 
-    def _open(self, seed: bool) -> None:
-        folder = self.path.parent
+    def _open(self, seed: bool, *, create: bool = True, repair: bool = False) -> None:
+        try:
+            if self._load_from_disk():
+                self._cleanup_temp_files()
+                return
+        except StoreUnreadable as exc:
+            if not repair:
+                raise
+            self._repair(exc, seed)
+            return
+        if not create:
+            raise StoreError(f"the store {self.path} does not exist")
+        folder = real_path(self.path).parent
         if not folder.exists():
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -159,74 +271,132 @@ class Store:
                 raise StoreError(
                     f"cannot create the store folder {folder}: {exc.strerror}"
                 ) from exc
-        # Leftover temp files from a crashed writer: only safe to remove when no one writes.
+        with self.lock:
+            cleanup_temp_files(self.path)
+            try:
+                if self._load_from_disk():  # another process created it meanwhile
+                    return
+            except StoreUnreadable as exc:
+                if not repair:
+                    raise
+                self._repair(exc, seed)
+                return
+            self._create(seed)
+
+    def _cleanup_temp_files(self) -> None:
+        """Leftover temp files from a crashed writer: removed only when no one writes."""
+        target = real_path(self.path)
+        prefix = f".{target.name}{TEMP_MARK}"
+        try:
+            if not any(n.startswith(prefix) for n in os.listdir(target.parent)):
+                return
+        except OSError:
+            return
         if self.lock.try_acquire():
             try:
                 cleanup_temp_files(self.path)
             finally:
                 self.lock.release()
-        if self._load_from_disk():
-            return
+
+    def _create(self, seed: bool) -> None:
+        """Write a new store (the caller holds the lock and found no file)."""
+        self.tables = empty_tables()
+        self.meta = {
+            "schema_version": SCHEMA_VERSION,
+            "generation": 0,
+        }
+        records: list[Record] = []
+        if seed:
+            from .bundled import bundled_document
+
+            result = bundled_document()
+            records = result.records
+            if "situation" in result.meta:
+                self.meta["situation"] = result.meta["situation"]
+            self.meta["origin"] = "bundled dataset"
+        self._merge_locked(records, (), feed=None, feed_state=None, force_write=True)
+
+    def _repair(self, first: StoreUnreadable, seed: bool) -> None:
+        """A writer's last resort: under the lock, re-check, set the broken file aside, start anew.
+
+        Never when the file is changing (someone is writing it): that raises.
+        The new store starts from the bundled dataset, never empty.
+        """
         with self.lock:
-            if self._load_from_disk():  # another process created it meanwhile
-                return
-            self.tables = empty_tables()
-            self.meta = {
-                "schema_version": SCHEMA_VERSION,
-                "generation": 0,
-            }
-            records: list[Record] = []
-            if seed:
-                from .bundled import bundled_document
-
-                result = bundled_document()
-                records = result.records
-                if "situation" in result.meta:
-                    self.meta["situation"] = result.meta["situation"]
-                self.meta["origin"] = "bundled dataset"
-            self._merge_locked(records, (), feed=None, feed_state=None, force_write=True)
-
-    def _load_from_disk(self) -> bool:
-        """Load the file if it exists and is good; quarantine it if it is broken."""
-        stat = _Stat.of(self.path)
-        if stat is None:
-            return False
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return False
-        except OSError as exc:
-            raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
-        problem = None
-        data: _File | None = None
-        if not raw.strip():
-            problem = "the file is empty"
-        else:
             try:
-                data = _decode_file(raw)
-            except msgspec.DecodeError as exc:
-                version = _schema_version_of(raw)
-                if isinstance(version, int) and version > SCHEMA_VERSION:
-                    raise self._future_error(version) from None
-                problem = f"it does not parse as a sitmon store ({_short(exc)})"
-        if data is not None:
-            meta = data.meta.get("1", {})
-            version = meta.get("schema_version")
-            if isinstance(version, int) and version > SCHEMA_VERSION:
-                raise self._future_error(version)
-            if version != SCHEMA_VERSION:
-                problem = f"it has no valid schema version (found {version!r})"
-        if problem is not None:
+                if self._load_from_disk():
+                    return  # it was mid-write after all, and is whole now
+            except StoreUnreadable as again:
+                if again.changing:
+                    raise
+                first = again
+            else:  # it disappeared meanwhile: a plain new store
+                self._create(seed=True)
+                return
             moved = quarantine(self.path)
             self.warnings.append(
-                f"The store {self.path} could not be read: {problem}. "
-                f"It was moved aside to {moved.name} and a new store was created."
+                f"The store {self.path} could not be read: {first.problem}. "
+                f"It was moved aside to {moved.name} (its bytes kept) and a new store "
+                "was started from the bundled dataset."
             )
-            return False
-        assert data is not None
-        with _gc_paused():
-            self._install(data, stat)
-        return True
+            self._create(seed=True)
+
+    def _load_from_disk(self) -> bool:
+        """Load the file: True when loaded, False when it does not exist.
+
+        Never writes or moves anything. Raises :class:`StoreUnreadable` when the
+        file does not read as a store after retrying while it changed, and
+        :class:`StoreError` for a newer schema, a FIFO, or a read error.
+        """
+        deadline = time.monotonic() + self.patience
+        delay = 0.02
+        while True:
+            st = check_regular(self.path)
+            if st is None:
+                return False
+            before = _Stat.from_stat(st)
+            try:
+                raw = _read_regular(self.path)
+            except FileNotFoundError:
+                continue  # replaced between stat and open: look again
+            except OSError as exc:
+                raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
+            after = _Stat.of(self.path)
+            problem, data = self._parse(raw)
+            if problem is None and after == before:
+                assert data is not None
+                with _gc_paused():
+                    self._install(data, before)
+                return True
+            changing = after != before or before.recent()
+            if time.monotonic() >= deadline or not changing:
+                if problem is None:  # whole, though it moved while read: use it, recheck later
+                    assert data is not None
+                    with _gc_paused():
+                        self._install(data, None)
+                    return True
+                raise StoreUnreadable(self.path, problem, changing, self.patience)
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 0.5)
+
+    def _parse(self, raw: bytes) -> tuple[str | None, _File | None]:
+        """(problem, None) or (None, data). Raises for a store of a newer schema."""
+        if not raw.strip():
+            return "the file is empty", None
+        try:
+            data = _decode_file(raw)
+        except msgspec.DecodeError as exc:
+            version = _schema_version_of(raw)
+            if isinstance(version, int) and version > SCHEMA_VERSION:
+                raise self._future_error(version) from None
+            return f"it does not parse as a sitmon store ({_short(exc)})", None
+        meta = data.meta.get("1", {})
+        version = meta.get("schema_version")
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise self._future_error(version)
+        if version != SCHEMA_VERSION:
+            return f"it has no valid schema version (found {version!r})", None
+        return None, data
 
     def _future_error(self, version: int) -> StoreError:
         return StoreError(
@@ -254,11 +424,18 @@ class Store:
         return _Stat.of(self.path) != self._stat
 
     def reload(self) -> bool:
-        """Re-read the file if it changed on disk. Returns True when it did."""
+        """Re-read the file if it changed on disk. Returns True when it did.
+
+        A reader: never writes or moves the file. When the new file cannot be
+        read (:class:`StoreUnreadable`, or it disappeared: :class:`StoreError`)
+        the store in memory is kept exactly as it was.
+        """
         if not self.changed_on_disk():
             return False
         if not self._load_from_disk():
-            raise StoreError(f"the store {self.path} disappeared or could not be read")
+            raise StoreError(
+                f"the store {self.path} disappeared; still showing what was read before"
+            )
         return True
 
     # ---------------------------------------------------------------- writing
@@ -283,9 +460,13 @@ class Store:
         """
         with self.lock:
             # Another process may have written since we loaded: merge onto its state.
+            # An unreadable file raises StoreUnreadable here: it is left as it is.
             if self.changed_on_disk():
                 if not self._load_from_disk():
-                    raise StoreError(f"the store {self.path} disappeared while writing")
+                    raise StoreError(
+                        f"the store {self.path} disappeared; nothing was written "
+                        "(open it again to start a new one)"
+                    )
             return self._merge_locked(
                 records, rejected, feed=feed, feed_state=feed_state, situation=situation
             )

@@ -1,24 +1,34 @@
 """Fetching a feed's bytes, bounded in every direction.
 
-- **Deadline**: each attempt (the request, its redirects and the whole body)
-  must finish within ``timeout`` seconds (default 30). The deadline is checked
-  while streaming, so a server that drips one byte a second is cut off; a
-  server that stalls hits the read timeout, which is what is left of the deadline.
+- **One deadline per fetch** (``timeout``, default 30 s) that nothing outlives:
+  connecting, the TLS handshake, the status line and headers, every redirect,
+  the body and the sleeps between retries all count against it. It is enforced
+  at the socket (:mod:`store.deadline`): each network operation may take only
+  what is left, so a server that drips one header byte a second is cut off at
+  the deadline, not after it. A ``Retry-After`` longer than what is left ends
+  the fetch at once with a message naming the wait.
+- **Cancel**: ``fetch(..., cancel=Cancel())``; ``cancel.cancel()`` from another
+  thread (the monitor quitting) shuts the fetch's sockets down and wakes its
+  retry sleep: :class:`FetchCancelled` is raised within moments.
 - **Size**: the *decompressed* body is capped (default 15 MiB) while streaming;
   gzip/deflate are decompressed here in bounded steps, so a gzip bomb never
   expands past the cap in memory.
 - **Redirects**: at most 5, followed by hand; each hop must be http or https,
   https never downgrades to http, ``file:`` and other schemes are refused, a loop
-  is an error. Custom headers (``Authorization``...) go only to the feed's own
-  origin, never to a host a redirect points at.
+  is an error, an unparseable ``Location`` is named as such. Custom headers
+  (``Authorization``...) go only to the feed's own origin, never to a host a
+  redirect points at.
 - **TLS** is verified. ``User-Agent: sitmon/<version> (+PROJECT_URL)``.
-- **Conditional GET** with the stored ETag / Last-Modified: 304 is "not modified".
+- **Conditional GET** with the stored ETag / Last-Modified: 304 is "not
+  modified". A 304 to a request that sent no validator is an error (there is
+  nothing it could be "not modified" from).
 - **Retries**: 5xx and 429 are retried with exponential backoff and full jitter
-  (``Retry-After`` honoured, in seconds or as an HTTP date, capped at 60 s), at
-  most ``attempts`` tries in all (default 4); other 4xx are not retried. Each
-  attempt has its own deadline; sleeps are injectable (``sleep=``).
+  (``Retry-After`` honoured, in seconds or as an HTTP date), at most
+  ``attempts`` tries in all (default 4), all within the one deadline; other 4xx
+  are not retried. Sleeps are injectable (``sleep=``).
 - **Local files** (a path or a ``file:`` URL) are read with the same size cap;
-  their modification time and size act as the ETag.
+  their modification time and size act as the ETag. Only regular files are
+  read (a FIFO would block).
 
 Every failure is a :class:`FetchError` with a one-line message: what happened,
 which feed, what happens next. Header values (secrets) never appear in it.
@@ -32,6 +42,7 @@ import email.utils
 import os
 import random
 import re
+import stat
 import time
 import urllib.parse
 import urllib.request
@@ -42,6 +53,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .deadline import Budget, Cancel, Cancelled, DeadlineExceeded, budget, install
 from .decode import one_line
 
 __all__ = [
@@ -49,6 +61,8 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_TIMEOUT",
     "PROJECT_URL",
+    "Cancel",
+    "FetchCancelled",
     "FetchError",
     "FetchResult",
     "display_url",
@@ -84,6 +98,10 @@ class FetchError(Exception):
         super().__init__(message)
         self.status = status
         self.retryable = retryable
+
+
+class FetchCancelled(FetchError):
+    """The fetch was cancelled through its :class:`~store.deadline.Cancel` (sitmon is quitting)."""
 
 
 @dataclass
@@ -140,17 +158,33 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return (p.scheme.lower(), (p.hostname or "").lower(), port)
 
 
-def resolve_next(current: str, target: str, *, what: str = "redirect") -> str:
+def resolve_next(
+    current: str, target: str, *, what: str = "redirect", root: str | os.PathLike[str] | None = None
+) -> str:
     """Resolve a redirect or next-page ``target`` against ``current`` and check its scheme.
 
     Raises :class:`FetchError` for non-http(s) schemes (``file:`` included) and
-    for https -> http downgrades. Local documents may only lead to local files.
+    for https -> http downgrades. Local documents may only lead to local files,
+    and with ``root`` (the first document's folder) only to files inside it,
+    symlinks followed: a document cannot make sitmon read ``/etc/passwd``.
     """
     if is_local(current):
         if "://" in target and not target.lower().startswith("file:"):
             raise FetchError(f"{what} from a local file to {display_url(target)} refused")
         base = current if current.lower().startswith("file:") else Path(current).resolve().as_uri()
-        return urllib.parse.urljoin(base, target)
+        nxt = urllib.parse.urljoin(base, target)
+        if root is not None:
+            folder = os.path.realpath(root)
+            try:
+                real = os.path.realpath(local_path(nxt))
+            except FetchError:
+                real = ""
+            if not real or os.path.commonpath([folder, real]) != folder:
+                raise FetchError(
+                    f"{what} {one_line(target, 120)!r} is outside the first document's folder "
+                    f"{folder}; refused (a local document may only page to files beside it)"
+                )
+        return nxt
     nxt = urllib.parse.urljoin(current, target)
     scheme = urllib.parse.urlsplit(nxt).scheme.lower()
     if scheme not in ("http", "https"):
@@ -162,8 +196,12 @@ def resolve_next(current: str, target: str, *, what: str = "redirect") -> str:
     return nxt
 
 
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), capped."""
+def parse_retry_after(
+    value: str | None, *, now: float | None = None, cap: float | None = RETRY_AFTER_CAP
+) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date; RFC 9110
+    section 10.2.3), at least 0 and at most ``cap`` (None: uncapped). None when absent or
+    unparseable."""
     if not value:
         return None
     value = value.strip()
@@ -182,7 +220,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
             when = when.replace(tzinfo=UTC)
         current = now if now is not None else time.time()
         seconds = when.timestamp() - current
-    return max(0.0, min(RETRY_AFTER_CAP, seconds))
+    seconds = max(0.0, seconds)
+    return seconds if cap is None else min(cap, seconds)
 
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -215,15 +254,18 @@ def expand_headers(
 
 
 def make_client(timeout: float = DEFAULT_TIMEOUT):
-    """An ``httpx.Client`` configured the way sitmon fetches (verified TLS, no auto-redirects)."""
+    """An ``httpx.Client`` configured the way sitmon fetches (verified TLS, no auto-redirects),
+    with the per-fetch deadline layer of :mod:`store.deadline` under its connection pools."""
     import httpx
 
-    return httpx.Client(
+    client = httpx.Client(
         verify=True,
         follow_redirects=False,
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": user_agent()},
     )
+    install(client)
+    return client
 
 
 def _redactor(secrets: Iterable[str]) -> Callable[[str], str]:
@@ -255,15 +297,22 @@ def fetch(
     max_redirects: int = MAX_REDIRECTS,
     attempts: int = DEFAULT_ATTEMPTS,
     client: Any = None,
-    sleep: Callable[[float], Any] = time.sleep,
+    sleep: Callable[[float], Any] | None = None,
     rng: random.Random | None = None,
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
+    cancel: Cancel | None = None,
 ) -> FetchResult:
     """Fetch ``url`` (http, https, a path or a ``file:`` URL) within the bounds above.
 
-    Raises :class:`FetchError` (one line, naming the feed, secrets redacted).
+    ``timeout`` is the whole fetch's deadline in seconds (every attempt, redirect
+    and retry sleep included). ``sleep`` waits between retries (default: a sleep
+    that ``cancel`` interrupts). ``cancel`` stops the fetch from another thread.
+    Raises :class:`FetchError` (one line, naming the feed, secrets redacted);
+    :class:`FetchCancelled` when cancelled.
     """
+    if sleep is None:
+        sleep = cancel.sleep if cancel is not None else time.sleep
     redact = _redactor((headers or {}).values())
     label = f"feed {name!r}"
     try:
@@ -284,12 +333,13 @@ def fetch(
             rng=rng or random.Random(),
             clock=clock,
             wall_clock=wall_clock,
+            cancel=cancel,
         )
     except FetchError as exc:
         msg = str(exc)
         if not msg.startswith(label):
             msg = f"{label}: {msg}"
-        raise FetchError(
+        raise type(exc)(
             one_line(redact(msg), 400), status=exc.status, retryable=exc.retryable
         ) from None
 
@@ -310,8 +360,10 @@ def _fetch_local(url: str, label: str, *, etag: str | None, max_bytes: int) -> F
     path = local_path(url)
     try:
         st = path.stat()
-        if not path.is_file():
-            raise FetchError(f"{path} is not a file")
+        if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            raise FetchError(f"{path} is not a regular file (a FIFO or a device?); not read")
         validator = f'"file-{st.st_mtime_ns}-{st.st_size}"'
         if etag is not None and etag == validator:
             return FetchResult(url, url, 304, etag=validator, not_modified=True)
@@ -320,7 +372,10 @@ def _fetch_local(url: str, label: str, *, etag: str | None, max_bytes: int) -> F
                 f"{path} is {st.st_size} bytes, over the {max_bytes}-byte limit; "
                 "raise max_bytes for this feed if it is really this big"
             )
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO never blocks
+        with open(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise FetchError(f"{path} is not a regular file (a FIFO or a device?); not read")
             body = fh.read(max_bytes + 1)
     except FileNotFoundError:
         raise FetchError(f"{path}: no such file; check the feed's url") from None
@@ -339,12 +394,25 @@ def _fetch_local(url: str, label: str, *, etag: str | None, max_bytes: int) -> F
 
 
 class _Retry(Exception):
-    def __init__(self, status: int, reason: str, retry_after: float | None, where: str) -> None:
+    def __init__(
+        self, status: int, reason: str, retry_after: float | None, where: str, raw: str | None
+    ) -> None:
         super().__init__(status)
         self.status = status
         self.reason = reason
         self.retry_after = retry_after
         self.where = where
+        self.raw = raw
+
+
+def _fmt_wait(seconds: float) -> str:
+    """``"45 s"``, ``"27 min"``, ``"27 h 46 min"``: a wait as a person reads it."""
+    s = int(round(seconds))
+    if s < 120:
+        return f"{s} s"
+    if s < 7200:
+        return f"{s // 60} min"
+    return f"{s // 3600} h {s % 3600 // 60} min"
 
 
 def _fetch_remote(
@@ -363,6 +431,7 @@ def _fetch_remote(
     rng: random.Random,
     clock: Callable[[], float],
     wall_clock: Callable[[], float],
+    cancel: Cancel | None = None,
 ) -> FetchResult:
     import httpx
 
@@ -374,59 +443,133 @@ def _fetch_remote(
     own = client is None
     if own:
         client = make_client(timeout)
+    else:
+        install(client)
     delays: list[float] = []
+    limit = Budget(clock() + timeout, cancel, clock)
+    phase = ["connecting to"]
     try:
-        for attempt in range(1, attempts + 1):
-            try:
-                result = _attempt(
-                    client,
-                    url,
-                    headers=headers,
-                    etag=etag,
-                    last_modified=last_modified,
-                    timeout=timeout,
-                    max_bytes=max_bytes,
-                    max_redirects=max_redirects,
-                    clock=clock,
-                    wall_clock=wall_clock,
-                )
-                result.attempts = attempt
-                result.delays = delays
-                return result
-            except _Retry as r:
-                if attempt >= attempts:
-                    raise FetchError(
-                        f"HTTP {r.status} {r.reason} from {r.where} after {attempt} attempt(s); "
-                        "will try again at the next refresh",
-                        status=r.status,
-                        retryable=True,
-                    ) from None
-                if r.retry_after is not None:
-                    delay = r.retry_after
-                else:  # exponential backoff with full jitter
-                    delay = rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
-                delays.append(delay)
-                sleep(delay)
-            except httpx.HTTPError as exc:
-                raise FetchError(_describe_httpx(exc, url, timeout)) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        with budget(limit):
+            for attempt in range(1, attempts + 1):
+                try:
+                    result = _attempt(
+                        client,
+                        url,
+                        headers=headers,
+                        etag=etag,
+                        last_modified=last_modified,
+                        timeout=timeout,
+                        max_bytes=max_bytes,
+                        max_redirects=max_redirects,
+                        limit=limit,
+                        phase=phase,
+                        wall_clock=wall_clock,
+                    )
+                    result.attempts = attempt
+                    result.delays = delays
+                    return result
+                except _Retry as r:
+                    _wait_before_retry(r, attempt, attempts, limit, timeout, rng, delays, sleep)
+                except httpx.HTTPError as exc:
+                    if limit.remaining() <= 0:
+                        raise _too_slow(phase[0], url, timeout) from None
+                    raise FetchError(_describe_httpx(exc, url, timeout, phase[0])) from None
+            raise AssertionError("unreachable")  # pragma: no cover
+    except (Cancelled, httpx.HTTPError) as exc:
+        if cancel is not None and cancel.cancelled:
+            raise FetchCancelled(
+                f"{display_url(url)}: cancelled (sitmon is quitting); nothing was stored"
+            ) from None
+        if isinstance(exc, Cancelled):  # pragma: no cover - Cancelled comes with a cancel
+            raise FetchCancelled(f"{display_url(url)}: cancelled; nothing was stored") from None
+        raise FetchError(_describe_httpx(exc, url, timeout, phase[0])) from None
+    except DeadlineExceeded:
+        raise _too_slow(phase[0], url, timeout) from None
     finally:
         if own:
             client.close()
 
 
-def _describe_httpx(exc: Exception, url: str, timeout: float) -> str:
+def _wait_before_retry(
+    r: _Retry,
+    attempt: int,
+    attempts: int,
+    limit: Budget,
+    timeout: float,
+    rng: random.Random,
+    delays: list[float],
+    sleep: Callable[[float], Any],
+) -> None:
+    """Sleep before the next attempt, or raise when there is none or no time for it."""
+    if attempt >= attempts:
+        raise FetchError(
+            f"HTTP {r.status} {r.reason} from {r.where} after {attempt} attempt(s); "
+            "will try again at the next refresh",
+            status=r.status,
+            retryable=True,
+        )
+    left = limit.remaining()
+    if r.retry_after is not None:
+        if r.retry_after > left:
+            raise FetchError(
+                f"HTTP {r.status} {r.reason} from {r.where} asks to wait "
+                f"{_fmt_wait(r.retry_after)} (Retry-After: {one_line(r.raw or '', 40)}), longer "
+                f"than the {_fmt_wait(max(0.0, left))} left of the {timeout:g} s deadline; "
+                "not retried now, will try again at the next refresh",
+                status=r.status,
+                retryable=True,
+            )
+        delay = min(r.retry_after, RETRY_AFTER_CAP)
+    else:  # exponential backoff with full jitter
+        delay = rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+        if delay >= left:
+            raise FetchError(
+                f"HTTP {r.status} {r.reason} from {r.where} after {attempt} attempt(s), and no "
+                f"time left of the {timeout:g} s deadline for another; "
+                "will try again at the next refresh",
+                status=r.status,
+                retryable=True,
+            )
+    delays.append(delay)
+    sleep(delay)
+
+
+def _too_slow(phase: str, url: str, timeout: float) -> FetchError:
+    where = display_url(url)
+    what = {
+        "connecting to": f"could not connect to {where}",
+        "headers from": f"{where} sent its response headers too slowly: not complete",
+        "body from": f"{where} sent the body too slowly: not finished",
+    }.get(phase, f"{where} did not answer")
+    return FetchError(
+        f"{what} within the {timeout:g} s deadline; will try again at the next refresh"
+    )
+
+
+def _describe_httpx(exc: Exception, url: str, timeout: float, phase: str = "") -> str:
     import httpx
 
     where = display_url(url)
+    detail = one_line(str(exc), 120)
     if isinstance(exc, httpx.TimeoutException):
-        return f"no answer from {where} within the {timeout:g} s deadline; will try again at the next refresh"
+        return _too_slow(phase, url, timeout).args[0]
     if isinstance(exc, httpx.ConnectError):
-        detail = one_line(str(exc), 120)
         if "CERTIFICATE_VERIFY_FAILED" in detail or "SSL" in detail:
             return f"TLS certificate of {where} could not be verified ({detail}); not fetched"
         return f"could not connect to {where} ({detail}); will try again at the next refresh"
     if isinstance(exc, httpx.RemoteProtocolError):
+        if phase == "headers from":
+            if "location header" in detail.lower():
+                return (
+                    f"a redirect from {where} has an invalid Location header ({detail}); "
+                    "not followed"
+                )
+            if "exceeded maximum size" in detail or "too long" in detail.lower():
+                return (
+                    f"{where} sent oversized response headers (over the HTTP client's limit "
+                    "for a response head); not fetched"
+                )
+            return f"{where} sent malformed response headers ({detail}); not fetched"
         return (
             f"{where} closed the connection before the whole body arrived (truncated body: "
             f"{one_line(str(exc), 100)}); nothing was stored"
@@ -436,6 +579,27 @@ def _describe_httpx(exc: Exception, url: str, timeout: float) -> str:
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return f"invalid URL {where}: {one_line(str(exc), 100)}"
     return f"request to {where} failed ({type(exc).__name__}: {one_line(str(exc), 100)})"
+
+
+def _next_hop(current: str, location: str, status: int) -> str:
+    """The URL a ``Location`` header points at, or a one-line error naming the bad header."""
+    try:
+        nxt = resolve_next(current, location)
+        parts = urllib.parse.urlsplit(nxt)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+        if not parts.hostname:
+            raise ValueError("no host")
+        import httpx
+
+        httpx.URL(nxt)
+    except FetchError:
+        raise
+    except Exception:
+        raise FetchError(
+            f"HTTP {status} redirect from {display_url(current)} has an invalid Location "
+            f"header ({one_line(location, 80)!r}); not followed"
+        ) from None
+    return nxt
 
 
 def _attempt(
@@ -448,23 +612,20 @@ def _attempt(
     timeout: float,
     max_bytes: int,
     max_redirects: int,
-    clock: Callable[[], float],
+    limit: Budget,
+    phase: list[str],
     wall_clock: Callable[[], float],
 ) -> FetchResult:
     import httpx
 
-    deadline = clock() + timeout
     origin = _origin(url)
     current = url
     seen = {url}
     hops = 0
     while True:
-        remaining = deadline - clock()
+        remaining = limit.remaining()
         if remaining <= 0:
-            raise FetchError(
-                f"{display_url(url)} took longer than the {timeout:g} s deadline; "
-                "will try again at the next refresh"
-            )
+            raise _too_slow(phase[0], url, timeout)
         req_headers = {
             "User-Agent": user_agent(),
             "Accept": _ACCEPT,
@@ -477,6 +638,7 @@ def _attempt(
         if last_modified:
             req_headers["If-Modified-Since"] = last_modified
         to = httpx.Timeout(remaining, connect=min(remaining, 10.0))
+        phase[0] = "headers from"
         with client.stream("GET", current, headers=req_headers, timeout=to) as resp:
             status = resp.status_code
             if status in _REDIRECTS:
@@ -490,13 +652,20 @@ def _attempt(
                     raise FetchError(
                         f"too many redirects (more than {max_redirects}) from {display_url(url)}; not fetched"
                     )
-                nxt = resolve_next(current, location)
+                nxt = _next_hop(current, location, status)
                 if nxt in seen:
                     raise FetchError(f"redirect loop at {display_url(nxt)}; not fetched")
                 seen.add(nxt)
                 current = nxt
                 continue
             if status == 304:
+                if not etag and not last_modified:
+                    raise FetchError(
+                        f"{display_url(current)} answered 304 Not Modified to a request that sent "
+                        "no validator (no ETag or Last-Modified was stored): there is nothing it "
+                        "could be unchanged from; not stored, check the feed's server",
+                        status=304,
+                    )
                 return FetchResult(
                     url,
                     current,
@@ -507,8 +676,9 @@ def _attempt(
                 )
             reason = one_line(resp.reason_phrase or "", 60)
             if status == 429 or status >= 500:
-                retry_after = parse_retry_after(resp.headers.get("retry-after"), now=wall_clock())
-                raise _Retry(status, reason, retry_after, display_url(current))
+                raw = resp.headers.get("retry-after")
+                retry_after = parse_retry_after(raw, now=wall_clock(), cap=None)
+                raise _Retry(status, reason, retry_after, display_url(current), raw)
             if status >= 400:
                 hint = {
                     401: "check the feed's credentials (headers)",
@@ -523,7 +693,8 @@ def _attempt(
                 raise FetchError(
                     f"unexpected HTTP {status} from {display_url(current)}", status=status
                 )
-            body = _read_body(resp, deadline, max_bytes, timeout, clock, display_url(current))
+            phase[0] = "body from"
+            body = _read_body(resp, limit.at, max_bytes, timeout, limit.clock, display_url(current))
             return FetchResult(
                 url,
                 current,

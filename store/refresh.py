@@ -18,7 +18,6 @@ Guarantees:
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,13 +27,16 @@ from .actors import ActorMap
 from .adapters import ucdp
 from .adapters.base import AdaptResult, FeedError
 from .adapters.detect import AdaptContext, detect_format
+from .deadline import Cancel
 from .decode import one_line
 from .fetch import (
+    FetchCancelled,
     FetchError,
     display_url,
     expand_headers,
     fetch,
     is_local,
+    local_path,
     make_client,
     resolve_next,
 )
@@ -105,10 +107,11 @@ def refresh_feed(
     feed_cfg: Any,
     *,
     client: Any = None,
-    sleep: Callable[[float], Any] = time.sleep,
+    sleep: Callable[[float], Any] | None = None,
     factions: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     rng: Any = None,
+    cancel: Cancel | None = None,
 ) -> RefreshResult:
     """Refresh one feed into ``store`` (see the module docstring).
 
@@ -116,6 +119,9 @@ def refresh_feed(
     attributes). ``client`` is an ``httpx.Client`` to reuse; ``sleep`` is the
     backoff sleep (tests pass a recorder); ``factions`` is the config's
     ``[factions]`` table; ``env`` is where ``${VAR}`` in headers come from.
+    ``cancel`` (a :class:`~store.deadline.Cancel`) stops the refresh from another
+    thread: its fetch ends at once and nothing is written (it is checked again
+    right before the merge).
     """
     name = feed_cfg.name
     shown = display_url(feed_cfg.url)
@@ -137,7 +143,9 @@ def refresh_feed(
     try:
         if client is None and not is_local(feed_cfg.url):
             client = own_client = make_client(float(getattr(feed_cfg, "timeout", 30.0)))
-        return _refresh(store, feed_cfg, headers, client, sleep, factions, rng, shown, failed)
+        return _refresh(
+            store, feed_cfg, headers, client, sleep, factions, rng, shown, failed, cancel
+        )
     except (FetchError, FeedError, StoreError) as exc:
         return failed(str(exc))
     except Exception as exc:  # never a traceback in the monitor or the CLI
@@ -154,7 +162,7 @@ def _headers(feed_cfg: Any, env: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _refresh(
-    store, feed_cfg, headers, client, sleep, factions, rng, shown, failed
+    store, feed_cfg, headers, client, sleep, factions, rng, shown, failed, cancel=None
 ) -> RefreshResult:
     name = feed_cfg.name
     url = feed_cfg.url
@@ -167,7 +175,13 @@ def _refresh(
     etag = state.get("etag") if same_url else None
     last_modified = state.get("last_modified") if same_url else None
     common = dict(
-        name=name, headers=headers, timeout=timeout, max_bytes=max_bytes, client=client, sleep=sleep
+        name=name,
+        headers=headers,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        client=client,
+        sleep=sleep,
+        cancel=cancel,
     )
     if rng is not None:
         common["rng"] = rng
@@ -197,12 +211,14 @@ def _refresh(
     if fmt == "ucdp":
         current = first.final_url
         seen = {current}
+        # a local document pages only within its own folder
+        root = local_path(current).resolve().parent if is_local(current) else None
         nxt = ucdp.next_page_url(doc)
         while nxt:
             if pages >= max_pages:
                 note = f" (stopped after {max_pages} pages; raise max_pages to read more)"
                 break
-            target = resolve_next(current, nxt, what="next page")
+            target = resolve_next(current, nxt, what="next page", root=root)
             if target in seen:
                 break
             seen.add(target)
@@ -221,6 +237,8 @@ def _refresh(
     }
     feed_state["etag"] = first.etag
     feed_state["last_modified"] = first.last_modified
+    if cancel is not None and cancel.cancelled:  # quitting: an interrupted refresh writes nothing
+        raise FetchCancelled(f"feed {name!r}: cancelled (sitmon is quitting); nothing was written")
     cs = store.merge(records, rejected=rejected, feed=name, feed_state=feed_state)
     flips = describe_flips(store, cs)
     summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above

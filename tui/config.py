@@ -55,10 +55,19 @@ class ConfigError(Exception):
         self.key = key
 
 
+#: a feed name holds no C0/C1 control, DEL, bidi control, line separator or BOM: it is
+#: printed by ``refresh``, ``info`` and the monitor's header (the same set
+#: :func:`sitmon.store.termsafe.terminal_safe` escapes)
+FEED_NAME_PATTERN = (
+    r"^[^\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    r"\u202a-\u202e\u2066-\u2069\ufeff]+$"
+)
+
+
 class FeedConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One ``[[feeds]]`` entry."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=FEED_NAME_PATTERN)]
     url: Annotated[str, Meta(min_length=1, max_length=4000)]
     format: FeedFormat = "auto"
     #: seconds between refreshes in the monitor
@@ -252,6 +261,11 @@ def _validation_error(path: Path, text: str, msg: str) -> ConfigError:
             segments.append(int(m.group(2)))
         else:
             segments.append(m.group(3))
+    if problem.startswith("Expected `str` matching regex") and segments[-1:] == ["name"]:
+        problem = (
+            "a feed name may not hold control characters (C0, DEL, C1), bidi controls, "
+            "line separators or a BOM"
+        )
     m = re.search(r"unknown field `([^`]+)`", problem)
     if m:
         segments.append(m.group(1))

@@ -38,6 +38,10 @@ class Reply:
     content_length: int | None = None
     #: close the connection abruptly after sending
     close: bool = False
+    #: send the status line and headers one byte at a time, this many seconds apart
+    header_drip_delay: float = 0.0
+    #: extra header lines sent verbatim (bytes, e.g. a malformed or huge header)
+    raw_headers: bytes = b""
 
 
 @dataclass
@@ -64,6 +68,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     def _send(self, reply: Reply) -> None:
+        if reply.header_drip_delay or reply.raw_headers:
+            return self._send_raw(reply)
         self.send_response(reply.status)
         headers = dict(reply.headers)
         length = reply.content_length if reply.content_length is not None else len(reply.body)
@@ -91,6 +97,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         if reply.close or reply.content_length is not None:
             self.close_connection = True
+
+    def _send_raw(self, reply: Reply) -> None:
+        """The head written by hand: dripped byte by byte, and/or with raw header lines."""
+        head = f"HTTP/1.1 {reply.status} X\r\n".encode()
+        headers = {"Content-Length": str(len(reply.body)), **reply.headers, "Connection": "close"}
+        for k, v in headers.items():
+            head += f"{k}: {v}\r\n".encode()
+        head += reply.raw_headers + b"\r\n"
+        if reply.header_drip_delay:
+            for i in range(len(head)):
+                if self.server.owner._stopping.wait(reply.header_drip_delay if i else 0):
+                    return
+                self.wfile.write(head[i : i + 1])
+                self.wfile.flush()
+        else:
+            self.wfile.write(head)
+        self.wfile.write(reply.body)
+        self.wfile.flush()
+        self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):

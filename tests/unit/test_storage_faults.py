@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import sitmon.store.storage
-from sitmon.store import Store, StoreError, StoreWriteError
+from sitmon.store import Store, StoreError, StoreUnreadable, StoreWriteError
 
 from tests.support import factories as f
 
@@ -119,26 +119,57 @@ CORRUPT = {
 }
 
 
+def _settled(path: Path) -> None:
+    """Date the file a minute back: written long ago, not being written now."""
+    old = path.stat().st_mtime - 60
+    os.utime(path, (old, old))
+
+
 @pytest.mark.parametrize("case", sorted(CORRUPT))
-def test_corrupt_file_is_quarantined_and_store_starts(tmp_path, case):
+def test_corrupt_file_is_refused_and_left_as_it_is(tmp_path, case):
     path = tmp_path / "s.json"
     path.write_bytes(CORRUPT[case])
-    s = Store.open(path, seed=False)
+    _settled(path)
+    with pytest.raises(StoreUnreadable) as info:
+        Store.open(path)
+    msg = str(info.value)
+    assert "\n" not in msg and str(path) in msg and "left as it is" in msg
+    assert path.read_bytes() == CORRUPT[case]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # nothing created
+
+
+@pytest.mark.parametrize("case", ["garbage", "empty", "no_version"])
+def test_a_writer_sets_a_corrupt_file_aside_and_starts_from_the_bundled_data(tmp_path, case):
+    path = tmp_path / "s.json"
+    path.write_bytes(CORRUPT[case])
+    _settled(path)
+    s = Store.open(path, seed=False, repair=True)
     moved = [p for p in tmp_path.iterdir() if ".corrupt-" in p.name]
     assert len(moved) == 1 and moved[0].read_bytes() == CORRUPT[case]
     assert len(s.warnings) == 1 and moved[0].name in s.warnings[0] and str(path) in s.warnings[0]
-    assert path.exists() and s.counts()["events"] == 0
-    s.merge(f.base_world())
-    assert Store.open(path).counts()["places"] == 4
+    # never replaced by an empty store: the new one holds the bundled dataset
+    assert s.meta["origin"] == "bundled dataset" and s.counts()["events"] > 0
+    assert Store.open(path).counts() == s.counts()
 
 
-def test_truncated_file_is_quarantined(tmp_path):
+def test_a_writer_never_sets_aside_a_file_that_is_being_written(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_bytes(b'{"meta": {"1": {"schema_ver')  # fresh: someone is writing it
+    with pytest.raises(StoreUnreadable, match="still changing"):
+        Store.open(path, repair=True, patience=0.3)
+    assert path.read_bytes() == b'{"meta": {"1": {"schema_ver'
+    assert not any(".corrupt-" in p.name for p in tmp_path.iterdir())
+
+
+def test_truncated_file_is_refused_and_kept(tmp_path):
     s = make_store(tmp_path)
     data = s.path.read_bytes()
     s.path.write_bytes(data[: len(data) // 2])
-    s2 = Store.open(s.path, seed=False)
-    assert s2.warnings and "does not parse" in s2.warnings[0]
-    assert any(".corrupt-" in p.name for p in tmp_path.iterdir())
+    _settled(s.path)
+    with pytest.raises(StoreUnreadable, match="does not parse"):
+        Store.open(s.path, seed=False)
+    assert s.path.read_bytes() == data[: len(data) // 2]
+    assert not any(".corrupt-" in p.name for p in tmp_path.iterdir())
 
 
 def test_future_schema_is_refused_and_file_untouched(tmp_path):

@@ -34,7 +34,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (exit code 2)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        from sitmon.store.termsafe import terminal_safe
+
+        self.exit(2, f"{self.prog}: error: {terminal_safe(message)} (see '{self.prog} --help')\n")
 
 
 def _version() -> str:
@@ -107,7 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:
-        print(f"sitmon: {exc}", file=sys.stderr)
+        from .output import err
+
+        err(exc)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -119,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from sitmon.store import StoreError
 
         if isinstance(exc, StoreError):
-            print(f"sitmon: {exc}", file=sys.stderr)
+            from .output import err
+
+            err(exc)
             return 1
         raise

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from sitmon.store import Store, StoreError, default_store_path
+from sitmon.store import Store, default_store_path
 
-__all__ = ["open_store", "store_path"]
+from .output import err, say
+
+__all__ = ["err", "open_store", "say", "store_path"]
 
 
 def store_path(args: argparse.Namespace) -> Path:
@@ -16,13 +17,18 @@ def store_path(args: argparse.Namespace) -> Path:
     return Path(args.store).expanduser() if getattr(args, "store", None) else default_store_path()
 
 
-def open_store(args: argparse.Namespace, *, seed: bool = True) -> Store:
-    """Open the store, printing any warning (a quarantined file, ...) to stderr."""
+def open_store(args: argparse.Namespace, *, seed: bool = True, write: bool = False) -> Store:
+    """Open the store, printing any warning (a file set aside, ...) to stderr.
+
+    A command that only reads (``info``, ``export``) gets a one-line
+    :class:`StoreError` for a store it cannot read, and nothing is created or
+    moved. A command that was asked to write (``write=True``: ``refresh``,
+    ``import``) may, under the lock and after re-checking, set a broken file
+    aside and start from the bundled dataset (:meth:`Store.open` ``repair``).
+    A write waiting for another process's lock says so on stderr after 1 s.
+    """
     path = store_path(args)
-    try:
-        store = Store.open(path, seed=seed)
-    except StoreError:
-        raise
+    store = Store.open(path, seed=seed, repair=write, on_lock_wait=err)
     for warning in store.warnings:
-        print(f"sitmon: warning: {warning}", file=sys.stderr)
+        err(f"warning: {warning}")
     return store

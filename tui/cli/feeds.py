@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import CommandError
+from .output import err, say
 
 FORMAT_CHOICES = ("auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp")
 
@@ -113,36 +114,36 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             )
         if args.format:
             feeds = [msgspec.structs.replace(f, format=args.format) for f in feeds]
-    store = open_store(args)
+    store = open_store(args, write=True)
     failures = 0
     for feed in feeds:
         result = refresh_feed(store, feed, factions=config.factions)
         if not result.ok:
             failures += 1
-            print(f"sitmon: {result.message}", file=sys.stderr)
+            err(result.message)
             continue
         for flip in result.flips:
-            print(f"{feed.name}: control flip: {flip}")
+            say(f"{feed.name}: control flip: {flip}")
         if result.changes is not None:
             import dataclasses
 
             counts = dataclasses.replace(result.changes, flips=[]).summary()
-            print(f"{feed.name}: {counts}")
+            say(f"{feed.name}: {counts}")
         else:
-            print(result.message)
+            say(result.message)
         _print_rejections(feed.name, result.rejected)
     if failures:
         if len(feeds) > 1:
-            print(f"sitmon: {failures} of {len(feeds)} feeds failed", file=sys.stderr)
+            err(f"{failures} of {len(feeds)} feeds failed")
         return 1
     return 0
 
 
 def _print_rejections(label: str, rejected: list[Any], limit: int = 10) -> None:
     for r in rejected[:limit]:
-        print(f"{label}: rejected {r}", file=sys.stderr)
+        say(f"{label}: rejected {r}", err=True)
     if len(rejected) > limit:
-        print(f"{label}: ... and {len(rejected) - limit} more rejected records", file=sys.stderr)
+        say(f"{label}: ... and {len(rejected) - limit} more rejected records", err=True)
 
 
 # -------------------------------------------------------------------- import
@@ -176,7 +177,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     config = _load_config(args)
     data, label = _read_input(args.file, DEFAULT_MAX_BYTES)
     name = args.name or label
-    store = open_store(args)
+    store = open_store(args, write=True)
     try:
         result = ingest_bytes(
             data,
@@ -190,10 +191,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CommandError(str(exc), 1) from None
     cs = store.merge(result.records, rejected=result.rejected)
     for flip in describe_flips(store, cs):
-        print(f"{name}: control flip: {flip}")
+        say(f"{name}: control flip: {flip}")
     import dataclasses
 
-    print(f"{name}: {result.format}: {dataclasses.replace(cs, flips=[]).summary()}")
+    say(f"{name}: {result.format}: {dataclasses.replace(cs, flips=[]).summary()}")
     _print_rejections(name, cs.rejected)
     return 0
 
@@ -245,15 +246,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for rec in result.records:
         counts[kind_of(rec)] = counts.get(kind_of(rec), 0) + 1
     for line in problems:
-        print(line)
+        say(line)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no records"
     if problems:
-        print(
-            f"sitmon: {name}: {len(problems)} invalid record(s); {summary} valid ({result.format})",
-            file=sys.stderr,
-        )
+        err(f"{name}: {len(problems)} invalid record(s); {summary} valid ({result.format})")
         return 1
-    print(f"{name}: ok ({result.format}): {summary}")
+    say(f"{name}: ok ({result.format}): {summary}")
     return 0
 
 
@@ -355,12 +353,9 @@ def cmd_config_path(args: argparse.Namespace) -> int:
     from ..config import config_path
 
     path = config_path(args)
-    print(path)
+    say(path)
     if not path.exists():
-        print(
-            f"sitmon: {path} does not exist yet (`sitmon config init` writes an example)",
-            file=sys.stderr,
-        )
+        err(f"{path} does not exist yet (`sitmon config init` writes an example)")
     return 0
 
 
@@ -379,5 +374,5 @@ def cmd_config_init(args: argparse.Namespace) -> int:
         os.replace(tmp, path)
     except OSError as exc:
         raise CommandError(f"cannot write {path}: {exc.strerror or exc}", 1) from None
-    print(f"wrote {path}")
+    say(f"wrote {path}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import open_store
+from .common import open_store, say
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,19 +18,19 @@ def cmd_info(args: argparse.Namespace) -> int:
     store = open_store(args)
     meta = store.meta
     first, last = store.time_bounds()
-    print(f"store:          {store.path}")
-    print(f"schema version: {meta.get('schema_version')}")
-    print(f"generation:     {meta.get('generation')} (writes so far)")
+    say(f"store:          {store.path}")
+    say(f"schema version: {meta.get('schema_version')}")
+    say(f"generation:     {meta.get('generation')} (writes so far)")
     origin = meta.get("origin", "")
     never = f"never ({origin})" if origin else "never"
-    print(f"last refresh:   {store.last_refresh() or never}")
+    say(f"last refresh:   {store.last_refresh() or never}")
     if first or last:
-        print(
+        say(
             f"period:         {fmt_day(first) if first else '?'} .. {fmt_day(last) if last else '?'}"
         )
-    print("records:")
+    say("records:")
     for table, n in store.counts().items():
-        print(f"  {table:<11} {n}")
+        say(f"  {table:<11} {n}")
     for name, state in sorted(meta.get("feeds", {}).items()):
-        print(f"feed {name}: last success {state.get('last_success', 'never')}")
+        say(f"feed {name}: last success {state.get('last_success', 'never')}")
     return 0
