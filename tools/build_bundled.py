@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SHARED = REPO.parent / "shared"
+DEFAULT_SHARED = Path(os.environ.get("SITMON_SHARED") or REPO.parent / "shared")
 DEFAULT_OUT = REPO / "store" / "data" / "bundled.json"
 
 CITIES_FILE = "cities-control-2024-12-05.json"

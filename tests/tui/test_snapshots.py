@@ -5,17 +5,50 @@ the latest moment. The store is the fixed mini-situation of tests/support/tui_fi
 (not the bundled dataset, so editing the data does not churn snapshots); the
 clock is frozen and the cursor does not blink. Update with
 ``pytest tests/tui/test_snapshots.py --snapshot-update`` and look at the SVGs.
+
+The SVGs were made with the Textual and Rich versions named below (``MADE_WITH``);
+the ``test`` extra of pyproject.toml pins exactly these, so ``pip install '.[test]'``
+reproduces them. Under other versions every snapshot test fails with one line naming
+both versions instead of a page of SVG differences.
 """
 
 from __future__ import annotations
 
+import tomllib
 from datetime import date
+from importlib.metadata import version
+from pathlib import Path
 
 import pytest
 
 from tests.support.tui_fixtures import make_app, situation_store
 
 SIZES = [(80, 24), (160, 48)]
+
+#: the versions the committed SVGs were made with (update with the snapshots)
+MADE_WITH = {"textual": "8.2.8", "rich": "15.0.0"}
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
+
+
+@pytest.fixture(autouse=True)
+def _same_versions_as_the_snapshots(request):
+    if request.node.name.startswith("test_snapshot_versions"):
+        return
+    installed = {name: version(name) for name in MADE_WITH}
+    if installed != MADE_WITH:
+        pytest.fail(
+            f"snapshots were made with {MADE_WITH}, installed {installed}: "
+            "pip install '.[test]' (it pins them) or update the snapshots and MADE_WITH",
+            pytrace=False,
+        )
+
+
+def test_snapshot_versions_are_pinned_by_the_test_extra():
+    extra = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]["test"]
+    for name, ver in MADE_WITH.items():
+        assert f"{name}=={ver}" in extra, f"pyproject [test] extra must pin {name}=={ver}"
 
 
 @pytest.fixture

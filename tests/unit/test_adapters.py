@@ -22,10 +22,12 @@ from sitmon.store.bundled import bundled_document
 from sitmon.store.ingest import ingest_bytes, ingest_document
 from sitmon.store.records import KINDS, Casualties, SourceRef, kind_of, record_to_dict
 
+from tests.support.shared import SHARED as _SHARED
+
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = ROOT / "examples" / "feeds"
 SCHEMA = json.loads((ROOT / "docs" / "feed-format.schema.json").read_text())
-SHARED = ROOT.parent / "shared" / "data" / "reference"
+SHARED = _SHARED / "data" / "reference"
 
 EXAMPLES = {
     "followup.sitmon.json": "sitmon",

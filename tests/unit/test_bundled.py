@@ -27,8 +27,10 @@ from sitmon.store.records import (
     Source,
 )
 
+from tests.support.shared import SHARED as _SHARED
+
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+SHARED = _SHARED
 BUNDLED = REPO / "store" / "data" / "bundled.json"
 GENERATOR = REPO / "tools" / "build_bundled.py"
 SEED = SHARED / "seed" / "000_477aafb5564b24fa.txt"
