@@ -29,6 +29,7 @@ __all__ = [
     "Quote",
     "Record",
     "RecordError",
+    "SOURCE_ROLES",
     "Source",
     "SourceRef",
     "Tombstone",
@@ -71,16 +72,33 @@ class SourceRef(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_
     note: ShortText = ""
 
 
+#: What a source is to the facts it is cited for (shown in the detail view), in the words
+#: a fact-checker uses: the publisher of its own count or statement, an outlet reporting
+#: (and possibly relaying) others, a site that copies outlets, or a compiled reference.
+SOURCE_ROLES: dict[str, str] = {
+    "primary_publisher": "primary publisher",
+    "news_outlet": "news outlet",
+    "aggregator": "aggregator",
+    "reference_work": "reference work",
+}
+
+
 class Source(
     Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
 ):
-    """A publisher or observer: SOHR, CNN, Human Rights Watch, OCHA, ..."""
+    """A publisher or observer: SOHR, CNN, Human Rights Watch, OCHA, ...
+
+    ``kind`` is what the organisation is (a monitor, the media, a UN agency, ...);
+    ``role`` is how it stands to what it is cited for (see :data:`SOURCE_ROLES`;
+    empty when the feed does not say).
+    """
 
     id: RecordId
     name: ShortText
     kind: Literal[
         "monitor", "media", "un", "ngo", "government", "armed_group", "research", "article", "other"
     ] = "other"
+    role: Literal["", "primary_publisher", "news_outlet", "aggregator", "reference_work"] = ""
     url: Url = ""
     updated_at: AwareDatetime
     sources: list[SourceRef] = field(default_factory=list)
@@ -127,6 +145,10 @@ class ControlChange(
     """From ``valid_from`` on, ``faction`` holds (or contests, or besieges) ``place``.
 
     Control of a place at time T is the latest change at or before T.
+    ``precision`` says how much of ``valid_from`` the sources give: ``exact`` (a
+    clock time), ``day``, ``month`` or ``year``; ``undated`` means the control was
+    held before the situation's period and no source gives the date it began
+    (``valid_from`` then only orders the change and is never shown as a date).
     """
 
     id: RecordId
@@ -134,6 +156,7 @@ class ControlChange(
     faction: RecordId
     status: Literal["held", "contested", "besieged"] = "held"
     valid_from: AwareDatetime
+    precision: Literal["exact", "day", "month", "year", "undated"] = "day"
     note: LongText = ""
     updated_at: AwareDatetime
     sources: list[SourceRef] = field(default_factory=list)
@@ -150,7 +173,12 @@ class Casualties(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit
 class Event(
     Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
 ):
-    """Something that happened at a time, at places, involving factions."""
+    """Something that happened at a time, at places, involving factions.
+
+    ``context`` marks background a report gives on that day (an ongoing state of
+    affairs, an opinion, an undated development) rather than something that
+    happened on that day: the timeline and the report list it as context.
+    """
 
     id: RecordId
     time: AwareDatetime
@@ -175,6 +203,7 @@ class Event(
     actors: list[ShortText] = field(default_factory=list)
     fatalities: Casualties | None = None
     url: Url = ""
+    context: bool = False
     updated_at: AwareDatetime
     sources: list[SourceRef] = field(default_factory=list)
 

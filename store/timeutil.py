@@ -16,6 +16,7 @@ __all__ = [
     "day_of",
     "end_of_day",
     "fmt_day",
+    "fmt_since",
     "fmt_when",
     "parse_as_of",
     "parse_when",
@@ -77,10 +78,28 @@ def fmt_day(dt: datetime) -> str:
 
 
 def fmt_when(dt: datetime, precision: str = "exact") -> str:
-    """A compact display time: ``2024-12-05`` for day precision, else ``2024-12-05 14:30``."""
+    """A compact display time: ``2024-12-05`` for day precision, ``2024-12`` for month,
+    ``2024`` for year, else ``2024-12-05 14:30``."""
     local = dt.astimezone(SITUATION_TZ)
+    if precision == "year":
+        return local.strftime("%Y")
     if precision == "month":
         return local.strftime("%Y-%m")
     if precision == "day":
         return local.date().isoformat()
     return local.strftime("%Y-%m-%d %H:%M")
+
+
+#: how an undated baseline's start is shown (ControlChange.precision "undated")
+UNDATED_SINCE = "before the period (date not given)"
+
+
+def fmt_since(dt: datetime, precision: str = "day") -> str:
+    """When a control change began, as precisely as its sources give it.
+
+    ``precision`` is a :class:`~store.records.ControlChange` precision; ``undated``
+    gives :data:`UNDATED_SINCE` instead of a date.
+    """
+    if precision == "undated":
+        return UNDATED_SINCE
+    return fmt_when(dt, precision)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import ControlChange, Event, Figure, Quote, SourceRef
-from sitmon.store.timeutil import fmt_day, fmt_when
+from sitmon.store.timeutil import fmt_day, fmt_since, fmt_when
 
 from .lines import Span, StyledLine
 from .render_util import (
@@ -24,6 +24,7 @@ from .render_util import (
     line_of,
     metric_label,
     safe,
+    source_with_role,
     style,
     wrap,
 )
@@ -92,8 +93,7 @@ class _Doc:
             self.add([("  (none cited)", self.dim())])
         for ref in refs:
             src = self.s.sources.get(ref.source)
-            name = src.name if src else ref.source
-            kind = f" ({src.kind})" if src and src.kind != "other" else ""
+            name, kind = source_with_role(src, ref.source)
             self.add([(f"  {self.g.bullet} ", ""), (name, "bold"), (kind, self.dim())])
             url = ref.url or (src.url if src else "")
             if url:
@@ -118,7 +118,7 @@ class _Doc:
                 (" ", ""),
                 (name, "bold"),
                 (status, ""),
-                (f"  since {fmt_when(c.valid_from, 'day')}", self.dim()),
+                (f"  since {fmt_since(c.valid_from, c.precision)}", self.dim()),
             ]
         )
 
@@ -179,6 +179,8 @@ def _event(doc: _Doc, eid: str) -> None:
     if e.precision != "exact":
         meta.append(f"{e.precision} precision")
     doc.add([(doc.g.sep.join(meta), doc.dim())])
+    if e.context:
+        doc.add([("Context: background reported that day, not an event of that day.", doc.dim())])
     if e.factions:
         parts: list[tuple[str, str]] = [("Factions: ", doc.dim())]
         for i, fid in enumerate(e.factions):
@@ -282,9 +284,9 @@ def _place(doc: _Doc, pid: str) -> None:
                 doc.para(ch.note, indent=6, st=doc.dim())
             for ref in ch.sources:
                 src = doc.s.sources.get(ref.source)
-                name = src.name if src else ref.source
+                name, kind = source_with_role(src, ref.source)
                 url = ref.url or (src.url if src else "")
-                doc.add([("      ", ""), (name, "")])
+                doc.add([("      ", ""), (name, ""), (kind, doc.dim())])
                 if url:
                     doc.para(url, indent=8, st=style(doc.colour, "underline blue", "underline"))
     if doc.store is not None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sitmon.store.records import Faction, Figure, Place, Source, SourceRef
+from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
 from sitmon.store.timeutil import fmt_when
 
 from .lines import Span, StyledLine
@@ -223,6 +223,20 @@ def place_names(ids: Iterable[str], places: dict[str, Place]) -> str:
 def source_label(ref: SourceRef, sources: dict[str, Source]) -> str:
     src = sources.get(ref.source)
     return src.name if src else ref.source
+
+
+def source_with_role(src: Source | None, source_id: str) -> tuple[str, str]:
+    """``(name, " (primary publisher)")`` for a citation's source: the role where the
+    source states one (:data:`store.records.SOURCE_ROLES`), else its kind, else nothing."""
+    if src is None:
+        return source_id, ""
+    if src.role:
+        return src.name, f" ({SOURCE_ROLES[src.role]})"
+    return src.name, (f" ({src.kind})" if src.kind != "other" else "")
+
+
+#: shown before the title of an event marked ``context`` (background, not that day's event)
+CONTEXT_LABEL = "context: "
 
 
 def fmt_number(value: float) -> str:

@@ -10,7 +10,9 @@ A row (wide)::
     ▶* 2024-12-05        H Hama           Rebels enter Hama; army redeploys outside
 
 ``▶`` (``>``) marks the cursor row, ``*`` a row the latest refresh added or
-changed, ``H`` is the first faction's map symbol (in its colour).
+changed, ``H`` is the first faction's map symbol (in its colour). An event
+marked ``context`` (background reported that day, not that day's event) has its
+title after ``context:``, dimmed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from sitmon.store.records import Event
 from sitmon.store.timeutil import fmt_day, fmt_when
 
 from .lines import StyledLine
-from .render_util import faction_style, fit, glyphs, highlight_line, line_of, safe, style
+from .render_util import (
+    CONTEXT_LABEL,
+    faction_style,
+    fit,
+    glyphs,
+    highlight_line,
+    line_of,
+    safe,
+    style,
+)
 
 __all__ = [
     "CURSOR_STYLE",
@@ -73,6 +84,12 @@ def render_timeline_row(
     symbol = faction.symbol if faction else g.none
     place = safe(_place_text(event, snapshot), ascii=ascii)
     title = safe(event.title, ascii=ascii)
+    title_parts = [(title, "")]
+    if event.context:
+        title_parts = [
+            (CONTEXT_LABEL, style(colour, "dim italic", "")),
+            (title, style(colour, "dim")),
+        ]
     lead = (g.cursor if selected else " ") + (g.marked if marked else " ")
     when = _when(event, narrow)
     parts: list[tuple[str, str]] = [
@@ -89,7 +106,7 @@ def render_timeline_row(
         ]
         if place:
             parts.append((place + ": ", "bold"))
-        parts.append((title, ""))
+        parts += title_parts
     else:
         place_w = 18 if width >= 110 else 14
         parts += [
@@ -99,7 +116,7 @@ def render_timeline_row(
             (" ", ""),
             (fit(place or g.none, place_w, ascii=ascii, pad=True), "bold"),
             (" ", ""),
-            (title, ""),
+            *title_parts,
         ]
     line = line_of(parts, width, ascii=ascii)
     if selected:

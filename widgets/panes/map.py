@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from sitmon.store.timeutil import fmt_day
+from sitmon.store.timeutil import fmt_since
 from textual.events import Click, Resize
 from textual.geometry import Size
 
@@ -194,7 +194,7 @@ class MapPane(BlockPane):
                 sel = p.id == self.place
                 hi = p.id == self.highlight
                 status = f" {c.status}" if c and c.status != "held" else ""
-                since = f"  since {fmt_day(c.valid_from)}" if c else ""
+                since = f"  since {fmt_since(c.valid_from, c.precision)}" if c else ""
                 parts = [
                     ((g.cursor if sel else ("*" if hi else " ")) + "  ", "bold"),
                     (sym, faction_style(fac, self.options.colour)),
