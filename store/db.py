@@ -53,7 +53,7 @@ from .storage import (
     quarantine,
     real_path,
 )
-from .timeutil import SITUATION_TZ, parse_when
+from .timeutil import SITUATION_TZ, TimeError, parse_when
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -181,6 +181,32 @@ def _read_regular(path: Path) -> bytes:
             chunks.append(chunk)
     finally:
         os.close(fd)
+
+
+def situation_update(
+    stored: dict[str, str] | None, incoming: dict[str, str] | None
+) -> dict[str, str] | None:
+    """The situation a merge should store, or None to keep ``stored`` as it is.
+
+    Adopted whole when the store has none. Otherwise only a newer one counts:
+    ``incoming["updated_at"]`` later than ``stored["updated_at"]`` (a stored
+    situation without one is older than any dated one); then its non-empty
+    fields replace the stored ones. An undated ``incoming`` never replaces one.
+    """
+    if not incoming:
+        return None
+    if not stored:
+        return dict(incoming)
+    try:
+        new_at = parse_when(incoming["updated_at"]) if incoming.get("updated_at") else None
+        old_at = parse_when(stored["updated_at"]) if stored.get("updated_at") else None
+    except (TimeError, TypeError):
+        return None
+    if new_at is None or (old_at is not None and new_at <= old_at):
+        return None
+    merged = dict(stored)
+    merged.update({k: v for k, v in incoming.items() if isinstance(v, str) and v.strip()})
+    return merged if merged != stored else None
 
 
 class Store:
@@ -451,8 +477,11 @@ class Store:
     ) -> ChangeSet:
         """Merge a batch: one lock, one atomic write (none if nothing changed).
 
-        ``situation`` (a document's ``{"title", "start"}``) is adopted only by a
-        store that has none yet, e.g. an empty store importing a backup.
+        ``situation`` (a document's ``{"title", "start", "updated_at"}``) is adopted
+        by a store that has none yet (e.g. an empty store importing a backup), and
+        replaces the stored one when its ``updated_at`` (the document's
+        ``generated_at``) is later than the stored one's: a feed that continues
+        the story can update the situation's title (see :func:`situation_update`).
 
         ``feed_state`` (validators such as ``etag``/``last_modified``, the last
         success time) is saved in the same write as the data it describes.
@@ -486,8 +515,9 @@ class Store:
         cs.at = datetime.now(UTC).replace(microsecond=0)
         meta = dict(self.meta)
         meta_changed = False
-        if situation and not meta.get("situation"):
-            meta["situation"] = dict(situation)
+        new_situation = situation_update(meta.get("situation"), situation)
+        if new_situation is not None:
+            meta["situation"] = new_situation
             meta_changed = True
         if feed is not None:
             feeds = dict(meta.get("feeds", {}))

@@ -239,7 +239,10 @@ def _refresh(
     feed_state["last_modified"] = first.last_modified
     if cancel is not None and cancel.cancelled:  # quitting: an interrupted refresh writes nothing
         raise FetchCancelled(f"feed {name!r}: cancelled (sitmon is quitting); nothing was written")
-    cs = store.merge(records, rejected=rejected, feed=name, feed_state=feed_state)
+    situation = next((r.meta["situation"] for r in results if r.meta.get("situation")), None)
+    cs = store.merge(
+        records, rejected=rejected, feed=name, feed_state=feed_state, situation=situation
+    )
     flips = describe_flips(store, cs)
     summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
     message = f"{name}: " + ("; ".join(flips) + ". " if flips else "") + summary + note

@@ -40,9 +40,10 @@ FIGURES_FILE = "figures-with-provenance.json"
 MOMENT = "2024-12-05"
 #: ``updated_at`` of every record and ``generated_at`` of the feed: fixed, never "now".
 UPDATED_AT = "2024-12-05T23:00:00+03:00"
-#: Control "held before the offensive" (reference ``from: null``) starts here.
+#: Control "held before the offensive" (reference ``from: null``): the sources give no
+#: start date, so the record is ``precision: undated`` and this day only orders it.
 BASELINE_DAY = "2024-11-01"
-BASELINE_NOTE = "held before the offensive began on 27 Nov 2024 (baseline)"
+BASELINE_NOTE = "held before the period, date not given"
 AS_REPORTED = "as reported in the seed article"
 
 FEED_TITLE = "sitmon bundled dataset: Hama falls to insurgents (to 5 Dec 2024)"
@@ -132,7 +133,7 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "newslooks": ("Newslooks", "media", "https://newslooks.com/"),
     "yahoo_news": ("Yahoo News (ca.news.yahoo.com)", "media", "https://ca.news.yahoo.com/"),
     "ctp_isw": (
-        "Critical Threats Project / ISW, Iran Update (mirror at momsy.co.kr)",
+        "Critical Threats Project (AEI) and Institute for the Study of War (ISW), Iran Update",
         "research",
         "https://www.criticalthreats.org/",
     ),
@@ -148,14 +149,26 @@ SOURCES: dict[str, tuple[str, str, str]] = {
     "fbcnews": ("FBC News (fbcnews.com.fj)", "media", "https://www.fbcnews.com.fj/"),
     "webjosh": ("webjosh.com", "media", "https://webjosh.com/"),
     "kurdpress": ("Kurdpress", "media", "https://en.kurdpress.com/"),
-    "site_5_180_24_3": (
-        "'Operation Dawn of Freedom' page at 5.180.24.3 (unidentified site)",
-        "other",
-        "",
-    ),
     "hathalyoum": ("Hathalyoum (english.hathalyoum.net)", "media", ""),
     "anews": ("A News (anews.com.tr)", "media", "https://www.anews.com.tr/"),
     "ndtv": ("NDTV", "media", "https://www.ndtv.com/"),
+    # sites that copy wire reports; cited beside the publisher whose figure they carry
+    "tunisie24news": ("tunisie24news.com", "media", "https://tunisie24news.com/"),
+    "lepointdiplomatique": ("lepointdiplomatique.com", "media", "https://lepointdiplomatique.com/"),
+    "makeleio": ("makeleio.gr", "media", "https://makeleio.gr/"),
+    "pledgetimes": ("Pledge Times (pledgetimes.com)", "media", "https://pledgetimes.com/"),
+    "munsifdaily": ("Munsif Daily (munsifdaily.com)", "media", "https://munsifdaily.com/"),
+    # primary publishers of facts the reference compilation lacks (no article URL known)
+    "un_drhc": (
+        "UN Deputy Regional Humanitarian Coordinator for the Syria Crisis",
+        "un",
+        "https://www.unocha.org/",
+    ),
+    "rewards_for_justice": (
+        "Rewards for Justice (US Department of State)",
+        "government",
+        "https://rewardsforjustice.net/",
+    ),
     # where the coordinates come from (see the reference file's coord_source)
     "coords_csc": (
         "countries-states-cities database, via VannaDii/pub-dev geography "
@@ -171,11 +184,93 @@ SOURCES: dict[str, tuple[str, str, str]] = {
         "data/ucdpged.rda",
     ),
     # the compilation itself, for the few facts it gives without a primary URL
+    "sdf": ("Syrian Democratic Forces (SDF)", "armed_group", ""),
     "sitmon_reference": (
         "sitmon reference compilation (shared/data/reference, compiled from cited public reports)",
         "research",
         "",
     ),
+}
+
+#: source id -> how it stands to what the dataset cites it for (Source.role): the
+#: publisher of its own count or statement, an outlet reporting others, a site that
+#: copies outlets (syndicated wire copy, content farms), or a compiled reference.
+ROLES: dict[str, str] = {
+    "article": "news_outlet",
+    "sohr": "primary_publisher",
+    "cnn": "primary_publisher",  # conducted and first published the al-Joulani interview
+    "hrw": "primary_publisher",
+    "syrian_army": "primary_publisher",
+    "us_state_dept": "primary_publisher",
+    "snhr": "primary_publisher",
+    "ocha": "primary_publisher",
+    "wfp": "primary_publisher",
+    "unhcr": "primary_publisher",
+    "un_drhc": "primary_publisher",
+    "rewards_for_justice": "primary_publisher",
+    "ctp_isw": "primary_publisher",
+    "channelnewsasia": "news_outlet",
+    "bluewin": "news_outlet",
+    "shafaq": "news_outlet",
+    "lbcgroup": "news_outlet",
+    "trend_az": "news_outlet",
+    "dailysabah": "news_outlet",
+    "enab_baladi": "news_outlet",
+    "bianet": "news_outlet",
+    "dw": "news_outlet",
+    "kurdpress": "news_outlet",
+    "anews": "news_outlet",
+    "ndtv": "news_outlet",
+    "newslooks": "aggregator",
+    "yahoo_news": "aggregator",
+    "devdiscourse": "aggregator",
+    "fbcnews": "aggregator",
+    "webjosh": "aggregator",
+    "hathalyoum": "aggregator",
+    "tunisie24news": "aggregator",
+    "lepointdiplomatique": "aggregator",
+    "makeleio": "aggregator",
+    "pledgetimes": "aggregator",
+    "munsifdaily": "aggregator",
+    "wikipedia": "reference_work",
+    "coords_csc": "reference_work",
+    "ucdp_ged": "reference_work",
+    "sitmon_reference": "reference_work",
+    "sdf": "primary_publisher",
+}
+
+#: reference URLs that are copies: cite the original publisher instead (one place, so
+#: every record citing the copy gets the original)
+URL_REPLACEMENTS: dict[str, dict[str, str]] = {
+    # a bare IP address serving a copy of the Wikipedia article
+    "http://5.180.24.3/info/operation-dawn-of-freedom": {
+        "source": "wikipedia",
+        "url": "https://en.wikipedia.org/wiki/Operation_Dawn_of_Freedom",
+        "note": "'Operation Dawn of Freedom'; the reference compilation cited a copy at 5.180.24.3",
+    },
+    # a mirror of the CTP-ISW Iran Update of 3 Dec 2024
+    "https://momsy.co.kr/military/154874?page=21": {
+        "source": "ctp_isw",
+        "note": "Iran Update, 3 December 2024 (the reference compilation read it via a mirror)",
+    },
+}
+
+#: outlets whose cited page reports events after 5 Dec 2024 (its URL names them): cited
+#: for what it says about earlier days, with this said beside the citation
+PUBLISHED_AFTER_MOMENT: dict[str, str] = {
+    "https://www.channelnewsasia.com/world/syria-rebels-lightning-offensive-11-days-fall-damascus-4794196": "retrospective: published after the fall of Damascus (8 Dec)",
+    "https://www.bluewin.ch/en/news/international/chronicle-of-the-dramatic-events-in-syria-2478913.html": "retrospective chronicle: published after 5 Dec",
+    "https://newslooks.com/assad-regime-falls-a-timeline-of-syrias-political-shift-in-2-weeks": "retrospective: published after the fall of Assad (8 Dec)",
+    "https://www.shafaq.com/en/World/Syrian-opposition-group-takes-full-control-of-Manbij-Turkish-sources-report": "published 9 Dec",
+    "https://www.unocha.org/publications/report/syrian-arab-republic/syrian-arab-republic-flash-update-no-9-recent-developments-syria-31-december-2024-enar": "published 31 Dec",
+    # pages the reference chronology gives for 6 and 7 Dec, cited for the control before
+    "https://en.kurdpress.com/news/159833/Syrian-army-withdrawal-from-Deir-ez-Zor-SDF-takes-control": "published 6 Dec",
+    "https://www.lbcgroup.tv/news/middleeastnews/822085/syria-government-forces-withdraw-from-eastern-city-of-deir-ezzor/en": "published 6 Dec",
+    "https://www.fbcnews.com.fj/world/syrian-rebels-claim-to-reach-key-city-of-homs-extending-rapid-offensive-against-assad/": "published 6 Dec",
+    "https://dw.com/en/syria-updates-assad-forces-lose-ground-on-multiple-fronts/live-70987337": "published 6 Dec",
+    "https://en.wikipedia.org/wiki/Palmyra_offensive_(2024)": "written after the offensive of 6-7 Dec",
+    "https://www.shafaq.com/en/World/Syrian-opposition-forces-capture-Daraa-as-Al-Assad-s-allies-show-signs-of-strain": "published 7 Dec",
+    "https://www.shafaq.com/en/World/Syrian-opposition-forces-advance-on-Damascus-after-provincial-gains": "published 7 Dec",
 }
 
 #: URL host (without www.) -> outlet source id
@@ -197,7 +292,11 @@ HOSTS: dict[str, str] = {
     "fbcnews.com.fj": "fbcnews",
     "webjosh.com": "webjosh",
     "en.kurdpress.com": "kurdpress",
-    "5.180.24.3": "site_5_180_24_3",
+    "tunisie24news.com": "tunisie24news",
+    "lepointdiplomatique.com": "lepointdiplomatique",
+    "makeleio.gr": "makeleio",
+    "pledgetimes.com": "pledgetimes",
+    "munsifdaily.com": "munsifdaily",
     "english.hathalyoum.net": "hathalyoum",
     "anews.com.tr": "anews",
     "ndtv.com": "ndtv",
@@ -214,6 +313,11 @@ def url_ref(raw: str, note: str = "") -> dict[str, str]:
     if rest.startswith("(") and rest.endswith(")"):
         rest = rest[1:-1]
     note = "; ".join(x for x in (rest, note) if x)
+    if url in URL_REPLACEMENTS:
+        rep = URL_REPLACEMENTS[url]
+        return ref(rep["source"], url=rep.get("url", ""), note=rep["note"])
+    if url in PUBLISHED_AFTER_MOMENT:
+        note = "; ".join(x for x in (note, PUBLISHED_AFTER_MOMENT[url]) if x)
     host = host_of(url)
     if host not in HOSTS:
         raise SystemExit(f"build_bundled: no source for URL host {host!r} ({url})")
@@ -337,14 +441,18 @@ ARTICLE_PLACES = ("Aleppo", "Hama", "Homs", "Damascus")
 #: (place id, valid_from day) -> note on that control change (facts up to 5 Dec only)
 CONTROL_NOTES: dict[tuple[str, str], str] = {
     ("aleppo", "2024-11-29"): (
-        "HTS-led Military Operations Command (MOC) entered 29 Nov and held most of the city by "
-        "30 Nov; Kurdish-majority northern districts (Sheikh Maqsoud/Ashrafiyah) stayed with "
+        "HTS-led Military Operations Command (MOC) fighters entered the city on the evening "
+        "of 29 Nov (first Russian airstrikes on Aleppo since 2016)."
+    ),
+    ("aleppo", "2024-11-30"): (
+        "HTS-led MOC held most of the city by 30 Nov (the army announced a 'redeployment'); "
+        "Kurdish-majority northern districts (Sheikh Maqsoud/Ashrafiyah) stayed with "
         "SDF-aligned forces."
     ),
-    (
-        "hama",
-        "2024-12-05",
-    ): "Captured 5 Dec after the army said it had repositioned outside the city.",
+    ("hama", "2024-12-05"): (
+        "Held from the early afternoon of 5 Dec (time approximate), when the army said it had "
+        "repositioned outside the city; contested until then."
+    ),
     ("tal_rifaat", "2024-12-02"): (
         "SNA offensive launched on the evening of 1 Dec; SNA control by about 2 Dec."
     ),
@@ -352,9 +460,111 @@ CONTROL_NOTES: dict[tuple[str, str], str] = {
     ("maarat_al_numan", "2024-11-30"): "Captured 30 Nov.",
 }
 
+NO_URL = "no article URL in the reference compilation"
+
+#: corrections to the reference control histories, keyed by (place id, reference
+#: ``from``, faction): the real start (day or month, with its precision), or a split
+#: into several changes (``steps``), or better sources. Evidence in each note.
+CONTROL_CORRECTIONS: dict[tuple[str, str | None, str], dict[str, Any]] = {
+    # the reference gives the year or month only; these are the dates control began
+    ("manbij", "2016", "sdf"): {
+        "day": "2016-08-12",
+        "note": "the SDF took Manbij from the Islamic State group on 12 Aug 2016",
+        "sources": [ref("sdf", note=f"capture of Manbij announced 12 Aug 2016; {NO_URL}")],
+    },
+    ("tal_rifaat", "2016", "sdf"): {
+        "day": "2016-02-15",
+        "precision": "month",
+        "note": "the SDF/YPG took Tal Rifaat in February 2016 (about 15 Feb)",
+        "sources": [ref("sdf", note=f"capture of Tal Rifaat, about 15 Feb 2016; {NO_URL}")],
+    },
+    ("daraa", "2018", "government"): {
+        "day": "2018-07-01",
+        "precision": "month",
+        "note": "the government retook Daraa city in July 2018 (with 'reconciled' ex-rebels)",
+    },
+    ("saraqib", "2020-02", "government"): {
+        "day": "2020-03-02",
+        "note": (
+            "Saraqib changed hands three times in 2020: taken by the government on 8 Feb, "
+            "retaken by the opposition on 27 Feb, and by the government again on 2 Mar"
+        ),
+        "sources": [ref("syrian_army", note=f"recapture of Saraqib, 2 Mar 2020; {NO_URL}")],
+    },
+    ("maarat_al_numan", "2020-01", "government"): {
+        "day": "2020-01-28",
+        "note": "the government took Maarat al-Numan on 28 Jan 2020",
+        "sources": [ref("syrian_army", note=f"capture of Maarat al-Numan, 28 Jan 2020; {NO_URL}")],
+    },
+    # fighters entered on the evening of the 29th; the city was held on the 30th
+    ("aleppo", "2024-11-29", "hts_led"): {
+        "steps": [
+            {"day": "2024-11-29", "status": "contested"},
+            {"day": "2024-11-30", "status": "held"},
+        ],
+    },
+    # the army withdrew in the early afternoon of 5 Dec: contested until then
+    ("hama", "2024-12-05", "hts_led"): {
+        "steps": [{"day": "2024-12-05", "time": "13:00", "status": "held"}],
+    },
+    # the compilation cites pages that do not support these baselines: cite it instead
+    ("raqqa", None, "sdf"): {
+        "sources": [
+            ref(
+                "sitmon_reference",
+                note=(
+                    "SDF-governed before the period; the compilation's cited page (Shafaq "
+                    "News on Manbij, 9 Dec) does not mention Raqqa and is not cited"
+                ),
+            )
+        ],
+    },
+    ("kobani", None, "sdf"): {
+        "sources": [
+            ref(
+                "sitmon_reference",
+                note=(
+                    "SDF heartland before the period; the compilation's cited OCHA update "
+                    "(31 Dec) says nothing about control and is not cited"
+                ),
+            )
+        ],
+    },
+    ("latakia", None, "government"): {
+        "sources": [
+            ref(
+                "sitmon_reference",
+                note=(
+                    "government-held before and through the period; the compilation's cited "
+                    "page (webjosh.com, a content farm) is not cited"
+                ),
+            )
+        ],
+    },
+    ("tartus", None, "government"): {
+        "sources": [
+            ref(
+                "sitmon_reference",
+                note=(
+                    "government-held before and through the period; the compilation's cited "
+                    "page (webjosh.com, a content farm) is not cited"
+                ),
+            )
+        ],
+    },
+    ("azaz", None, "sna"): {
+        "sources": [
+            ref(
+                "sitmon_reference",
+                note="SNA-held before the period; the compilation cites no source for Azaz",
+            )
+        ],
+    },
+}
+
 #: (place id, valid_from day) -> extra citations from the seed article
 ARTICLE_CONTROL_REFS: dict[tuple[str, str], list[dict[str, str]]] = {
-    ("aleppo", "2024-11-29"): [
+    ("aleppo", "2024-11-30"): [
         ref("article", note="the insurgents captured 'key locations including Aleppo'")
     ],
     ("hama", "2024-12-05"): [
@@ -594,6 +804,7 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
     {
         "id": "ev-2024-12-05-joulani-cnn-interview",
         "time": MOMENT,
+        "context": True,
         "type": "statement",
         "title": "HTS leader al-Joulani, speaking to CNN, describes the Assad regime as 'dead'",
         "summary": (
@@ -611,6 +822,7 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
     {
         "id": "ev-2024-12-05-humanitarian-crisis",
         "time": MOMENT,
+        "context": True,
         "undated": True,
         "type": "humanitarian",
         "title": "Humanitarian crisis: over 115,000 displaced in a week of fighting",
@@ -624,14 +836,16 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
             ARTICLE,
             reported(
                 "sohr",
-                "as reported in the seed article: the death toll only (727, including 111"
-                " civilians); the article does not attribute the displacement figure",
+                "as reported in the seed article: the death toll only ('more than 727', including"
+                " 111 civilians); the article does not attribute the displacement figure, which"
+                " the UN Deputy Regional Humanitarian Coordinator gave on 4 Dec",
             ),
         ],
     },
     {
         "id": "ev-2024-12-05-hrw-rights-alarm",
         "time": MOMENT,
+        "context": True,
         "undated": True,
         "type": "statement",
         "title": "Human Rights Watch raises alarm over potential human rights violations",
@@ -643,22 +857,27 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
         "sources": [ARTICLE, reported("hrw")],
     },
     {
-        "id": "ev-2024-12-05-blinken-warns-islamic-state",
-        "time": MOMENT,
-        "undated": True,
+        "id": "ev-2024-12-04-blinken-warns-islamic-state",
+        "time": "2024-12-04",
         "type": "statement",
         "title": "Blinken warns of a potential resurgence of the Islamic State group",
         "summary": (
             "Seed article: US Secretary of State Antony Blinken warned of a potential resurgence "
-            "of the Islamic State group in the region."
+            "of the Islamic State group in the region. He gave the warning on 4 Dec 2024, at "
+            "the NATO foreign ministers' meeting in Brussels (the article does not date it)."
         ),
         "factions": ["isis"],
         "actors": ["Antony Blinken", "US Department of State"],
-        "sources": [ARTICLE, reported("us_state_dept")],
+        "sources": [
+            ARTICLE,
+            reported("us_state_dept"),
+            ref("us_state_dept", note="NATO foreign ministers' meeting, Brussels, 4 Dec 2024"),
+        ],
     },
     {
         "id": "ev-2024-12-05-russia-iran-discussions",
         "time": MOMENT,
+        "context": True,
         "undated": True,
         "type": "diplomatic",
         "title": "Russia and Iran reportedly in discussions to stabilize the situation",
@@ -673,6 +892,7 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
     {
         "id": "ev-2024-12-05-turkey-supports-rebels",
         "time": MOMENT,
+        "context": True,
         "undated": True,
         "type": "diplomatic",
         "title": "Turkey continues to support the rebel factions",
@@ -684,6 +904,7 @@ ARTICLE_EVENTS: list[dict[str, Any]] = [
     {
         "id": "ev-2024-12-05-analysts-expect-resistance",
         "time": MOMENT,
+        "context": True,
         "undated": True,
         "type": "statement",
         "title": "Analysts: rebels may meet strong resistance in central Syria",
@@ -753,7 +974,7 @@ ARTICLE_FIGURES: list[dict[str, Any]] = [
         "sources": [ARTICLE],
     },
     {
-        "id": "fig-sohr-deaths-727",
+        "id": "fig-article-deaths-727",
         "metric": "deaths_total",
         "value": 727,
         "qualifier": "more than",
@@ -762,30 +983,36 @@ ARTICLE_FIGURES: list[dict[str, Any]] = [
         "scope": "since the offensive began on 27 Nov",
         "note": (
             "'The UK-based SOHR has reported more than 727 deaths, including 111 civilians'. "
-            "The period start (27 Nov) is implied by the article, not stated with the figure."
+            "'More than' is the article's wording: SOHR's own count is 727 "
+            "(fig-sohr-deaths-727). The period start (27 Nov) is implied by the article, "
+            "not stated with the figure."
         ),
         "sources": [ARTICLE, reported("sohr")],
     },
     {
-        "id": "fig-sohr-civilian-deaths-111",
+        "id": "fig-article-civilian-deaths-111",
         "metric": "civilian_deaths",
         "value": 111,
         "qualifier": "exact",
         "unit": "people",
         "period_start": "2024-11-27",
         "scope": "since the offensive began on 27 Nov",
-        "note": "'including 111 civilians' among SOHR's 'more than 727 deaths'.",
+        "note": "'including 111 civilians' among SOHR's 'more than 727 deaths' (the article's wording).",
         "sources": [ARTICLE, reported("sohr")],
     },
     {
         "id": "fig-article-bounty-joulani",
         "metric": "bounty_usd",
         "value": 10_000_000,
-        "qualifier": "exact",
+        "qualifier": "up to",
         "unit": "USD",
-        "scope": "bounty on Abu Mohammed al-Joulani, leader of HTS",
-        "note": "'a $10 million bounty on his head'; the article does not say who offers it.",
-        "sources": [ARTICLE],
+        "scope": "reward for information on Abu Mohammed al-Joulani, leader of HTS",
+        "note": (
+            "The article says 'a $10 million bounty on his head'; the offer is the US State "
+            "Department's Rewards for Justice programme's, of up to $10 million for "
+            "information on him."
+        ),
+        "sources": [ARTICLE, ref("rewards_for_justice", note="reward of up to $10 million")],
     },
     {
         "id": "fig-article-deaths-since-2011",
@@ -800,19 +1027,6 @@ ARTICLE_FIGURES: list[dict[str, Any]] = [
             "year, so the period starts on 1 Jan 2011."
         ),
         "sources": [ARTICLE],
-    },
-    {
-        "id": "fig-sohr-prisoners-freed-hama",
-        "metric": "prisoners_freed",
-        "value": 200,
-        "qualifier": "at least",
-        "unit": "people",
-        "scope": "Hama central prison",
-        "note": (
-            "The article says rebels were 'liberating hundreds of prisoners from the central "
-            "prison'; 'hundreds' is recorded as at least 200."
-        ),
-        "sources": [ARTICLE, reported("sohr")],
     },
 ]
 
@@ -867,27 +1081,107 @@ def parse_qualifier(text: str, value: float) -> tuple[str, str]:
     return "exact", _tidy(t)
 
 
-def figure_source(publisher: str, url: str) -> dict[str, str]:
+def figure_sources(publisher: str, url: str) -> list[dict[str, str]]:
+    """The citations of a reference figure: its publisher first, then the copy read.
+
+    ``"SOHR (via AFP Arabic)"`` at tunisie24news.com -> SOHR (the primary publisher, no
+    URL of its own in the compilation) and tunisie24news.com (the aggregator) with the
+    URL. A URL on the publisher's own site (snhr.org, reliefweb.int for OCHA) is one
+    citation.
+    """
     base, _, via = publisher.partition("(")
     base = base.strip()
-    via = via.rstrip(")").strip()
+    via = via.rstrip(")").strip().removeprefix("via ").strip()
     if base not in PUBLISHERS:
         raise SystemExit(f"build_bundled: unknown figure publisher {publisher!r}")
     sid = PUBLISHERS[base]
     host = host_of(url)
-    if via:
-        note = f"{via} ({host})"
-    elif base != sid.upper():
-        note = f"{base} ({host})"
-    elif HOSTS.get(host) != sid:
-        note = f"via {host}"
-    else:
-        note = ""
-    return ref(sid, url=url, note=note)
+    outlet = HOSTS.get(host)
+    if outlet is None:
+        raise SystemExit(f"build_bundled: no source for URL host {host!r} ({url})")
+    title = "" if base == SOURCES[sid][0] or base.upper() == sid.upper() else base
+    if outlet == sid:
+        return [ref(sid, url=url, note=title)]
+    relay = f"relayed by {via}" if via else "relayed"
+    primary = "; ".join(x for x in (title, f"figure published by {base}", relay) if x)
+    copy = f"copy of the {via} report" if via else f"report of {base}'s figure"
+    return [ref(sid, note=primary), ref(outlet, url=url, note=copy)]
+
+
+#: corrections to the reference figures, keyed by (metric, value): what the compilation
+#: has wrong and what is right, with the evidence (see tests/unit/test_bundled.py)
+FIGURE_CORRECTIONS: dict[tuple[str, float], dict[str, str]] = {
+    ("deaths_total", 602): {
+        "as_of": "2024-12-03",
+        "note": "published by SOHR on 3 Dec 2024 (the compilation's '~2024-12-02' is a day early)",
+    },
+    ("displaced", 280000): {
+        "as_of": "2024-12-06",
+        "note": (
+            "WFP at the Geneva press briefing on Friday 6 Dec 2024: '280,000 since 27 "
+            "November' (the compilation dates it 5 Dec): after the dataset's moment"
+        ),
+    },
+}
+
+#: figures the reference compilation lacks, each from its primary publisher (no article
+#: URL is known for them: the citation names the publisher and the occasion)
+EXTRA_FIGURES: list[dict[str, Any]] = [
+    {
+        "id": "fig-sohr-deaths-704",
+        "metric": "deaths_total",
+        "value": 704,
+        "qualifier": "exact",
+        "as_of": "2024-12-04",
+        "period_start": "2024-11-27",
+        "scope": "since 27 Nov",
+        "note": "SOHR's toll of 4 Dec 2024: 704 killed, including 110 civilians",
+        "sources": [ref("sohr", note="toll published on 4 Dec 2024")],
+    },
+    {
+        "id": "fig-sohr-civilian-deaths-110",
+        "metric": "civilian_deaths",
+        "value": 110,
+        "qualifier": "exact",
+        "as_of": "2024-12-04",
+        "period_start": "2024-11-27",
+        "scope": "since 27 Nov",
+        "note": "civilians among the 704 deaths of fig-sohr-deaths-704",
+        "sources": [ref("sohr", note="toll published on 4 Dec 2024")],
+    },
+    {
+        "id": "fig-sohr-deaths-727",
+        "metric": "deaths_total",
+        "value": 727,
+        "qualifier": "exact",
+        "as_of": "2024-12-05",
+        "period_start": "2024-11-27",
+        "scope": "since 27 Nov",
+        "note": (
+            "SOHR's count is 727 (including 111 civilians); 'more than 727' is the seed "
+            "article's wording (fig-article-deaths-727)"
+        ),
+        "sources": [ref("sohr", note="toll of 5 Dec 2024")],
+    },
+    {
+        "id": "fig-un-drhc-displaced-115000",
+        "metric": "displaced",
+        "value": 115000,
+        "qualifier": "more than",
+        "as_of": "2024-12-04",
+        "scope": "Idlib and northern Aleppo",
+        "note": (
+            "given on 4 Dec 2024 by the UN Deputy Regional Humanitarian Coordinator for "
+            "the Syria Crisis; the seed article repeats it unattributed (fig-article-displaced-115000)"
+        ),
+        "sources": [ref("un_drhc", note="statement of 4 Dec 2024")],
+    },
+]
 
 
 def reference_figures(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    used: set[tuple[str, float]] = set()
     for f in figs:
         raw_as_of = f["as_of"]
         dates = _DATE_RE.findall(raw_as_of)
@@ -896,27 +1190,32 @@ def reference_figures(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         as_of = dates[0]
         approximate = raw_as_of != as_of
         if approximate:
-            # "~2024-12-01/02": the latest day it could be must still be in the window
-            latest = as_of
+            # "~2024-12-01/02": a figure is not known before it is published, so it is
+            # dated to the latest day of the range (never a day early)
             m = re.match(r"~?(\d{4}-\d{2}-)(\d{2})/(\d{2})", raw_as_of)
             if m:
-                latest = m.group(1) + m.group(3)
-            if latest > MOMENT:
-                continue
+                as_of = m.group(1) + m.group(3)
+        notes = []
+        fix = FIGURE_CORRECTIONS.get((f["metric"], f["value"]))
+        if fix is not None:
+            used.add((f["metric"], f["value"]))
+            as_of, approximate = fix["as_of"], False
+            notes.append(fix["note"])
         if as_of > MOMENT or f.get("period_end", "") > MOMENT:
             continue
         value = f["value"]
         qualifier, note = parse_qualifier(f.get("qualifier", ""), value)
-        notes = [note] if note else []
+        if note:
+            notes.insert(0, note)
         if approximate:
-            notes.append(f"date approximate (reference: '{raw_as_of}')")
-        src = figure_source(f["publisher"], f["url"])
+            notes.append(f"date approximate (reference: '{raw_as_of}'; the latest day is used)")
+        srcs = figure_sources(f["publisher"], f["url"])
         metric = f["metric"]
         base = {
             "unit": "people",
             "as_of": day(as_of),
             "updated_at": UPDATED_AT,
-            "sources": [src],
+            "sources": srcs,
         }
         if f.get("period_start"):
             base["period_start"] = day(f["period_start"])
@@ -924,7 +1223,7 @@ def reference_figures(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             base["period_end"] = day_end(f["period_end"])
         if f.get("scope"):
             base["scope"] = f["scope"]
-        fid = f"fig-{src['source']}-{_METRIC_SLUG.get(metric, metric)}-{value}"
+        fid = f"fig-{srcs[0]['source']}-{_METRIC_SLUG.get(metric, metric)}-{value}"
         rec = {
             **base,
             "id": fid,
@@ -944,21 +1243,93 @@ def reference_figures(figs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             civ = f["civilian_deaths"]
             civ_notes = [f"civilians among the {value} deaths of {fid}"]
             if approximate:
-                civ_notes.append(f"date approximate (reference: '{raw_as_of}')")
+                civ_notes.append(
+                    f"date approximate (reference: '{raw_as_of}'; the latest day is used)"
+                )
+            elif fix is not None:
+                civ_notes.append(fix["note"])
             out.append(
                 {
                     **base,
-                    "id": f"fig-{src['source']}-civilian-deaths-{civ}",
+                    "id": f"fig-{srcs[0]['source']}-civilian-deaths-{civ}",
                     "metric": "civilian_deaths",
                     "value": civ,
                     "qualifier": "exact",
                     "note": "; ".join(civ_notes),
                 }
             )
+    unused = set(FIGURE_CORRECTIONS) - used
+    if unused:
+        raise SystemExit(f"build_bundled: figure corrections match nothing: {sorted(unused)}")
+    for spec in EXTRA_FIGURES:
+        rec = {**spec, "unit": "people", "updated_at": UPDATED_AT, "as_of": day(spec["as_of"])}
+        if spec.get("period_start"):
+            rec["period_start"] = day(spec["period_start"])
+        out.append(rec)
     return out
 
 
 # --------------------------------------------------------------------------- build
+
+
+def control_changes(pid: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """The control records of one reference control-history entry, corrected."""
+    start = entry["from"]
+    fix = CONTROL_CORRECTIONS.get((pid, start, entry["faction"]), {})
+    _used_corrections.add((pid, start, entry["faction"]))
+    notes = []
+    precision = "day"
+    if start is None:
+        start_day, precision = BASELINE_DAY, "undated"
+        notes.append(BASELINE_NOTE)
+    elif "day" in fix:
+        start_day, precision = fix["day"], fix.get("precision", "day")
+        notes.append(fix["note"])
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", start):
+        start_day = start
+    else:
+        raise SystemExit(f"build_bundled: {pid}: control from {start!r} needs a correction")
+    srcs = fix.get("sources") or [url_ref(u) for u in entry["src"]]
+    if not srcs:
+        srcs = [
+            ref(
+                "sitmon_reference",
+                note="no source URL for this entry in the reference compilation; unverified",
+            )
+        ]
+    steps = fix.get("steps") or [{"day": start_day, "status": "held"}]
+    out = []
+    for step in steps:
+        d = step["day"]
+        if d > MOMENT:
+            continue
+        when = day(d)
+        step_precision = precision
+        if step.get("time"):
+            when = f"{d}T{step['time']}:00+03:00"
+            step_precision = "exact"
+        step_notes = list(notes)
+        extra = CONTROL_NOTES.get((pid, d))
+        if extra:
+            step_notes.append(extra)
+        suffix = "" if step["status"] == "held" else f"-{step['status']}"
+        rec = {
+            "id": f"cc-{pid}-{d}-{entry['faction']}{suffix}",
+            "place": pid,
+            "faction": entry["faction"],
+            "status": step["status"],
+            "valid_from": when,
+            "note": "; ".join(step_notes),
+            "updated_at": UPDATED_AT,
+            "sources": srcs + ARTICLE_CONTROL_REFS.get((pid, d), []),
+        }
+        if step_precision != "day":
+            rec["precision"] = step_precision
+        out.append(rec)
+    return out
+
+
+_used_corrections: set[tuple[str, str | None, str]] = set()
 
 
 def build(shared: Path) -> dict[str, Any]:
@@ -1029,45 +1400,8 @@ def build(shared: Path) -> dict[str, Any]:
         places.append(place)
 
         for entry in city["control_history"]:
-            start = entry["from"]
-            notes = []
-            if start is None:
-                start_day = BASELINE_DAY
-                notes.append(BASELINE_NOTE)
-            elif re.fullmatch(r"\d{4}", start):
-                start_day = f"{start}-01-01"
-                notes.append(f"from {start} (the reference gives the year only)")
-            elif re.fullmatch(r"\d{4}-\d{2}", start):
-                start_day = f"{start}-01"
-                notes.append(f"from {start} (the reference gives the month only)")
-            else:
-                start_day = start
-            if start_day > MOMENT:
-                continue
-            extra = CONTROL_NOTES.get((pid, start_day))
-            if extra:
-                notes.append(extra)
-            srcs = [url_ref(u) for u in entry["src"]]
-            if not srcs:
-                srcs = [
-                    ref(
-                        "sitmon_reference",
-                        note="no source URL for this entry in the reference compilation; unverified",
-                    )
-                ]
-            srcs += ARTICLE_CONTROL_REFS.get((pid, start_day), [])
-            control.append(
-                {
-                    "id": f"cc-{pid}-{start_day}-{entry['faction']}",
-                    "place": pid,
-                    "faction": entry["faction"],
-                    "status": "held",
-                    "valid_from": day(start_day),
-                    "note": "; ".join(notes),
-                    "updated_at": UPDATED_AT,
-                    "sources": srcs,
-                }
-            )
+            for cc in control_changes(pid, entry):
+                control.append(cc)
     for extra_cc in EXTRA_CONTROL:
         pid, d = extra_cc["place"], extra_cc["day"]
         control.append(
@@ -1082,6 +1416,10 @@ def build(shared: Path) -> dict[str, Any]:
                 "sources": extra_cc["sources"],
             }
         )
+
+    unused = set(CONTROL_CORRECTIONS) - _used_corrections
+    if unused:
+        raise SystemExit(f"build_bundled: control corrections match nothing: {sorted(unused)}")
 
     # events
     place_by_name = {p["name"]: p["id"] for p in places}
@@ -1149,6 +1487,8 @@ def build(shared: Path) -> dict[str, Any]:
         }
         if spec.get("actors"):
             event["actors"] = spec["actors"]
+        if spec.get("context"):
+            event["context"] = True
         events.append(event)
 
     # quotes
@@ -1193,7 +1533,9 @@ def build(shared: Path) -> dict[str, Any]:
     sources = []
     for sid in sorted(cited):
         name, kind, url = SOURCES[sid]
-        s = {"id": sid, "name": name, "kind": kind, "updated_at": UPDATED_AT}
+        if sid not in ROLES:
+            raise SystemExit(f"build_bundled: source {sid!r} has no role")
+        s = {"id": sid, "name": name, "kind": kind, "role": ROLES[sid], "updated_at": UPDATED_AT}
         if url:
             s["url"] = url
         sources.append(s)

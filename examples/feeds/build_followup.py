@@ -36,27 +36,86 @@ BUNDLED = ROOT / "store" / "data" / "bundled.json"
 GENERATED_AT = "2024-12-08T23:00:00+03:00"
 FIRST_DAY, LAST_DAY = "2024-12-06", "2024-12-08"
 
-#: new outlets (domain -> Source record fields) not in the bundled dataset
+#: new outlets (domain -> Source record fields, the last its role) not in the bundled dataset
 NEW_OUTLETS = {
-    "anews.com.tr": ("anews", "A News (anews.com.tr)", "media", "https://www.anews.com.tr/"),
+    "anews.com.tr": (
+        "anews",
+        "A News (anews.com.tr)",
+        "media",
+        "https://www.anews.com.tr/",
+        "news_outlet",
+    ),
     "hathalyoum.net": (
         "hathalyoum",
         "Hathalyoum (english.hathalyoum.net)",
         "media",
         "https://english.hathalyoum.net/",
+        "aggregator",
     ),
     "pledgetimes.com": (
         "pledgetimes",
         "Pledge Times (pledgetimes.com)",
         "media",
         "https://pledgetimes.com/",
+        "aggregator",
     ),
     "sputnikglobe.com": (
         "sputnik",
         "Sputnik (sputnikglobe.com)",
         "media",
         "https://sputnikglobe.com/",
+        "news_outlet",
     ),
+    "bianet.org": ("bianet", "bianet", "media", "https://bianet.org/", "news_outlet"),
+    "munsifdaily.com": (
+        "munsifdaily",
+        "Munsif Daily (munsifdaily.com)",
+        "media",
+        "https://munsifdaily.com/",
+        "aggregator",
+    ),
+    "webjosh.com": ("webjosh", "webjosh.com", "media", "https://webjosh.com/", "aggregator"),
+}
+
+#: publishers of figures the bundled dataset does not cite: id -> Source record fields
+NEW_PUBLISHERS = {
+    "wfp": ("World Food Programme (WFP)", "un", "https://www.wfp.org/", "primary_publisher"),
+}
+
+#: reference figures dated wrongly in the compilation: (metric, value) -> (day, note)
+FIGURE_CORRECTIONS = {
+    ("displaced", 280000): (
+        "2024-12-06",
+        "WFP at the Geneva press briefing on Friday 6 Dec 2024: '280,000 since 27 November' "
+        "(the reference compilation dates it 5 Dec)",
+    ),
+}
+
+#: towns the bundled dataset does not have (the chronology's 6 Dec 'Rastan and Talbiseh
+#: taken'), at their own coordinates, not Homs city's (about 25 and 15 km north of it)
+NEW_PLACES = [
+    {
+        "id": "rastan",
+        "name": "Rastan",
+        "alt_names": ["Al-Rastan", "الرستن"],
+        "lat": 34.9167,
+        "lon": 36.7333,
+        "url": "https://en.wikipedia.org/wiki/Al-Rastan",
+    },
+    {
+        "id": "talbiseh",
+        "name": "Talbiseh",
+        "alt_names": ["Talbisah", "تلبيسة"],
+        "lat": 34.8333,
+        "lon": 36.7333,
+        "url": "https://en.wikipedia.org/wiki/Talbiseh",
+    },
+]
+
+#: the situation as of 8 Dec: the feed updates the bundled title ("Aleppo and Hama")
+SITUATION = {
+    "title": "Rebel offensive in Syria: from Aleppo to the fall of Assad",
+    "start": "2024-11-27",
 }
 
 #: place names in the reference -> the bundled dataset's place ids
@@ -76,7 +135,13 @@ PLACE_IDS = {
 #: (id slug, event type, places, factions, indices into the day's source URLs)
 CLAUSES = {
     "2024-12-06": [
-        ("rastan-talbiseh-taken", "capture", ["homs"], ["hts_led", "government"], [0]),
+        (
+            "rastan-talbiseh-taken",
+            "capture",
+            ["rastan", "talbiseh"],
+            ["hts_led", "government"],
+            [0],
+        ),
         (
             "deir-ez-zor-army-withdraws-sdf-moves-in",
             "withdrawal",
@@ -138,7 +203,8 @@ def build(shared: Path) -> dict:
         if s.get("url"):
             by_domain.setdefault(domain(s["url"]), s["id"])
     factions = {f["id"] for f in bundled["factions"]}
-    places = {p["id"] for p in bundled["places"]}
+    places = {p["id"] for p in bundled["places"]} | {p["id"] for p in NEW_PLACES}
+    wikipedia = next(s["id"] for s in bundled["sources"] if s["id"] == "wikipedia")
 
     new_sources: dict[str, dict] = {}
 
@@ -148,15 +214,29 @@ def build(shared: Path) -> dict:
             return by_domain[d]
         if d not in NEW_OUTLETS:
             raise SystemExit(f"no Source for {d} ({url}); add it to NEW_OUTLETS")
-        sid, name, kind, home = NEW_OUTLETS[d]
+        sid, name, kind, home, role = NEW_OUTLETS[d]
         assert sid not in known_sources, sid
         new_sources[sid] = {
             "id": sid,
             "name": name,
             "kind": kind,
+            "role": role,
             "url": home,
             "updated_at": GENERATED_AT,
         }
+        return sid
+
+    def publisher_source(sid: str) -> str:
+        if sid not in known_sources:
+            name, kind, home, role = NEW_PUBLISHERS[sid]
+            new_sources[sid] = {
+                "id": sid,
+                "name": name,
+                "kind": kind,
+                "role": role,
+                "url": home,
+                "updated_at": GENERATED_AT,
+            }
         return sid
 
     def refs(urls: list[str]) -> list[dict]:
@@ -183,13 +263,15 @@ def build(shared: Path) -> dict:
             assert set(ev_places) <= places and set(ev_factions) <= factions, (slug, ev_places)
             title = clause.rstrip(".")
             title = title[0].upper() + title[1:]
+            # the clause this event reports, not the whole day's chronology
+            summary = f"{title}. (Reference chronology, {day}.)"
             events.append(
                 {
                     "id": f"ev-{day}-{slug}",
                     "time": f"{day}T00:00:00+03:00",
                     "precision": "day",
                     "title": title,
-                    "summary": f"Chronology, {day}: {text}",
+                    "summary": summary,
                     "type": etype,
                     "places": ev_places,
                     "factions": ev_factions,
@@ -236,11 +318,80 @@ def build(shared: Path) -> dict:
         }
     )
 
+    # Rastan and Talbiseh: government-held before the period (date not given), taken 6 Dec
+    rastan_entry = next(e for e in chronology["events"] if e["date"] == "2024-12-06")
+    for town in NEW_PLACES:
+        control.append(
+            {
+                "id": f"cc-{town['id']}-2024-11-01-government",
+                "place": town["id"],
+                "faction": "government",
+                "status": "held",
+                "valid_from": "2024-11-01T00:00:00+03:00",
+                "precision": "undated",
+                "note": "held before the period, date not given",
+                "updated_at": GENERATED_AT,
+                "sources": refs([rastan_entry["sources"][0]]),
+            }
+        )
+        control.append(
+            {
+                "id": f"cc-{town['id']}-2024-12-06-hts_led",
+                "place": town["id"],
+                "faction": "hts_led",
+                "status": "held",
+                "valid_from": "2024-12-06T00:00:00+03:00",
+                "note": "Rastan and Talbiseh taken (chronology, 6 Dec).",
+                "updated_at": GENERATED_AT,
+                "sources": refs([rastan_entry["sources"][0]]),
+            }
+        )
+    # Manbij: SNA took about 80% by 8 Dec, full control reported 9 Dec (the feed's own note)
+    manbij = next(c for c in cities["cities"] if c["name"] == "Manbij")
+    control.append(
+        {
+            "id": "cc-manbij-2024-12-08-sna-contested",
+            "place": "manbij",
+            "faction": "sna",
+            "status": "contested",
+            "valid_from": "2024-12-08T00:00:00+03:00",
+            "note": manbij["note"],
+            "updated_at": GENERATED_AT,
+            "sources": refs(
+                [u for h in manbij["control_history"] for u in h["src"] if "dailysabah" in u]
+                + [rastan_entry["sources"][5]]
+            ),
+        }
+    )
+    # Latakia and Tartus: the Assad government's rule ended on 8 Dec ("government-held
+    # through 8 Dec" in the reference); who held the coast next is not in the reference
+    end_entry = next(e for e in chronology["events"] if e["date"] == "2024-12-08")
+    for pid in ("latakia", "tartus"):
+        control.append(
+            {
+                "id": f"cc-{pid}-2024-12-08-hts_led-contested",
+                "place": pid,
+                "faction": "hts_led",
+                "status": "contested",
+                "valid_from": "2024-12-08T00:00:00+03:00",
+                "note": (
+                    "The Assad government fell on 8 Dec (end of Assad rule): its control of "
+                    "the coast ended with it; the reference compilation does not say who "
+                    "held the city next, so it is shown as contested."
+                ),
+                "updated_at": GENERATED_AT,
+                "sources": refs([end_entry["sources"][1]]),
+            }
+        )
+
     # -- figures
     figures_ref = load(shared, "figures-with-provenance.json")
     figures = []
     for f in figures_ref["figures"]:
         as_of = f["as_of"]
+        fix = FIGURE_CORRECTIONS.get((f["metric"], f["value"]))
+        if fix is not None:
+            as_of = fix[0]
         if not (FIRST_DAY <= as_of[:10] <= LAST_DAY) or as_of[:1] == "~":
             continue
         qualifier = next(
@@ -252,6 +403,8 @@ def build(shared: Path) -> dict:
             if publisher.startswith("SOHR")
             else "ocha"
             if publisher.startswith("OCHA")
+            else publisher_source("wfp")
+            if publisher.startswith("WFP")
             else None
         )
         if pub_id is None:
@@ -264,7 +417,14 @@ def build(shared: Path) -> dict:
             "qualifier": qualifier,
             "unit": "people",
             "as_of": f"{as_of[:10]}T00:00:00+03:00",
-            "note": publisher if len(f["qualifier"]) < 3 else f"{publisher}: {f['qualifier']}",
+            "note": "; ".join(
+                x
+                for x in (
+                    publisher if len(f["qualifier"]) < 3 else f"{publisher}: {f['qualifier']}",
+                    fix[1] if fix is not None else "",
+                )
+                if x
+            ),
             "updated_at": GENERATED_AT,
             "sources": [
                 {"source": pub_id, "note": publisher},
@@ -282,11 +442,23 @@ def build(shared: Path) -> dict:
         "title": "sitmon follow-up feed: Homs, the south, the east and Damascus (6-8 Dec 2024)",
         "home_page_url": "",
         "generated_at": GENERATED_AT,
-        "situation": {
-            "title": "Rebel offensive in Syria: the fall of Assad",
-            "start": "2024-11-27",
-        },
+        "situation": dict(SITUATION),
         "sources": sorted(new_sources.values(), key=lambda s: s["id"]),
+        "places": [
+            {
+                "id": t["id"],
+                "name": t["name"],
+                "alt_names": t["alt_names"],
+                "lat": t["lat"],
+                "lon": t["lon"],
+                "governorate": "Homs",
+                "kind": "town",
+                "importance": 4,
+                "updated_at": GENERATED_AT,
+                "sources": [{"source": wikipedia, "url": t["url"], "note": "coordinates"}],
+            }
+            for t in NEW_PLACES
+        ],
         "control": sorted(control, key=lambda c: (c["valid_from"], c["id"])),
         "events": sorted(events, key=lambda e: (e["time"], e["id"])),
         "figures": sorted(figures, key=lambda g: (g["as_of"], g["id"])),

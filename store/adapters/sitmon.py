@@ -56,6 +56,9 @@ def adapt(doc: Any) -> AdaptResult:
         result.meta["situation"] = {
             k: v for k, v in situation.items() if isinstance(k, str) and isinstance(v, str)
         }
+        # the situation is as of the document: a later document may update its title
+        if isinstance(doc.get("generated_at"), str) and "updated_at" not in situation:
+            result.meta["situation"]["updated_at"] = doc["generated_at"]
     for section, kind in SECTIONS.items():
         items = doc.get(section, [])
         if not isinstance(items, list):

@@ -20,7 +20,7 @@ def _clone_without_shared(tmp_path: Path) -> Path:
 
 
 def _pytest(repo: Path, **env: str) -> subprocess.CompletedProcess:
-    full = {k: v for k, v in os.environ.items() if k != "CI"} | env
+    full = {k: v for k, v in os.environ.items() if k not in ("CI", "SITMON_SHARED")} | env
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(repo), "tests"],
         cwd=repo,

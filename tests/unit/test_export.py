@@ -457,14 +457,14 @@ def test_sitrep_reads_like_a_report(store):
     ]
     summary = md.split("## Summary")[1].split("## Map")[0].strip().splitlines()
     assert len(summary) == 3
-    assert summary[0].startswith("- **Control:** Since 27 Nov: Aleppo (29 Nov)")
+    assert summary[0].startswith("- **Control:** Since 27 Nov: Aleppo (30 Nov)")
     assert "Hama (5 Dec) passed from Government to HTS-led MOC" in summary[0]
     assert "Tal Rifaat (2 Dec) passed from SDF to SNA" in summary[0]
     assert "Hama falls to the HTS-led coalition (5 Dec)" in summary[1]
-    assert "more than 727" in summary[2] and "https://" in summary[2]
-    # disagreeing sources side by side: SOHR's 602 beside the 727
+    assert "Deaths (total): 727" in summary[2] and "https://" in summary[2]
+    # disagreeing sources side by side: the article's 'more than 727' and SOHR's 602
     figures = md.split("## Key figures")[1].split("## Latest events")[0]
-    assert "more than 727" in figures and "| 602 |" in figures and "| 149 |" in figures
+    assert "| 727 |" in figures and "| more than 727 |" in figures and "| 149 |" in figures
     # the sources: numbered, deduplicated, every URL cited above is listed
     sources = md.split("## Sources")[1]
     listed = re.findall(r"^(\d+)\. .*?(?:<(https?://[^>]+)>|\(no link\))$", sources, re.M)

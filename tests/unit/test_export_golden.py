@@ -126,13 +126,13 @@ def test_the_maps_show_the_change():
 def test_the_reports_say_what_changed_and_cite_sources():
     md = read("all", "markdown", 80, "2024-12-05")
     assert (
-        "Since 27 Nov: Aleppo (29 Nov), Maarat al-Numan (30 Nov), Saraqib (30 Nov) and "
+        "Since 27 Nov: Aleppo (30 Nov), Maarat al-Numan (30 Nov), Saraqib (30 Nov) and "
         "Hama (5 Dec) passed from Government to HTS-led MOC; Tal Rifaat (2 Dec) passed "
         "from SDF to SNA." in md
     )
     assert md.count("](https://") > 20 and "\n## Sources\n" in md
     text = read("all", "text", 120, "2024-12-05")
-    assert "Aleppo: Government → HTS-led MOC (29 Nov)" in text
+    assert "Aleppo: Government → contested by HTS-led MOC (29 Nov) → HTS-led MOC (30 Nov)" in text
     assert "Hama: Government → contested by HTS-led MOC (3 Dec) → HTS-led MOC (5 Dec)" in text
     early = read("all", "markdown", 80, "2024-11-26")
     assert "No change of control yet" in early and "passed from" not in early

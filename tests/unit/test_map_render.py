@@ -202,14 +202,15 @@ def test_contested_and_selected_marker(bundled):
 
 @pytest.mark.parametrize("charset", ["braille", "ascii"])
 def test_selected_brackets_never_collide_with_a_neighbour(bundled, charset):
-    """Map pane at 80x24 (77x17), Aleppo selected as of 29 Nov: Tal Rifaat's marker
-    used to overwrite the "[" ("Tal Rifaat KH]T Al-Bab")."""
+    """Map pane at 80x24 (77x17), Aleppo (contested by the HTS-led MOC on 29 Nov)
+    selected as of 29 Nov: Tal Rifaat's marker used to overwrite the "["
+    ("Tal Rifaat KH]T Al-Bab")."""
     places, factions, changes = bundled
     control = control_as_of(changes, end_of_day("2024-11-29"))
     r = render_bundled(bundled, "2024-11-29", 77, 17, charset=charset, selected="aleppo")
     col, row = r.positions["aleppo"]
-    assert r.lines[row].text[col - 1 : col + 2] == "[H]"
-    assert "KH]" not in plain(r.lines)
+    assert r.lines[row].text[col - 1 : col + 3] == "[H~]"
+    assert "KH~]" not in plain(r.lines)
     assert char_at(r, r.positions["tal_rifaat"]) == factions["sdf"].symbol
     check_markers(r, control, factions, "aleppo")
 

@@ -189,7 +189,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
-    cs = store.merge(result.records, rejected=result.rejected)
+    cs = store.merge(
+        result.records, rejected=result.rejected, situation=result.meta.get("situation")
+    )
     for flip in describe_flips(store, cs):
         say(f"{name}: control flip: {flip}")
     import dataclasses
