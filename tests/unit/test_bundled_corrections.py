@@ -322,3 +322,60 @@ def test_5_december_context_items_are_marked_as_context(by_kind):
         "ev-2024-12-05-analysts-expect-resistance": True,
     }
     assert [e.id for e in by_kind[Event].values() if e.context and e.time.day != 5] == []
+
+
+# --------------------------------------------------------------------------- shown to the user
+
+
+@pytest.fixture(scope="module")
+def bundled_store(tmp_path_factory):
+    from sitmon.store import Store
+
+    return Store.open(tmp_path_factory.mktemp("b") / "s.json")
+
+
+def test_timeline_lists_context_as_context(bundled_store):
+    from sitmon.store.timeutil import parse_as_of
+    from sitmon.widgets.timeline_render import render_timeline_row
+
+    snap = bundled_store.snapshot(as_of=parse_as_of("2024-12-05"))
+    events = {e.id: e for e in snap.events}
+    row = render_timeline_row(
+        events["ev-2024-12-05-turkey-supports-rebels"], snap, 100, colour=False
+    )
+    assert row.text == (
+        "   2024-12-05       Y ·              context: Turkey continues to support the rebel factions"
+    )
+    row = render_timeline_row(events["ev-2024-12-05-hama-captured"], snap, 100, colour=False)
+    assert row.text == "   2024-12-05       H Hama           Hama falls to the HTS-led coalition"
+
+
+def test_detail_view_shows_each_sources_role(bundled_store):
+    from sitmon.store.timeutil import parse_as_of
+    from sitmon.widgets.detail_render import render_detail
+
+    snap = bundled_store.snapshot(as_of=parse_as_of("2024-12-05"))
+    lines = [
+        ln.text
+        for ln in render_detail(
+            snap, "event", "ev-2024-12-05-humanitarian-crisis", 100, colour=False
+        )
+    ]
+    assert "Context: background reported that day, not an event of that day." in lines
+    assert (
+        '  • Seed article: "Rebel Offensive in Syria: Hama Falls to Insurgents" (news outlet)'
+        in lines
+    )
+    assert "  • Syrian Observatory for Human Rights (SOHR) (primary publisher)" in lines
+
+
+def test_text_export_keeps_as_reported_in_the_seed_article(bundled_store):
+    """The text exports dropped the note, so CNN and SOHR read as consulted directly."""
+    from sitmon.store.timeutil import parse_as_of
+    from sitmon.widgets.export import export_view
+
+    text = export_view(
+        bundled_store, view="quotes", fmt="text", as_of=parse_as_of("2024-12-05"), width=100
+    )
+    sources = text.split("\nSources\n")[1].splitlines()
+    assert [ln for ln in sources if "CNN" in ln] == ["[2] CNN, as reported in the seed article"]

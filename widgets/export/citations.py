@@ -9,6 +9,12 @@ from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
 
 
+#: a citation whose note starts so says who relayed the source's words ("as reported in
+#: the seed article"): it is listed on its own, with that note, so a report never reads as
+#: if the source had been consulted directly (the bundled dataset's convention)
+RELAYED_PREFIX = "as reported in "
+
+
 @dataclass
 class _Cite:
     label: str
@@ -20,16 +26,24 @@ class _Citations:
     """Every source cited by a report, numbered in order of first citation, deduplicated by URL."""
 
     entries: list[_Cite] = field(default_factory=list)
-    _index: dict[tuple[str, str], int] = field(default_factory=dict)
+    _index: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def add(self, ref: SourceRef, snap: Snapshot) -> int:
         src = snap.sources.get(ref.source)
         url = ref.url or (src.url if src is not None else "")
-        key = ("url", url) if url else ("source", ref.source)
+        name = src.name if src is not None else ref.source
+        relayed = ref.note.startswith(RELAYED_PREFIX) and not ref.url
+        if relayed:
+            # "SOHR, as reported in the seed article" (the relay, without what follows it)
+            relay = ref.note.split(":")[0].split(";")[0].strip()
+            key: tuple[str, ...] = ("relay", ref.source, relay)
+            name = f"{name}, {relay}"
+        else:
+            key = ("url", url) if url else ("source", ref.source)
         n = self._index.get(key)
         if n is None:
-            # notes describe one citation, not the address: they stay with the citation
-            self.entries.append(_Cite(src.name if src is not None else ref.source, url))
+            # other notes describe one citation, not the address: they stay with the citation
+            self.entries.append(_Cite(name, url))
             n = self._index[key] = len(self.entries)
         return n
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from sitmon.store.records import Event, SourceRef
 from sitmon.store.timeutil import fmt_day, fmt_when
 from sitmon.widgets.quotes_render import quote_rows
-from sitmon.widgets.render_util import fmt_value, metric_label
+from sitmon.widgets.render_util import CONTEXT_LABEL, fmt_value, metric_label
 from sitmon.widgets.stats_render import metric_rows
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
@@ -87,7 +87,10 @@ def _md_events(ctx: _Ctx, events: list[Event], *, who: bool = True) -> list[str]
         ]
         if who:
             row.append(ctx.md(", ".join(ctx.faction_name(f) for f in e.factions)) or ctx.g.none)
-        row += [ctx.md(e.title), _md_sources(ctx, e.sources)]
+        title = ctx.md(e.title)
+        if e.context:  # background reported that day, not that day's event
+            title = f"_{CONTEXT_LABEL.strip()}_ {title}"
+        row += [title, _md_sources(ctx, e.sources)]
         rows.append(row)
     header = ["When", "Where", *(["Who"] if who else []), "Event", "Sources"]
     return _md_table(header, rows)
