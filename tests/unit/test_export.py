@@ -470,7 +470,21 @@ def test_sitrep_reads_like_a_report(store):
     listed = re.findall(r"^(\d+)\. .*?(?:<(https?://[^>]+)>|\(no link\))$", sources, re.M)
     assert [int(n) for n, _ in listed] == list(range(1, len(listed) + 1))
     urls = [u for _, u in listed if u]
-    assert len(urls) == len(set(urls)) >= 10
+    # one entry per URL, except a relayed citation ("SOHR, as reported in the seed
+    # article"), listed apart from the publisher's own
+    relayed = re.findall(
+        r"^\d+\. .*, as reported in the seed article.*<(https?://[^>]+)>$", sources, re.M
+    )
+    direct = list(urls)
+    for u in relayed:
+        direct.remove(u)
+    assert len(direct) == len(set(direct)) >= 10
+    assert sorted(relayed) == [
+        "https://www.cnn.com/",
+        "https://www.hrw.org/",
+        "https://www.state.gov/",
+        "https://www.syriahr.com/en/",
+    ]
     body = md.split("## Sources")[0]
     for url in set(re.findall(r"\]\((https?://[^)]+)\)", body)):
         assert url in urls

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
 
-
 #: a citation whose note starts so says who relayed the source's words ("as reported in
 #: the seed article"): it is listed on its own, with that note, so a report never reads as
 #: if the source had been consulted directly (the bundled dataset's convention)
