@@ -139,6 +139,11 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def ready_store(n: int) -> Path:
+    """A cached store of ``n`` events ready to open read-only, in the current layout."""
+    return store_file(n)
+
+
 def store_copy(n: int, folder: Path, name: str = "sitmon.json") -> Path:
     """A private, writable copy of the cached store of ``n`` events in ``folder``."""
     src = store_file(n)
