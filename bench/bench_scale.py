@@ -99,7 +99,7 @@ def verdict(ratio: float, limit: float) -> str:
 
 
 def sitmon(store: Path, *args: str) -> list[str]:
-    return [PY, "-m", "sitmon.tui.cli", "--store", str(store), *args]
+    return [PY, "-m", "sitmon", "--store", str(store), *args]
 
 
 def bench_rss(n: int, tmp: Path, target: float) -> None:
