@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -100,14 +101,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=60)
     parser.add_argument("--store", type=Path, help="reuse this store file (created if missing)")
-    args = parser.parse_args(argv)
-    path = args.store or Path(tempfile.gettempdir()) / f"sitmon-bench-{args.events}.json"
-    t0 = time.perf_counter()
-    big_store(path, args.events)
-    print(
-        f"store: {path} ({args.events:,} synthetic events; ready in {time.perf_counter() - t0:.1f} s)"
+    parser.add_argument(
+        "--size", type=int, help="use the cached four-year synthetic store of bench/_scale.py"
     )
+    parser.add_argument("--json", action="store_true", help="last line: {key: [median, p95]}")
+    args = parser.parse_args(argv)
+    t0 = time.perf_counter()
+    if args.size:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from _scale import ready_store
+
+        path = ready_store(args.size)
+    else:
+        path = args.store or Path(tempfile.gettempdir()) / f"sitmon-bench-{args.events}.json"
+        big_store(path, args.events)
+    print(f"store: {path} (ready in {time.perf_counter() - t0:.1f} s)")
     results = asyncio.run(measure(path, args.repeat))
+    if args.json:
+        print(json.dumps({k: list(_stats(v)) for k, v in results.items()}))
+        return 0
     print(f"{'key':<22}{'median ms':>10}{'p95 ms':>9}{'target':>8}{'median/target':>15}")
     for name, samples in results.items():
         med, p95 = _stats(samples)
