@@ -29,6 +29,7 @@ from typing import Any
 
 import msgspec
 
+from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
 from .query import Filter, MetricSummary, Snapshot, parse_filter
 from .records import (
@@ -796,25 +797,37 @@ class Store:
         place: str | None = None,
         filter: Filter | str | None = None,
     ) -> Snapshot:
-        """Everything the panes and exports show, as of a moment (``None``: the latest)."""
+        """Everything the panes and exports show, as of a moment (``None``: the latest).
+
+        ``filter`` applies to every record kind as :mod:`.filtering` says; a term
+        that does not apply to a kind (``faction:`` for figures) matches none of it.
+        Views refuse such terms first (:func:`.views.view_snapshot`).
+        """
         flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
         first, last = self.time_bounds()
         moment = as_of if as_of is not None else last
         start_moment = first - timedelta(microseconds=1) if first else None
+        control = self.control_as_of(moment)
+        at_start = self.control_as_of(start_moment) if start_moment else {}
+        shown = filter_places(self, flt, control)
+        if shown is not self.places:  # the filter applies to control as to its places
+            control = {p: c for p, c in control.items() if p in shown}
+            at_start = {p: c for p, c in at_start.items() if p in shown}
         return Snapshot(
             as_of=moment if moment is not None else datetime.now(SITUATION_TZ),
             first=first,
             last=last,
-            control=self.control_as_of(moment),
-            control_at_start=self.control_as_of(start_moment) if start_moment else {},
+            control=control,
+            control_at_start=at_start,
             events=self.events(as_of=moment, place=place, filter=flt),
             quotes=self.quotes(as_of=moment, place=place, filter=flt),
-            figures=self.figures(as_of=moment),
+            figures=filter_figures(self, self.figures(as_of=moment), flt),
             places=self.places,
             factions=self.factions,
             sources=self.sources,
             place=place,
             filter=flt,
+            map_places=shown,
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from .records import ControlChange, Event, Faction, Figure, Place, Quote, Source
 
-__all__ = ["Filter", "MetricSummary", "Snapshot", "parse_filter"]
+__all__ = ["METRIC_LABELS", "Filter", "MetricSummary", "Snapshot", "metric_label", "parse_filter"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,22 @@ def parse_filter(text: str | None) -> Filter:
     return Filter(**{k: tuple(v) for k, v in parts.items()})
 
 
+#: metric id -> its label; other metrics read as their id (``air_strikes`` -> "Air strikes")
+METRIC_LABELS = {
+    "deaths_total": "Deaths (total)",
+    "civilian_deaths": "Civilian deaths",
+    "displaced": "Displaced",
+    "prisoners_freed": "Prisoners freed",
+    "deaths_since_2011": "Deaths since 2011",
+    "bounty_usd": "Bounty (USD)",
+}
+
+
+def metric_label(metric: str) -> str:
+    """The label of a metric id: ``civilian_deaths`` -> ``Civilian deaths``."""
+    return METRIC_LABELS.get(metric) or metric.replace("_", " ").capitalize()
+
+
 @dataclass(frozen=True)
 class MetricSummary:
     """One metric as of a moment: the latest observation and every source's latest."""
@@ -66,7 +82,13 @@ class MetricSummary:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The situation as of a moment: what every pane and every export shows."""
+    """The situation as of a moment: what every pane and every export shows.
+
+    ``filter`` has been applied to every record kind (:mod:`.filtering`):
+    ``events``, ``quotes``, ``figures``, ``map_places`` and ``control`` (kept for
+    the places in ``map_places``). ``places``, ``factions`` and ``sources`` are
+    every record, for names and links.
+    """
 
     as_of: datetime
     first: datetime | None
@@ -82,3 +104,10 @@ class Snapshot:
     sources: dict[str, Source]
     place: str | None = None
     filter: Filter = field(default_factory=Filter)
+    #: the places a map of this snapshot draws: every place, or those the filter selects
+    map_places: dict[str, Place] | None = None
+
+    @property
+    def shown_places(self) -> dict[str, Place]:
+        """``map_places``, or every place when the snapshot was built without it."""
+        return self.places if self.map_places is None else self.map_places

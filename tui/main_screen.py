@@ -10,13 +10,14 @@ top, with no guard.
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from sitmon.store.query import parse_filter
+from sitmon.store.filtering import FilterError
+from sitmon.store.query import Snapshot
 from sitmon.store.timeutil import fmt_day
+from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes
 from sitmon.widgets.header_render import data_age_text, feed_text, header_line
 from sitmon.widgets.lines import StyledLine
@@ -114,7 +115,12 @@ class MainScreen(Screen):
     # ------------------------------------------------------------------ views
 
     def update_views(self, which: tuple[str, ...] = PANE_ORDER) -> None:
-        """Give each pane in ``which`` the snapshot of the app's current state."""
+        """Give each pane in ``which`` the snapshot of the app's current state.
+
+        Each pane shows :func:`sitmon.store.views.view_snapshot` of its view, the
+        function the export writes too; a filter that does not apply to a pane's
+        records is refused there, with the reason in the pane.
+        """
         app = self.app
         store = app.store
         if not self._panes_alive():
@@ -122,45 +128,50 @@ class MainScreen(Screen):
         if store is None:
             self.update_header()
             return
-        as_of = app.as_of
         opts = app.pane_options
         gen = app.store_generation
-        tf = parse_filter(app.filters["timeline"])
-        base = store.snapshot(as_of, place=app.place, filter=tf)
-        if "timeline" in which:
-            self.timeline.set_data(base, options=opts, store_generation=gen, marked=app.marked)
-            self._update_pane_note("timeline")
-        if "quotes" in which:
-            qf = parse_filter(app.filters["quotes"])
-            snap = dataclasses.replace(
-                base,
-                quotes=store.quotes(as_of=base.as_of, place=app.place, filter=qf),
-                events=store.events(as_of=base.as_of),
-                filter=qf,
-            )
-            self.pane("quotes").set_data(snap, options=opts, store_generation=gen)
-            self._update_pane_note("quotes")
-        if "stats" in which:
-            sf = parse_filter(app.filters["stats"])
-            self.pane("stats").set_data(
-                dataclasses.replace(base, filter=sf), options=opts, store_generation=gen
-            )
-            self._update_pane_note("stats")
-        if "map" in which:
-            mf = parse_filter(app.filters["map"])
-            m = self.map_pane
-            m.as_of_label = f"as of {fmt_day(base.as_of)}"
-            m.set_data(
-                dataclasses.replace(base, filter=mf, place=None),
-                options=opts,
-                store_generation=gen,
-                place=app.place,
-                highlight=self._event_place(),
-            )
-            self._update_pane_note("map")
-        elif "timeline" in which:
+        for pane_id in PANE_ORDER:
+            if pane_id not in which:
+                continue
+            pane = self.pane(pane_id)
+            try:
+                snap = self.view_snapshot(pane_id)
+            except FilterError as exc:
+                pane.set_message(f"Filter not applied: {exc}.")
+                self._update_pane_note(pane_id)
+                continue
+            if pane_id == "timeline":
+                pane.set_data(snap, options=opts, store_generation=gen, marked=app.marked)
+            elif pane_id == "map":
+                pane.as_of_label = f"as of {fmt_day(snap.as_of)}"
+                pane.set_data(
+                    snap,
+                    options=opts,
+                    store_generation=gen,
+                    place=app.place,
+                    highlight=self._event_place(),
+                )
+            else:
+                pane.set_data(snap, options=opts, store_generation=gen)
+            self._update_pane_note(pane_id)
+        if "timeline" in which and "map" not in which:
             self._sync_map_highlight()
         self.update_header()
+
+    def view_snapshot(self, pane_id: str) -> Snapshot:
+        """The snapshot ``pane_id`` shows (and ``e`` exports) in the app's state.
+
+        Raises :class:`~sitmon.store.filtering.FilterError` for a filter that does
+        not apply to the pane's records.
+        """
+        app = self.app
+        return view_snapshot(
+            app.store,
+            pane_id,
+            as_of=app.as_of,
+            place=None if pane_id == "map" else app.place,  # on the map: the selection
+            filter=app.filters[pane_id],
+        )
 
     def _event_place(self) -> str | None:
         ev = self.timeline.selected_event if self.app.store is not None else None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+from sitmon.store.query import metric_label
 from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
 from sitmon.store.timeutil import fmt_when
 
@@ -266,20 +267,6 @@ def fmt_value(fig: Figure) -> str:
     if unit and unit not in ("people", "persons"):
         text += f" {unit}"
     return text
-
-
-_METRIC_LABELS = {
-    "deaths_total": "Deaths (total)",
-    "civilian_deaths": "Civilian deaths",
-    "displaced": "Displaced",
-    "prisoners_freed": "Prisoners freed",
-    "deaths_since_2011": "Deaths since 2011",
-    "bounty_usd": "Bounty (USD)",
-}
-
-
-def metric_label(metric: str) -> str:
-    return _METRIC_LABELS.get(metric) or metric.replace("_", " ").capitalize()
 
 
 def fmt_date(dt: datetime, precision: str = "day") -> str:

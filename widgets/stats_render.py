@@ -35,7 +35,7 @@ from .render_util import (
 )
 from .timeline_render import CURSOR_STYLE
 
-__all__ = ["metric_rows", "render_stats", "sparkline", "stats_blocks"]
+__all__ = ["render_stats", "sparkline", "stats_blocks"]
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _ASCII_BLOCKS = "_.-~=+*#"
@@ -53,21 +53,6 @@ def sparkline(values, ascii: bool = False) -> str:
         return ramp[len(ramp) // 2] * len(vals)
     top = len(ramp) - 1
     return "".join(ramp[round((v - lo) / (hi - lo) * top)] for v in vals)
-
-
-def metric_rows(snapshot: Snapshot, text_filter: tuple[str, ...] = ()) -> list[MetricSummary]:
-    """The metrics listed, in the store's order, optionally filtered by words."""
-    rows = snapshot.figures
-    terms = text_filter or snapshot.filter.text
-    if terms:
-        rows = [
-            m
-            for m in rows
-            if all(
-                t in f"{m.metric} {metric_label(m.metric)} {m.latest.scope}".lower() for t in terms
-            )
-        ]
-    return rows
 
 
 def _spark_values(summary: MetricSummary) -> list[float]:
@@ -189,7 +174,7 @@ def stats_blocks(
 ) -> list[tuple[str, list[StyledLine]]]:
     """(metric, its lines) per metric, a blank line between blocks."""
     return stacked_blocks(
-        metric_rows(snapshot),
+        snapshot.figures,
         lambda m: m.metric,
         lambda m: render_metric_block(
             m, snapshot, width, selected=m.metric == selected, colour=colour, ascii=ascii

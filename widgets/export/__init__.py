@@ -39,7 +39,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from sitmon.store.filtering import FilterError
 from sitmon.store.storage import StoreWriteError, atomic_write_bytes
+from sitmon.store.views import view_snapshot
 from sitmon.widgets.map_render import MapOptions
 
 from .context import _Ctx, _moment, view_lines
@@ -127,7 +129,10 @@ def export_view(
     place_id = resolve_place(store, place) if place else None
     moment = _moment(store, as_of)
     # an empty store has no "latest": a fixed moment keeps even that export reproducible
-    snap = store.snapshot(moment or _NO_DATA, place=place_id, filter=filter)
+    try:
+        snap = view_snapshot(store, view, as_of=moment or _NO_DATA, place=place_id, filter=filter)
+    except FilterError as exc:
+        raise ExportArgumentError(str(exc)) from None
     ctx = _Ctx(
         store=store,
         snap=snap,

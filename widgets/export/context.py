@@ -195,7 +195,7 @@ def view_lines(
         opts = map_options or MapOptions(charset="ascii" if ascii else "braille", colour=False)
         h = height if height is not None else default_map_height(width)
         return render_map(
-            snapshot.places.values(), snapshot.control, snapshot.factions, width, h, opts
+            snapshot.shown_places.values(), snapshot.control, snapshot.factions, width, h, opts
         ).lines
     raise ExportArgumentError(f"no single renderer for view {view!r}")
 

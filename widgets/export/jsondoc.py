@@ -9,7 +9,6 @@ from sitmon.store.query import MetricSummary
 from sitmon.store.records import ControlChange, Event, Quote
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import metric_label
-from sitmon.widgets.stats_render import metric_rows
 from sitmon.widgets.timeline_render import timeline_rows
 
 from .context import _Ctx, _iso, _version
@@ -76,7 +75,7 @@ def _json_view(ctx: _Ctx, view: str) -> str:
         }
     if view in ("map", "all"):
         control = _control_rows(ctx)
-        places |= set(snap.places)
+        places |= set(snap.shown_places)
         doc["control"] = [_record(c) for c in control]
         doc["changes"] = [
             {
@@ -88,7 +87,7 @@ def _json_view(ctx: _Ctx, view: str) -> str:
             for ch in _changes(ctx)
         ]
     if view in ("stats", "all"):
-        metrics = metric_rows(snap)
+        metrics = snap.figures
         doc["figures"] = [_json_metric(m) for m in metrics]
     if view == "timeline":
         events = timeline_rows(snap, newest_first=ctx.newest_first)

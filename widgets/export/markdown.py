@@ -8,7 +8,6 @@ from sitmon.store.records import Event, SourceRef
 from sitmon.store.timeutil import fmt_day, fmt_when
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import CONTEXT_LABEL, fmt_value, metric_label
-from sitmon.widgets.stats_render import metric_rows
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
 from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _version
@@ -129,7 +128,7 @@ def _md_quotes(ctx: _Ctx) -> list[str]:
 
 
 def _md_figures(ctx: _Ctx) -> list[str]:
-    metrics = metric_rows(ctx.snap)
+    metrics = ctx.snap.figures
     if not metrics:
         return [f"_No figures known as of {_day_long(ctx.snap.as_of)}._"]
     rows = []
@@ -203,7 +202,7 @@ def _md_view(ctx: _Ctx, view: str) -> str:
     count = {
         "timeline": lambda: len(timeline_rows(ctx.snap)),
         "quotes": lambda: len(ctx.snap.quotes),
-        "stats": lambda: len(metric_rows(ctx.snap)),
+        "stats": lambda: len(ctx.snap.figures),
         "map": lambda: len(ctx.snap.control),
     }[view]()
     noun = {"timeline": "event", "quotes": "quote", "stats": "figure", "map": "place"}[view]
@@ -236,7 +235,7 @@ def _md_sitrep(ctx: _Ctx) -> str:
         out += ["", f"## Changes of control since {_day_short(snap.first)}", ""]
         out += _md_changes(ctx)
     out += ["", "## Key figures", ""]
-    if metric_rows(snap):
+    if snap.figures:
         out += [
             "As reported: every source's latest figure stands beside the newest; "
             "none is averaged or verified here.",

@@ -9,7 +9,6 @@ from sitmon.store.query import MetricSummary
 from sitmon.store.records import ControlChange, Event, Figure, SourceRef
 from sitmon.store.timeutil import day_of
 from sitmon.widgets.render_util import fmt_value, metric_label
-from sitmon.widgets.stats_render import metric_rows
 
 from .context import _Ctx, _day_long, _day_short
 from .mdtext import _md_link
@@ -153,7 +152,7 @@ def _summary_latest(ctx: _Ctx, *, markdown: bool) -> str:
 
 
 def _summary_figures(ctx: _Ctx, *, markdown: bool) -> str:
-    rows = metric_rows(ctx.snap)[:3]
+    rows = ctx.snap.figures[:3]
     if not rows:
         day = _day_long(ctx.moment) if ctx.moment else "now"
         return f"No figures reported as of {day}."

@@ -8,7 +8,6 @@ from sitmon.store.timeutil import fmt_when
 from sitmon.widgets.lines import plain
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import cells, safe, wrap
-from sitmon.widgets.stats_render import metric_rows
 from sitmon.widgets.timeline_render import render_timeline, timeline_rows
 
 from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _version
@@ -91,7 +90,7 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
             ctx.cites.add_all(q.sources, snap)
         return f"{len(rows)} quote{'s' * (len(rows) != 1)}"
     if view == "stats":
-        metrics = metric_rows(snap)
+        metrics = snap.figures
         for m in metrics:
             for f in _figures_of(m):
                 ctx.cites.add_all(f.sources, snap)
@@ -145,7 +144,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
             out += _text_change(ctx, ch)
 
     out += _text_heading(ctx, "Key figures")
-    metrics = metric_rows(snap)
+    metrics = snap.figures
     if metrics:
         out += _wrap(
             ctx,

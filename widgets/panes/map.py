@@ -91,26 +91,8 @@ class MapPane(BlockPane):
 
     # ------------------------------------------------------------ rendering
     def _visible_places(self):
-        snap = self.snapshot
-        flt = snap.filter
-        places = snap.places
-        if flt.empty:
-            return places
-        out = {}
-        for pid, p in places.items():
-            hay = f"{pid} {p.name} {' '.join(p.alt_names)} {p.governorate}".lower()
-            if flt.text and not all(t in hay for t in flt.text):
-                continue
-            if flt.place and not any(t in hay for t in flt.place):
-                continue
-            if flt.faction:
-                c = snap.control.get(pid)
-                fac = snap.factions.get(c.faction) if c else None
-                fhay = f"{fac.id} {fac.name} {fac.short}".lower() if fac else ""
-                if not all(t in fhay for t in flt.faction):
-                    continue
-            out[pid] = p
-        return out
+        """The places the snapshot's filter selects (:mod:`sitmon.store.filtering`)."""
+        return self.snapshot.shown_places
 
     def _ensure(self, width: int | None = None) -> None:
         mr = _map_module()
