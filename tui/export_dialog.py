@@ -10,11 +10,12 @@ running either way. "SVG screenshot" saves Textual's picture of the screen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+import dataclasses
 from pathlib import Path
 from typing import Any
 
+from sitmon.store.timeutil import fmt_day
+from sitmon.widgets.export import ExportRequest, default_export_name, export
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -25,7 +26,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 
 from . import actions
 
-__all__ = ["ExportDialog", "ExportRequest", "FORMAT_CHOICES"]
+__all__ = ["ExportDialog", "FORMAT_CHOICES"]
 
 #: (format id, label, file extension)
 FORMAT_CHOICES: tuple[tuple[str, str, str], ...] = (
@@ -44,51 +45,14 @@ _VIEW_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class ExportRequest:
-    """What to export: the view and the state it is shown in."""
-
-    view: str
-    as_of: datetime | None
-    as_of_day: date
-    place: str | None = None
-    filter: str | None = None
-    width: int = 80
-    height: int | None = None
-    newest_first: bool = True
-    selected: str | None = None
-    ascii: bool = False
-    map_options: Any = None
-
-
 def default_name(request: ExportRequest, fmt: str) -> str:
-    """``sitmon-timeline-2024-12-05.txt``; the report is ``sitmon-sitrep-…``."""
-    name = "sitrep" if request.view == "all" else request.view
-    ext = next((e for f, _, e in FORMAT_CHOICES if f == fmt), "txt")
-    return f"sitmon-{name}-{request.as_of_day.isoformat()}.{ext}"
+    """``sitmon-timeline-2024-12-05.txt``; the report is ``sitmon-sitrep-…``; SVG: ``….svg``."""
+    return default_export_name(request.view, fmt, request.as_of)
 
 
 def run_export(store: Any, request: ExportRequest, fmt: str) -> str:
-    """The export text (thread-safe: reads the store only)."""
-    from sitmon.widgets.export import MIN_HEIGHT, export_view
-
-    height = request.height
-    if request.view == "map" and height is not None:
-        height = max(MIN_HEIGHT, height)
-    return export_view(
-        store,
-        view=request.view,
-        fmt=fmt,
-        width=max(40, request.width),
-        height=height,
-        as_of=request.as_of,
-        place=request.place,
-        filter=request.filter or None,
-        ascii=request.ascii,
-        newest_first=request.newest_first,
-        selected=request.selected,
-        map_options=request.map_options,
-    )
+    """The export text in format ``fmt`` (thread-safe: reads the store only)."""
+    return export(store, dataclasses.replace(request, fmt=fmt))
 
 
 class ExportDialog(ModalScreen[Path | None]):
@@ -124,6 +88,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.request = request
         self.directory = Path(directory)
         self.fmt = fmt
+        self._day = fmt_day(request.as_of) if request.as_of is not None else "the latest day"
         self._auto_path = str(self.directory / default_name(request, fmt))
         self._confirmed: str | None = None
         self.busy = False
@@ -133,7 +98,7 @@ class ExportDialog(ModalScreen[Path | None]):
         shown = "as shown" if self.request.view != "all" else "all views"
         with Vertical():
             yield Static(
-                Content(f"Export {what} ({shown}, as of {self.request.as_of_day.isoformat()})"),
+                Content(f"Export {what} ({shown}, as of {self._day})"),
                 classes="title",
             )
             with RadioSet(id="format"):

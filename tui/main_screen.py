@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from sitmon.store.filtering import FilterError
 from sitmon.store.query import Snapshot
-from sitmon.store.timeutil import fmt_day
+from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes
 from sitmon.widgets.header_render import data_age_text, feed_text, header_line
@@ -48,7 +48,6 @@ GRID_HEIGHT = 30
 
 PANE_ORDER = ("timeline", "map", "quotes", "stats")
 PANE_TITLES = {"timeline": "Timeline", "map": "Map", "quotes": "Quotes", "stats": "Statistics"}
-EXPORT_VIEWS = {"timeline": "timeline", "map": "map", "quotes": "quotes", "stats": "stats"}
 
 
 class MainScreen(Screen):
@@ -455,29 +454,33 @@ class MainScreen(Screen):
         return render_changes(self.app.store, width, ascii=self.app.ascii)
 
     def action_export(self, what: str) -> None:
+        """``e``: the focused pane exactly as shown; ``E`` (``what="report"``): the report."""
         app = self.app
         if app.store is None:
             return
-        try:
-            from .export_dialog import ExportDialog, ExportRequest
-        except ImportError as exc:  # pragma: no cover
-            app.notify_plain(f"Export is not available: {exc}", severity="error")
-            return
+        from sitmon.widgets.export import MIN_HEIGHT, MIN_WIDTH, ExportRequest
+
+        from .export_dialog import ExportDialog
+
         pane = self.pane(self.active_pane)
-        view = "all" if what == "report" else EXPORT_VIEWS[self.active_pane]
-        request = ExportRequest(
-            view=view,
-            as_of=app.as_of,
-            as_of_day=app.shown_day,
-            place=app.place if view in ("timeline", "quotes", "all") else None,
-            filter=app.filters.get(self.active_pane) if view != "all" else None,
-            width=max(40, pane.line_width) if view != "all" else 100,
-            height=pane.page_height if view == "map" else None,
-            newest_first=self.timeline.newest_first,
-            selected=pane.selected_id if view != "all" else None,
-            ascii=app.ascii,
-            map_options=self.map_pane.map_options() if view in ("map", "all") else None,
-        )
+        report = what == "report"
+        view = "all" if report else self.active_pane
+        try:
+            request = ExportRequest(
+                view=view,
+                as_of=end_of_day(app.shown_day),
+                place=app.place if view in ("timeline", "quotes", "all") else None,
+                filter=None if report else app.filters.get(view),
+                width=100 if report else max(MIN_WIDTH, pane.line_width),
+                height=max(MIN_HEIGHT, pane.page_height) if view == "map" else None,
+                newest_first=self.timeline.newest_first,
+                selected=None if report else pane.selected_id,
+                ascii=app.ascii,
+                map_options=self.map_pane.map_options() if view in ("map", "all") else None,
+            )
+        except ValueError as exc:  # the pane's filter does not apply: the pane says so too
+            app.notify_plain(f"Not exported: {exc}.", title="Export", severity="warning")
+            return
         app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))
 
     def action_refresh_feeds(self) -> None:

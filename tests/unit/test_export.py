@@ -258,7 +258,7 @@ def test_default_export_name():
         ({"view": "map", "fmt": "text", "height": 5}, "height"),
         ({"view": "timeline", "fmt": "feed"}, "--view all"),
         ({"view": "all", "fmt": "text", "place": "Atlantis"}, "unknown place"),
-        ({"view": "all", "fmt": "feed", "place": "Hama"}, "no place"),
+        ({"view": "all", "fmt": "feed", "place": "Hama"}, "no --place"),
     ],
 )
 def test_bad_arguments_raise_export_argument_error(store, kwargs, words):

@@ -100,32 +100,41 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from datetime import datetime
     from pathlib import Path
 
-    from sitmon.store.timeutil import SITUATION_TZ
-    from sitmon.widgets.export import MIN_HEIGHT as MAP_MIN_HEIGHT
-    from sitmon.widgets.export import ExportError, export_view, write_export
+    from sitmon.widgets.export import ExportError, export, write_export
 
-    if args.fmt == "feed":
-        if args.view != "all":
-            raise CommandError("--format feed exports the whole store: use it with --view all", 2)
-        if args.place or args.filter:
-            raise CommandError("--format feed exports the whole store: no --place or --filter", 2)
-    if args.height is not None and args.view in ("map", "all") and args.height < MAP_MIN_HEIGHT:
-        raise CommandError(
-            f"--height must be at least {MAP_MIN_HEIGHT} for the map (got {args.height})", 2
-        )
+    request = request_from_args(args)  # every argument checked here, before any work
     output = args.output if args.output not in (None, "-") else None
     if output is not None and not args.force and Path(output).exists():
         # fail before any work (write_export checks again at the end)
         raise CommandError(f"{output} already exists; not replaced (--force replaces it)", 1)
 
     store = open_store(args)
+    try:
+        text = export(store, request)
+        if output is None:
+            _write_stdout(text)
+        else:
+            write_export(text, Path(output), force=args.force)
+    except ExportError as exc:
+        raise CommandError(str(exc), exc.code) from None
+    return 0
+
+
+def request_from_args(args: argparse.Namespace):
+    """The :class:`~sitmon.widgets.export.ExportRequest` the arguments ask for.
+
+    Raises :class:`CommandError` (exit code 2) with the request's one-line reason.
+    """
+    from datetime import datetime
+
+    from sitmon.store.timeutil import SITUATION_TZ
+    from sitmon.widgets.export import ExportArgumentError, ExportRequest
+
     stamp = datetime.now(SITUATION_TZ).replace(microsecond=0) if args.timestamp else None
     try:
-        text = export_view(
-            store,
+        return ExportRequest(
             view=args.view,
             fmt=args.fmt,
             width=args.width,
@@ -136,13 +145,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             ascii=args.ascii,
             timestamp=stamp,
         )
-        if output is None:
-            _write_stdout(text)
-        else:
-            write_export(text, Path(output), force=args.force)
-    except ExportError as exc:
+    except ExportArgumentError as exc:
         raise CommandError(str(exc), exc.code) from None
-    return 0
 
 
 def _write_stdout(text: str) -> None:

@@ -35,14 +35,11 @@ view shows and the report's wording), and the writers :mod:`.text`,
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from sitmon.store.filtering import FilterError
 from sitmon.store.storage import StoreWriteError, atomic_write_bytes
 from sitmon.store.views import view_snapshot
-from sitmon.widgets.map_render import MapOptions
 
 from .context import _Ctx, _moment, view_lines
 from .feed import export_feed
@@ -60,7 +57,7 @@ from .request import (
     ExportArgumentError,
     ExportError,
     ExportExistsError,
-    _check,
+    ExportRequest,
     default_export_name,
     default_map_height,
     resolve_place,
@@ -81,6 +78,8 @@ __all__ = [
     "ExportExistsError",
     "default_export_name",
     "default_map_height",
+    "ExportRequest",
+    "export",
     "export_feed",
     "export_view",
     "is_web_url",
@@ -90,69 +89,40 @@ __all__ = [
     "write_export",
 ]
 
-View = Literal["timeline", "map", "quotes", "stats", "all"]
-Format = Literal["text", "markdown", "json", "feed"]
 
 # --------------------------------------------------------------------------- API
 
 
-def export_view(
-    store: Any,
-    *,
-    view: View,
-    fmt: Format,
-    width: int = 80,
-    height: int | None = None,
-    as_of: datetime | None = None,
-    place: str | None = None,
-    filter: str | None = None,
-    ascii: bool = False,
-    newest_first: bool = True,
-    selected: str | None = None,
-    map_options: MapOptions | None = None,
-    timestamp: datetime | None = None,
-) -> str:
-    """One view of the store (``"all"``: a situation report) as text, Markdown or JSON.
+def export(store: Any, request: ExportRequest) -> str:
+    """One view of the store (``"all"``: a situation report) as text, Markdown, JSON or
+    a feed, exactly as :func:`sitmon.store.views.view_snapshot` shows it.
 
-    ``as_of`` None means the end of the latest day in the data. ``place`` is a
-    place id or name (resolved with ``store.resolve_places``). ``height`` is the
-    map's height for ``map``/``all`` and limits the rows of a text export of the
-    other views (as the pane would show them). ``timestamp`` (default: none)
-    adds a "generated at" line; without it the output is byte-for-byte
-    reproducible. Raises :class:`ExportArgumentError` for bad arguments.
+    ``request`` was checked when it was made; here the place name is resolved
+    against the store. Raises :class:`ExportArgumentError` for an unknown or
+    ambiguous place. Deterministic: the same store and request give the same bytes.
     """
-    _check(view, fmt, width, height)
-    if fmt == "feed":
-        if place is not None or (filter and filter.strip()):
-            raise ExportArgumentError("the feed format exports the whole store: no place or filter")
-        return export_feed(store, as_of=as_of, ascii=ascii, timestamp=timestamp)
-    place_id = resolve_place(store, place) if place else None
-    moment = _moment(store, as_of)
+    req = request
+    if req.fmt == "feed":
+        return export_feed(store, as_of=req.as_of, ascii=req.ascii, timestamp=req.timestamp)
+    place_id = resolve_place(store, req.place) if req.place else None
+    moment = _moment(store, req.as_of)
     # an empty store has no "latest": a fixed moment keeps even that export reproducible
-    try:
-        snap = view_snapshot(store, view, as_of=moment or _NO_DATA, place=place_id, filter=filter)
-    except FilterError as exc:
-        raise ExportArgumentError(str(exc)) from None
-    ctx = _Ctx(
-        store=store,
-        snap=snap,
-        moment=moment,
-        view=view,
-        width=width,
-        height=height,
-        ascii=ascii,
-        newest_first=newest_first,
-        selected=selected if view != "all" else None,
-        map_options=map_options,
-        timestamp=timestamp,
+    snap = view_snapshot(
+        store, req.view, as_of=moment or _NO_DATA, place=place_id, filter=req.filter
     )
-    if fmt == "json":
-        text = _json_view(ctx, view)
-    elif fmt == "markdown":
-        text = _md_sitrep(ctx) if view == "all" else _md_view(ctx, view)
+    ctx = _Ctx(req=req, store=store, snap=snap, moment=moment)
+    if req.fmt == "json":
+        text = _json_view(ctx, req.view)
+    elif req.fmt == "markdown":
+        text = _md_sitrep(ctx) if req.view == "all" else _md_view(ctx, req.view)
     else:
-        text = _text_sitrep(ctx) if view == "all" else _text_view(ctx, view)
-    return sanitize_output(text, ascii=ascii)
+        text = _text_sitrep(ctx) if req.view == "all" else _text_view(ctx, req.view)
+    return sanitize_output(text, ascii=req.ascii)
+
+
+def export_view(store: Any, **request: Any) -> str:
+    """``export(store, ExportRequest(**request))``: keyword arguments as :class:`ExportRequest`'s."""
+    return export(store, ExportRequest(**request))
 
 
 def write_export(text: str, path: Path, *, force: bool = False) -> None:

@@ -19,7 +19,7 @@ from sitmon.widgets.timeline_render import render_timeline
 
 from .citations import _Citations
 from .mdtext import _md
-from .request import _MONTHS, ExportArgumentError, default_map_height
+from .request import _MONTHS, ExportArgumentError, ExportRequest, default_map_height
 
 # --------------------------------------------------------------------------- time labels
 
@@ -75,18 +75,29 @@ def _version() -> str:
 
 @dataclass
 class _Ctx:
+    """One export being written: the request, the store, what the view shows, its moment."""
+
+    req: ExportRequest
     store: Any
     snap: Snapshot
     moment: datetime | None
-    view: str
-    width: int
-    height: int | None
-    ascii: bool
-    newest_first: bool
-    selected: str | None
-    map_options: MapOptions | None
-    timestamp: datetime | None
     cites: _Citations = field(default_factory=_Citations)
+
+    @property
+    def view(self) -> str:
+        return self.req.view
+
+    @property
+    def width(self) -> int:
+        return self.req.width
+
+    @property
+    def height(self) -> int | None:
+        return self.req.height
+
+    @property
+    def ascii(self) -> bool:
+        return self.req.ascii
 
     @property
     def g(self):
@@ -133,16 +144,16 @@ class _Ctx:
     def map_opts(self) -> MapOptions:
         charset = "ascii" if self.ascii else "braille"
         selected = self.snap.place
-        if self.view == "map" and self.selected is not None:
-            selected = self.selected
-        if self.map_options is None:
+        if self.view == "map" and self.req.selected is not None:
+            selected = self.req.selected
+        if self.req.map_options is None:
             return MapOptions(
                 charset=charset,
                 colour=False,
                 selected=selected,
                 as_of_label=_as_of_label(self.moment),
             )
-        opts = dataclasses.replace(self.map_options, colour=False)
+        opts = dataclasses.replace(self.req.map_options, colour=False)
         if self.ascii:
             opts = dataclasses.replace(opts, charset="ascii")
         if not opts.as_of_label:
@@ -217,7 +228,7 @@ def _body(ctx: _Ctx, view: str) -> str:
             ctx.width,
             ctx.height,
             ascii=ctx.ascii,
-            newest_first=ctx.newest_first,
-            selected=ctx.selected,
+            newest_first=ctx.req.newest_first,
+            selected=ctx.req.selected,
         )
     return plain(lines)

@@ -34,8 +34,8 @@ def _json_header(ctx: _Ctx, view: str) -> dict[str, Any]:
         "as_of": _iso(ctx.moment),
         "generated_by": f"sitmon {_version()}",
     }
-    if ctx.timestamp is not None:
-        doc["generated_at"] = ctx.timestamp.isoformat()
+    if ctx.req.timestamp is not None:
+        doc["generated_at"] = ctx.req.timestamp.isoformat()
     doc["situation"] = _clean_tree(
         {k: v for k, v in situation.items() if isinstance(k, str) and isinstance(v, str)}
         if isinstance(situation, dict)
@@ -66,7 +66,7 @@ def _json_view(ctx: _Ctx, view: str) -> str:
     control: list[ControlChange] = []
     places: set[str] = set()
     if view in ("timeline", "all"):
-        doc["order"] = "newest_first" if ctx.newest_first else "oldest_first"
+        doc["order"] = "newest_first" if ctx.req.newest_first else "oldest_first"
     if view == "all":
         doc["summary"] = {
             "control": _summary_control(ctx),
@@ -90,7 +90,7 @@ def _json_view(ctx: _Ctx, view: str) -> str:
         metrics = snap.figures
         doc["figures"] = [_json_metric(m) for m in metrics]
     if view == "timeline":
-        events = timeline_rows(snap, newest_first=ctx.newest_first)
+        events = timeline_rows(snap, newest_first=ctx.req.newest_first)
     elif view == "all":
         events = _period_events(ctx)
     if view in ("quotes", "all"):

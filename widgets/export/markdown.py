@@ -53,8 +53,8 @@ def _md_header(ctx: _Ctx, view: str, count: str) -> list[str]:
         bits.append(f"place: {ctx.md(ctx.place_name(ctx.snap.place))}")
     if not ctx.snap.filter.empty:
         bits.append(f"filter: {ctx.md(str(ctx.snap.filter))}")
-    if ctx.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.timestamp)} (UTC+03) by sitmon {_version()}")
+    if ctx.req.timestamp is not None:
+        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
     head = "Situation report" if view == "all" else _VIEW_LABEL[view]
     return [f"# {head}: {ctx.md(ctx.title)}", "", ctx.msep.join(bits).strip()]
 
@@ -209,7 +209,7 @@ def _md_view(ctx: _Ctx, view: str) -> str:
     out = _md_header(ctx, view, f"{count} {noun}{'s' * (count != 1)}")
     out.append("")
     if view == "timeline":
-        out += _md_events(ctx, timeline_rows(ctx.snap, newest_first=ctx.newest_first))
+        out += _md_events(ctx, timeline_rows(ctx.snap, newest_first=ctx.req.newest_first))
     elif view == "quotes":
         out += _md_quotes(ctx)
     elif view == "stats":

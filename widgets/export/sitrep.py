@@ -20,7 +20,7 @@ def _period_events(ctx: _Ctx) -> list[Event]:
     """The sitrep's events: those since the start of the period, in display order."""
     first = ctx.snap.first
     events = [e for e in ctx.snap.events if first is None or e.time >= first]
-    return events[::-1] if ctx.newest_first else events
+    return events[::-1] if ctx.req.newest_first else events
 
 
 def _control_rows(ctx: _Ctx) -> list[ControlChange]:

@@ -48,8 +48,8 @@ def _text_header(ctx: _Ctx, view: str, count: str) -> list[str]:
         bits.append(f"place: {ctx.s(ctx.place_name(ctx.snap.place))}")
     if not ctx.snap.filter.empty:
         bits.append(f"filter: {ctx.s(str(ctx.snap.filter))}")
-    if ctx.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.timestamp)} (UTC+03) by sitmon {_version()}")
+    if ctx.req.timestamp is not None:
+        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
     lines = _wrap(ctx, f"{ctx.s(ctx.title)}{g.sep}{_VIEW_LABEL[view]}")
     lines += _wrap(ctx, g.sep.join(bits))
     return lines
@@ -80,7 +80,7 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
     """Cite the sources of a single view's records; return the header's count."""
     snap = ctx.snap
     if view == "timeline":
-        rows = timeline_rows(snap, newest_first=ctx.newest_first)
+        rows = timeline_rows(snap, newest_first=ctx.req.newest_first)
         for e in rows:
             ctx.cites.add_all(e.sources, snap)
         return f"{len(rows)} event{'s' * (len(rows) != 1)}"
@@ -121,8 +121,8 @@ def _text_sitrep(ctx: _Ctx) -> str:
         bits.append(f"place: {ctx.s(ctx.place_name(snap.place))}")
     if not snap.filter.empty:
         bits.append(f"filter: {ctx.s(str(snap.filter))}")
-    if ctx.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.timestamp)} (UTC+03) by sitmon {_version()}")
+    if ctx.req.timestamp is not None:
+        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
     out += _wrap(ctx, g.sep.join(bits))
     out.append(("=" if ctx.ascii else "═") * ctx.width)
 
@@ -168,7 +168,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
         out += (
             plain(
                 render_timeline(
-                    sub, ctx.width, newest_first=ctx.newest_first, colour=False, ascii=ctx.ascii
+                    sub, ctx.width, newest_first=ctx.req.newest_first, colour=False, ascii=ctx.ascii
                 )
             )
             .rstrip("\n")
