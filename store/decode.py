@@ -26,6 +26,7 @@ from typing import Any
 import msgspec
 
 from .adapters.base import FeedError
+from .termsafe import terminal_safe
 
 __all__ = ["MAX_DEPTH", "MAX_NUMBER_CHARS", "CheckedJSON", "check_json", "decode_json", "one_line"]
 
@@ -52,8 +53,14 @@ _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|-?[0-9][0-9.eE+\-]*')
 
 
 def one_line(text: str, limit: int = 300) -> str:
-    """``text`` as one printable line of at most ``limit`` characters."""
-    text = re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", text).strip()
+    """``text`` as one printable line of at most ``limit`` characters.
+
+    Line breaks and tabs become a space; any other control, C1 or bidi character
+    (from a file name, a URL, a server's reason phrase) is shown visibly as an
+    escape such as ``\\x1b`` or ``\\u202e`` (:func:`~.termsafe.terminal_safe`), so a
+    message never hides what a name holds.
+    """
+    text = terminal_safe(re.sub(r"[\n\r\t\x0b\x0c\u2028\u2029]+", " ", text).strip())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text

@@ -19,18 +19,22 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from sitmon.store.deadline import Cancel
+from sitmon.store.termsafe import terminal_safe
 from sitmon.store.timeutil import TimeError, day_of, end_of_day, parse_as_of
 from sitmon.widgets.panes import PaneOptions
 from sitmon.widgets.render_util import safe
 from textual import on, work
 from textual.app import App
+from textual.binding import Binding
 
 from . import actions
 from .diskwatch import DiskWatcher
 from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
-from .messages import RefreshFinished, StoreFailed, StoreLoaded, StoreReloaded
+from .messages import RefreshFinished, StoreFailed, StoreLoaded, StoreReloaded, StoreReloadFailed
+from .quitting import DaemonExecutor, install_signal_handlers
 from .scheduler import FeedScheduler
 
 if TYPE_CHECKING:  # imported where used: the first frame does not wait for them
@@ -58,6 +62,8 @@ class SitmonApp(App):
     COMMANDS = App.COMMANDS | {_sitmon_commands}
     COMMAND_PALETTE_DISPLAY = "^p"
     ENABLE_COMMAND_PALETTE = True
+    #: Ctrl+C quits like Ctrl+Q, everywhere (Textual's default only says how to quit)
+    BINDINGS: ClassVar = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
         self,
@@ -107,6 +113,10 @@ class SitmonApp(App):
         self.loaded = asyncio.Event()
         self.export_dir: Path = _documents_dir()
         self.last_export: Path | None = None
+        #: shared by every fetch of this session: quitting cancels them all at once
+        self.cancel = Cancel()
+        #: the reload error last reported (reported once, not at every tick)
+        self._reload_error: str | None = None
         self.scheduler = FeedScheduler(self)
         self.disk_watcher = DiskWatcher(
             self, disk_interval, busy_elsewhere=self.scheduler.any_running
@@ -116,6 +126,11 @@ class SitmonApp(App):
         return MainScreen()
 
     def on_mount(self) -> None:
+        # Quit means exit: thread workers must never hold the process after the app
+        # ends, and SIGTERM/SIGHUP quit like `q` (see tui/quitting.py).
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(DaemonExecutor())
+        install_signal_handlers(loop, self._quit_on_signal)
         if self._theme_request:
             self._apply_theme(self._theme_request)
         if self.keymap:
@@ -173,9 +188,11 @@ class SitmonApp(App):
     ) -> None:
         """A notification whose text is shown literally (data never parsed as markup)."""
         self.notices.append(message)
+        # outside text (names, paths, errors) escaped visibly, line by line
+        message = "\n".join(terminal_safe(line) for line in str(message).split("\n"))
         self.notify(
             safe(message, newlines=True),
-            title=safe(title),
+            title=safe(terminal_safe(title)),
             severity=severity,
             timeout=timeout,
             markup=False,
@@ -223,7 +240,7 @@ class SitmonApp(App):
         self.loaded.set()
         if self.screen_stack:
             for pane in self.main_screen.panes():
-                pane.set_message(f"Cannot open the store: {message.error}")
+                pane.set_message(f"Cannot open the store: {terminal_safe(message.error)}")
         self.notify_plain(message.error, title="Store", severity="error", timeout=30)
         self.update_header()
 
@@ -245,8 +262,24 @@ class SitmonApp(App):
     @on(StoreReloaded)
     def _store_reloaded(self, message: StoreReloaded) -> None:
         self.disk_watcher.busy = False
+        self._reload_error = None
         self.install_store(message.store)
         self.notify_plain("The store changed on disk; reloaded.", title="Store", timeout=4)
+
+    @on(StoreReloadFailed)
+    def _store_reload_failed(self, message: StoreReloadFailed) -> None:
+        """Keep showing what we have (nothing was written or moved) and say why, once."""
+        self.disk_watcher.busy = False
+        if message.error == self._reload_error:
+            return
+        self._reload_error = message.error
+        self.notify_plain(
+            f"The store changed on disk but cannot be read: {message.error}. "
+            "Still showing what was loaded before.",
+            title="Store",
+            severity="warning",
+            timeout=15,
+        )
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
@@ -305,9 +338,20 @@ class SitmonApp(App):
         self.notify_plain(f"Saved a screenshot to {path}", title="Screenshot")
 
     async def action_quit(self) -> None:
+        """Quit now: cancel every fetch (their sockets shut down), stop workers, exit."""
+        self._stop_everything()
+        self.exit(0)
+
+    def _quit_on_signal(self, sig: int) -> None:
+        """SIGTERM / SIGHUP: quit like ``q``, restoring the terminal; exit code 128 + signal."""
+        self._stop_everything()
+        self.exit(return_code=128 + int(sig))
+
+    def _stop_everything(self) -> None:
+        self.cancel.cancel()
         if self.screen_stack:
             self.main_screen.stop_replay()
-        self.exit(0)
+        self.workers.cancel_all()
 
 
 def _documents_dir() -> Path:
@@ -335,8 +379,15 @@ def _load_config(args: argparse.Namespace):
         return None, f"Config not loaded: {exc}. Using defaults."
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """``sitmon`` / ``sitmon run``: open the monitor."""
+def run_app(args: argparse.Namespace, *, exit_process: bool = True) -> int:
+    """``sitmon`` / ``sitmon run``: open the monitor; returns (or exits with) its exit code.
+
+    With ``exit_process`` (the command line), once the app has ended and restored
+    the terminal the process exits at once (:func:`os._exit` after flushing
+    stdout and stderr): the interpreter's teardown of a large store in memory and
+    of any worker still blocked (a DNS lookup, say) would otherwise keep the
+    shell waiting for up to a second or more after ``q``.
+    """
     from .cli.common import store_path
 
     as_of = None
@@ -356,4 +407,12 @@ def run_app(args: argparse.Namespace) -> int:
         refresh=not getattr(args, "no_refresh", False),
     )
     app.run()
-    return app.return_code or 0
+    code = app.return_code or 0
+    if exit_process:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # the terminal is gone (SIGHUP): nothing to flush to
+                pass
+        os._exit(code)
+    return code

@@ -3,8 +3,14 @@ second monitor) replaced the store file, and posts the re-read store.
 
 Every ``interval`` seconds, unless a refresh of this app is running or a check is
 still busy, a thread worker asks :meth:`Store.changed_on_disk`; when the file
-changed it opens it and posts :class:`~.messages.StoreReloaded`. An unreadable
-file is tried again at the next tick (the app keeps showing what it has).
+changed it re-reads it and posts :class:`~.messages.StoreReloaded`.
+
+The watcher only ever *reads*: it never writes, moves, quarantines or creates
+the file. A file that does not parse while it is being written (``cp``
+restoring a backup) is re-read with backoff by :meth:`Store.open` and, if still
+being written, simply tried again at the next tick. A file that stays
+unreadable (or disappeared) is reported once with
+:class:`~.messages.StoreReloadFailed`; the app keeps showing what it has.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from .messages import StoreReloaded
+from .messages import StoreReloaded, StoreReloadFailed
 
 if TYPE_CHECKING:
     from sitmon.store import Store
@@ -49,12 +55,21 @@ class DiskWatcher:
         )
 
     def _check_thread(self, store: Store) -> None:
-        from sitmon.store import Store
+        from sitmon.store import Store, StoreError, StoreUnreadable
 
         try:
-            if store.changed_on_disk() and store.path.exists():
-                self.app.post_message(StoreReloaded(Store.open(store.path, seed=False)))
+            if store.changed_on_disk():
+                fresh = Store.open(store.path, create=False, patience=store.patience)
+                self.app.post_message(StoreReloaded(fresh))
                 return
-        except Exception:  # unreadable right now: keep showing what we have, try again later
-            pass
+        except StoreUnreadable as exc:
+            if not exc.changing:  # still being written: quietly try again at the next tick
+                self.app.post_message(StoreReloadFailed(str(exc)))
+                return
+        except StoreError as exc:
+            self.app.post_message(StoreReloadFailed(str(exc)))
+            return
+        except Exception as exc:  # pragma: no cover - the app must keep running
+            self.app.post_message(StoreReloadFailed(f"{type(exc).__name__}: {exc}"))
+            return
         self.busy = False  # a plain flag; the next timer tick reads it

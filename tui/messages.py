@@ -12,7 +12,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from sitmon.store import Store
 
-__all__ = ["RefreshFinished", "StoreFailed", "StoreLoaded", "StoreReloaded"]
+__all__ = ["RefreshFinished", "StoreFailed", "StoreLoaded", "StoreReloadFailed", "StoreReloaded"]
 
 
 class StoreLoaded(Message):
@@ -37,6 +37,17 @@ class StoreReloaded(Message):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+
+
+class StoreReloadFailed(Message):
+    """The disk watcher saw the file change but could not read it; ``error`` is one line.
+
+    The app keeps showing what it has (nothing was written or moved) and says why.
+    """
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
 
 
 class RefreshFinished(Message):

@@ -17,9 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitmon.store.termsafe import terminal_safe
 from sitmon.widgets.changes_render import display_names
 from sitmon.widgets.header_render import parse_iso
-from sitmon.widgets.render_util import safe
 
 from .messages import RefreshFinished
 
@@ -148,8 +148,9 @@ class FeedScheduler:
             from sitmon.store import Store
             from sitmon.store.refresh import refresh_feed
 
-            writer = Store.open(path, seed=False)
-            result = refresh_feed(writer, feed, factions=factions)
+            # never create the store here: a file removed meanwhile is an error, not a new store
+            writer = Store.open(path, create=False)
+            result = refresh_feed(writer, feed, factions=factions, cancel=self.app.cancel)
         except Exception as exc:
             self.app.post_message(
                 RefreshFinished(feed.name, None, None, f"{type(exc).__name__}: {exc}")
@@ -165,8 +166,10 @@ class FeedScheduler:
         st.running = False
         feed = next((f for f in self.feeds() if f.name == message.feed), None)
         changes = _changeset_of(message.result)
+        if app.cancel.cancelled:  # quitting: nothing more to show or arm
+            return
         if message.error:
-            st.last_error = safe(
+            st.last_error = terminal_safe(
                 str(message.error).splitlines()[0] if str(message.error) else "failed"
             )
             app.notify_plain(

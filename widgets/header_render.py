@@ -2,8 +2,10 @@
 
 One line: ``sitmon │ as of 2024-12-05 (latest) │ data refreshed 3 min ago │
 feeds: 2 ok 14:05 next 14:20 │ <situation title>``. Data text (the store error,
-the situation title, feed errors) goes through :func:`~.render_util.safe`; the
-screen shows the returned :class:`~.lines.StyledLine` literally.
+the situation title, feed names and errors) goes through
+:func:`sitmon.store.termsafe.terminal_safe` (control, C1 and bidi characters shown
+as ``\x1b``, ``\u202e``) and :func:`~.render_util.safe`; the screen shows the
+returned :class:`~.lines.StyledLine` literally.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from sitmon.store.termsafe import terminal_safe
 from sitmon.store.timeutil import SITUATION_TZ
 
 from .lines import StyledLine
@@ -114,7 +117,7 @@ def header_line(
     parts: list[tuple[str, str]] = [("sitmon", "bold")]
     if bounds is None or shown is None:
         msg = store_error and f"store error: {store_error}" or "loading the store…"
-        parts += [(sep, "dim"), (safe(msg, ascii=ascii), "")]
+        parts += [(sep, "dim"), (safe(terminal_safe(msg), ascii=ascii), "")]
         return StyledLine.build(parts)
     lo, hi = bounds
     if not travelling:
@@ -131,7 +134,7 @@ def header_line(
     parts += [(sep, "dim"), (when, "bold reverse" if travelling else "bold")]
     parts += [(sep, "dim"), (safe(age, ascii=ascii), "")]
     if feeds:
-        parts += [(sep, "dim"), (safe(feeds, ascii=ascii), "")]
+        parts += [(sep, "dim"), (safe(terminal_safe(feeds), ascii=ascii), "")]
     if title:
-        parts += [(sep, "dim"), (safe(title, ascii=ascii), "italic")]
+        parts += [(sep, "dim"), (safe(terminal_safe(title), ascii=ascii), "italic")]
     return StyledLine.build(parts)

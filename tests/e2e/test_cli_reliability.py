@@ -25,8 +25,10 @@ HOSTILE = {
     "c1csi": "\u009b31m",  # one-byte CSI (C1): red text on terminals that honour C1
     "rlo": "\u202e",  # RIGHT-TO-LEFT OVERRIDE: makes 'gpj.exe' look like 'exe.jpg'
 }
-#: the raw bytes that must never appear in the terminal (UTF-8, as the app writes)
-FORBIDDEN = [b"\x1b]", b"\x07", "\u009b".encode(), "\u202e".encode()]
+#: the raw bytes that must never appear in the terminal (UTF-8, as sitmon writes):
+#: the title and clipboard OSCs, a C1 CSI, a bidi override (Textual itself sends
+#: other OSCs, e.g. OSC 22 for the pointer shape, so "ESC ]" alone is not the test)
+FORBIDDEN = [b"\x1b]0;", b"\x1b]52;", "\u009b".encode(), "\u202e".encode(), b"pwned-title\x07"]
 #: how each piece is shown instead
 SHOWN = {
     "osc0": "\\x1b]0;pwned-title\\x07",
