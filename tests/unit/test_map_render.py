@@ -463,18 +463,27 @@ def test_non_ascii_names_in_ascii_mode():
 # --------------------------------------------------------------------------- navigation
 
 
+#: the 120x40 map of 5 Dec: from each place, the place each arrow key moves to (checked
+#: against the geography: Maarat al-Numan is the nearest place north of Hama, Palmyra
+#: east of it, Tartus west; Latakia is on the coast, nothing lies west of it)
+ARROWS_120x40 = {
+    "hama": {"up": "maarat_al_numan", "down": "homs", "left": "tartus", "right": "palmyra"},
+    "homs": {"up": "hama", "down": "damascus", "left": "tartus", "right": "palmyra"},
+    "damascus": {"up": "homs", "down": "daraa", "left": "quneitra", "right": "palmyra"},
+    "aleppo": {"up": "tal_rifaat", "down": "saraqib", "left": "saraqib", "right": "al_bab"},
+    "latakia": {"up": "idlib", "down": "tartus", "left": None, "right": "maarat_al_numan"},
+    "deir_ez_zor": {"up": "hasakah", "down": "abu_kamal", "left": "raqqa", "right": "abu_kamal"},
+    "idlib": {"up": "azaz", "down": "maarat_al_numan", "left": "latakia", "right": "saraqib"},
+}
+
+
 def test_nearest_in_direction_on_the_map(bundled):
     r = render_bundled(bundled, "2024-12-05", 120, 40)
-    pos = r.positions
-    places = {p.id: p for p in bundled[0]}
-    up = nearest_in_direction(pos, "hama", "up")
-    assert up in {"idlib", "maarat_al_numan", "saraqib", "aleppo"}
-    assert places[up].lat > places["hama"].lat
-    assert nearest_in_direction(pos, "hama", "down") == "homs"
-    assert nearest_in_direction(pos, "homs", "up") == "hama"
-    assert nearest_in_direction(pos, "hama", "left") in {"latakia", "tartus"}
-    assert nearest_in_direction(pos, "damascus", "right") in {"suwayda", "palmyra"}
-    assert nearest_in_direction(pos, "aleppo", "right") in {"al_bab", "manbij"}
+    got = {
+        pid: {d: nearest_in_direction(r.positions, pid, d) for d in ("up", "down", "left", "right")}
+        for pid in ARROWS_120x40
+    }
+    assert got == ARROWS_120x40
 
 
 def test_nearest_in_direction_edges():
@@ -705,3 +714,36 @@ def test_bundled_selection_and_credit_at_any_size(bundled, day, width, height, c
     assert credit_shown(r), plain(r.lines)
     if selected is not None:
         assert selected in r.positions  # the whole of Syria is in view at zoom 1
+
+
+@pytest.mark.parametrize(
+    ("day", "place", "whole"),
+    [("2024-12-05", "hama", "[H]"), ("2024-11-29", "aleppo", "[H~]")],
+)
+def test_selected_marker_panned_to_the_first_and_last_column_stays_whole(
+    bundled, day, place, whole
+):
+    """Pan the map (zoom 4, no legend: the map is all 60 columns) so the selected place
+    falls in column 0 and in column 59: the marker is drawn whole, moved in from the
+    edge ("[" in column 0, "]" in column 59), never cut to "H]" or "[H"."""
+    places, factions, changes = bundled
+    control = control_as_of(changes, end_of_day(day))
+    p = next(x for x in places if x.id == place)
+    width = 60
+    cols = set()
+    for step in range(-60, 61):  # 0.02 degrees of longitude: less than a column at zoom 4
+        opts = MapOptions(
+            charset="ascii",
+            legend=False,
+            zoom=4.0,
+            center=(p.lat, p.lon + step * 0.02),
+            selected=place,
+        )
+        r = render_map(places, control, factions, width, 20, opts)
+        if place not in r.positions:
+            continue
+        col, row = r.positions[place]
+        assert r.lines[row].text[col - 1 : col - 1 + len(whole)] == whole, (step, r.lines[row].text)
+        cols.add(col)
+    assert min(cols) == 1  # the bracket in column 0
+    assert max(cols) == width - len(whole) + 1  # the closing bracket in column 59

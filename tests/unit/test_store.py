@@ -287,6 +287,36 @@ def test_prop_indexed_filters_equal_a_plain_scan(tmp_path_factory, places, words
         for e in sorted(evs, key=lambda e: (e.time, e.id))
         if e.time <= as_of
         and all(p in e.places for p in places)
-        and all(w in s._blobs()[s._events.index(e)] for w in words)
+        and all(w in _searchable(e) for w in words)
     ]
     assert got == want
+
+
+#: what a text filter searches, written out for the factories' world (store/db.py builds
+#: its own index; this is the expectation, not a copy of it)
+_NAMES = {"aleppo": "Aleppo", "hama": "Hama", "homs": "Homs", "raqqa": "Raqqa"}
+_SHORTS = {"gov": "gov", "reb": "reb", "kur": "kur"}
+
+
+def _searchable(e) -> str:
+    parts = [e.title, e.summary, e.type, *e.actors, "Test Monitor"]
+    parts += [_NAMES[p] for p in e.places] + [_SHORTS[x] for x in e.factions]
+    return "\n".join(parts).lower()
+
+
+def test_text_filter_examples(tmp_path):
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(
+        f.base_world()
+        + [
+            f.event(1, title="Prison break in Hama", places=("hama",)),
+            f.event(2, title="Bridge shelled", places=("aleppo",), factions=("reb",)),
+            f.event(3, title="Convoy at the prison gate", places=("homs",)),
+        ]
+    )
+    assert [e.id for e in s.events(filter="prison")] == ["ev-1", "ev-3"]
+    assert [e.id for e in s.events(filter="prison place:hama")] == ["ev-1"]
+    assert [e.id for e in s.events(filter="aleppo")] == ["ev-2"]  # a place's name
+    assert [e.id for e in s.events(filter="test monitor bridge")] == ["ev-2"]  # a source
+    assert [e.id for e in s.events(filter="summary of event 3")] == ["ev-3"]
+    assert [e.id for e in s.events(filter="zzz")] == []
