@@ -27,6 +27,7 @@ from .adapters import acled, geojson, jsonfeed, sitmon, ucdp
 from .adapters.base import AdaptResult, FeedError
 from .adapters.detect import FORMATS, AdaptContext, detect_format
 from .decode import MAX_DEPTH, CheckedJSON, check_json, count_opens, decode_json, one_line
+from .identity import drop_duplicate_ids
 from .records import Place
 from .sanitize import MAX_KEY, MAX_TEXT, sanitize_tree
 
@@ -288,10 +289,16 @@ def _context(
     places: Mapping[str, Place] | None,
     factions: Collection[str] | None,
     url: str,
+    feed_id: str = "",
 ) -> AdaptContext:
     actors = faction_map if isinstance(faction_map, ActorMap) else ActorMap(faction_map)
     return AdaptContext(
-        source_name=source_name, actors=actors, places=places, factions=factions, url=url
+        source_name=source_name,
+        actors=actors,
+        places=places,
+        factions=factions,
+        url=url,
+        feed_id=feed_id,
     )
 
 
@@ -314,6 +321,7 @@ def ingest_document(doc: Any, format: str = "auto", ctx: AdaptContext | None = N
             f"{fmt} document could not be read ({type(exc).__name__}: {one_line(str(exc), 120)})"
         ) from exc
     result.meta.setdefault("format", fmt)
+    drop_duplicate_ids(result)
     return result
 
 
@@ -326,10 +334,13 @@ def ingest_bytes(
     places: Mapping[str, Place] | None = None,
     factions: Collection[str] | None = None,
     url: str = "",
+    feed_id: str = "",
 ) -> AdaptResult:
     """Decode, sanitize and adapt one document.
 
-    ``source_name`` names the feed (its Source record is ``feed-<slug>``);
+    ``source_name`` names the feed in messages; ``feed_id`` is its configured
+    name (a config feed's, ``import --name``), which scopes record ids when the
+    document declares no identity of its own (see :func:`~store.adapters.detect.feed_key`);
     ``faction_map`` adds actor names to the default actor map; ``places`` and
     ``factions`` (the store's) let adapters resolve names to ids.
     """
@@ -337,7 +348,7 @@ def ingest_bytes(
     if format == "acled" or (format == "auto" and b'"event_id_cnty"' in data):
         checked = check_json(data, what=what, defer_depth=True)
         fast = _acled_fast(
-            checked, format == "auto", source_name, faction_map, places, factions, url
+            checked, format == "auto", source_name, faction_map, places, factions, url, feed_id
         )
         if fast is not None:
             return fast
@@ -346,7 +357,7 @@ def ingest_bytes(
             doc = sanitize_tree(doc)
     else:
         doc = decode_document(data, what=what)
-    ctx = _context(source_name, faction_map, places, factions, url)
+    ctx = _context(source_name, faction_map, places, factions, url, feed_id)
     try:
         return ingest_document(doc, format, ctx)
     except FeedError as exc:
@@ -364,6 +375,7 @@ def _acled_fast(
     places: Mapping[str, Place] | None,
     factions: Collection[str] | None,
     url: str,
+    feed_id: str = "",
 ) -> AdaptResult | None:
     """The ACLED shortcut (see the module docstring), or None for the general path."""
     with acled.gc_paused():  # no cycles are made: the whole batch needs no collection
@@ -391,10 +403,11 @@ def _acled_fast(
         if clean and dirty_key(body):
             return None
         try:
-            ctx = _context(source_name, faction_map, places, factions, url)
+            ctx = _context(source_name, faction_map, places, factions, url, feed_id)
             result = acled.adapt_decoded(doc, ctx, clean=clean, auto=auto)
         except Exception:  # never on the way: the general path says what is wrong
             return None
     if result is not None:
         result.meta.setdefault("format", "acled")
+        drop_duplicate_ids(result)
     return result

@@ -200,6 +200,7 @@ def _refresh(
         places=store.places,
         factions=set(store.factions),
         url=url,
+        feed_id=name,
     )
     what = f"feed {name!r}"
     doc = decode_document(first.body, what=what)

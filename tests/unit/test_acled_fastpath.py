@@ -38,6 +38,7 @@ from sitmon.store.adapters.base import AdaptResult, FeedError  # noqa: E402
 from sitmon.store.adapters.detect import AdaptContext  # noqa: E402
 from sitmon.store.bundled import bundled_document  # noqa: E402
 from sitmon.store.decode import one_line  # noqa: E402
+from sitmon.store.identity import drop_duplicate_ids  # noqa: E402
 from sitmon.store.ingest import decode_document, ingest_bytes, ingest_document  # noqa: E402
 from sitmon.store.records import kind_of, record_to_dict  # noqa: E402
 from sitmon.store.sanitize import MAX_KEY, MAX_TEXT, clean_text, sanitize_tree  # noqa: E402
@@ -436,6 +437,7 @@ def reference_bytes(raw: bytes, fmt: str, **kw):
         else:
             result = acled.adapt_reference(doc, ctx)
             result.meta.setdefault("format", "acled")
+        drop_duplicate_ids(result)  # what ingest does after any adapter
         return outcome(result)
     except FeedError as exc:
         msg = str(exc)
