@@ -42,23 +42,19 @@ __all__ = [
 ]
 
 # Raw bytes that may decode to something sanitize_tree would change: escapes that
-# make control or invisible characters, the UTF-8 forms of C1 controls, zero-width
-# and bidi characters and the BOM. (Raw control bytes inside strings are invalid
-# JSON and fail decoding first.) A document without any is left as decoded.
+# make control or invisible characters, the UTF-8 forms of C1 controls and of bidi
+# overrides and isolates. (Raw control bytes inside strings are invalid JSON and
+# fail decoding first.) A document without any is left as decoded.
 _ESCAPES = re.compile(rb'\\[btrfu"]')
-_UNICODE = re.compile(
-    rb"\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xef\xbb\xbf"
-)
+_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 # Every byte but the quote as "a": a run of n non-quote bytes is then b"a" * n,
 # which ``in`` and ``find`` look for in C.
 _NOT_QUOTE_AS_A = bytes.maketrans(bytes(b for b in range(256) if b != 0x22), b"a" * 255)
 _KEY_END = re.compile(rb"\s*:")  # as in the regex it replaces
 # What in raw bytes can decode to a character clean_text changes (its length aside):
-# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls,
-# zero-width and bidi characters and the BOM, and DEL.
-_DIRTY = re.compile(
-    rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xef\xbb\xbf|\x7f"
-)
+# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls
+# and of bidi overrides and isolates, and DEL.
+_DIRTY = re.compile(rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\x7f")
 _DIRTY_ESCAPE = re.compile(rb"\\[btrfu]")
 # From a character boundary inside a string: the rest of it, its closing quote, whitespace.
 _STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"[ \t\r\n]*', re.DOTALL)
@@ -154,16 +150,16 @@ def _has_dirty_utf8(raw: bytes) -> bool:
 
 def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int] | None:
     """Where ``raw`` holds the UTF-8 form of a character cleaning removes (what
-    ``_UNICODE`` matches: C1 controls, zero-width and bidi characters, the BOM).
+    ``_UNICODE`` matches: C1 controls, bidi overrides and isolates).
 
-    ``find`` jumps between the bytes these forms start with (``\\xc2``, ``\\xe2``,
-    ``\\xef``) at memchr speed; a regex looks at every byte. ``first``: stop at
+    ``find`` jumps between the bytes these forms start with (``\\xc2``, ``\\xe2``)
+    at memchr speed; a regex looks at every byte. ``first``: stop at
     the first. None past ``cap`` such bytes (the caller then takes the regex).
     """
     out: list[int] = []
     n = 0
     find = raw.find
-    for lead in (b"\xc2", b"\xe2", b"\xef"):
+    for lead in (b"\xc2", b"\xe2"):
         at = find(lead)
         while at >= 0:
             n += 1
@@ -172,13 +168,11 @@ def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int
             b1 = raw[at + 1 : at + 2]
             if lead == b"\xc2":
                 hit = b"\x80" <= b1 <= b"\x9f"
-            elif lead == b"\xe2":
-                b2 = raw[at + 2 : at + 3]
-                hit = (
-                    b1 == b"\x80" and (b"\x8b" <= b2 <= b"\x8f" or b"\xaa" <= b2 <= b"\xae")
-                ) or (b1 == b"\x81" and b"\xa0" <= b2 <= b"\xaf")
             else:
-                hit = raw[at + 1 : at + 3] == b"\xbb\xbf"
+                b2 = raw[at + 2 : at + 3]
+                hit = (b1 == b"\x80" and b"\xaa" <= b2 <= b"\xae") or (
+                    b1 == b"\x81" and b"\xa6" <= b2 <= b"\xa9"
+                )
             if hit:
                 out.append(at)
                 if first:
