@@ -339,7 +339,10 @@ def ingest_bytes(
     ``factions`` (the store's) let adapters resolve names to ids.
     """
     what = f"feed {source_name!r}"
-    if format == "acled" or (format == "auto" and b'"event_id_cnty"' in data):
+    # the fast path reads event rows; deletions and error bodies take the general one
+    if (format == "acled" or (format == "auto" and b'"event_id_cnty"' in data)) and not (
+        b'"deleted_timestamp"' in data or b'"error"' in data
+    ):
         checked = check_json(data, what=what, defer_depth=True)
         fast = _acled_fast(
             checked, format == "auto", source_name, faction_map, places, factions, url, feed_id

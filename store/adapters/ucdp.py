@@ -48,7 +48,7 @@ from .detect import (
     to_number,
 )
 
-__all__ = ["adapt", "looks_like", "next_page_url"]
+__all__ = ["adapt", "looks_like", "next_page_url", "short_total_note"]
 
 
 def looks_like(doc: Any) -> bool:
@@ -64,6 +64,18 @@ def next_page_url(doc: Any) -> str | None:
     return None
 
 
+def short_total_note(pages: list[AdaptResult]) -> str:
+    """A note when the pages read hold fewer rows than the first page's ``TotalCount``
+    (empty when they hold all of them, or no total was stated)."""
+    if not pages:
+        return ""
+    total = pages[0].meta.get("TotalCount")
+    rows = sum(int(p.meta.get("rows", 0)) for p in pages)
+    if isinstance(total, int) and rows < total:
+        return f" (UCDP states TotalCount {total} but {rows} event row(s) were read)"
+    return ""
+
+
 def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     """Events and places from one decoded, sanitized UCDP GED page."""
     ctx = ctx or AdaptContext(source_name="ucdp")
@@ -76,6 +88,14 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     nxt = next_page_url(doc)
     if nxt:
         result.meta["next_page_url"] = nxt
+    result.meta["rows"] = len(doc["Result"])
+    total = result.meta.get("TotalCount")
+    if not nxt and isinstance(total, int) and len(doc["Result"]) < total:
+        if result.meta.get("TotalPages") in (None, 1):  # one document that says it is all
+            result.warnings.append(
+                f"UCDP states TotalCount {total} but the document holds "
+                f"{len(doc['Result'])} event row(s) and names no next page"
+            )
     source_id = feed_source_id(feed_key(ctx, "", "ucdp"))
     add_record(
         result,
