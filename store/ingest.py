@@ -27,6 +27,7 @@ from .adapters import acled, geojson, jsonfeed, sitmon, ucdp
 from .adapters.base import AdaptResult, FeedError
 from .adapters.detect import FORMATS, AdaptContext, detect_format
 from .decode import MAX_DEPTH, CheckedJSON, check_json, count_opens, decode_json, one_line
+from .identity import drop_duplicate_ids
 from .records import Place
 from .sanitize import MAX_KEY, MAX_TEXT, sanitize_tree
 
@@ -41,23 +42,19 @@ __all__ = [
 ]
 
 # Raw bytes that may decode to something sanitize_tree would change: escapes that
-# make control or invisible characters, the UTF-8 forms of C1 controls, zero-width
-# and bidi characters and the BOM. (Raw control bytes inside strings are invalid
-# JSON and fail decoding first.) A document without any is left as decoded.
+# make control or invisible characters, the UTF-8 forms of C1 controls and of bidi
+# overrides and isolates. (Raw control bytes inside strings are invalid JSON and
+# fail decoding first.) A document without any is left as decoded.
 _ESCAPES = re.compile(rb'\\[btrfu"]')
-_UNICODE = re.compile(
-    rb"\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xef\xbb\xbf"
-)
+_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 # Every byte but the quote as "a": a run of n non-quote bytes is then b"a" * n,
 # which ``in`` and ``find`` look for in C.
 _NOT_QUOTE_AS_A = bytes.maketrans(bytes(b for b in range(256) if b != 0x22), b"a" * 255)
 _KEY_END = re.compile(rb"\s*:")  # as in the regex it replaces
 # What in raw bytes can decode to a character clean_text changes (its length aside):
-# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls,
-# zero-width and bidi characters and the BOM, and DEL.
-_DIRTY = re.compile(
-    rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xaf]|\xef\xbb\xbf|\x7f"
-)
+# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls
+# and of bidi overrides and isolates, and DEL.
+_DIRTY = re.compile(rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\x7f")
 _DIRTY_ESCAPE = re.compile(rb"\\[btrfu]")
 # From a character boundary inside a string: the rest of it, its closing quote, whitespace.
 _STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"[ \t\r\n]*', re.DOTALL)
@@ -153,16 +150,16 @@ def _has_dirty_utf8(raw: bytes) -> bool:
 
 def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int] | None:
     """Where ``raw`` holds the UTF-8 form of a character cleaning removes (what
-    ``_UNICODE`` matches: C1 controls, zero-width and bidi characters, the BOM).
+    ``_UNICODE`` matches: C1 controls, bidi overrides and isolates).
 
-    ``find`` jumps between the bytes these forms start with (``\\xc2``, ``\\xe2``,
-    ``\\xef``) at memchr speed; a regex looks at every byte. ``first``: stop at
+    ``find`` jumps between the bytes these forms start with (``\\xc2``, ``\\xe2``)
+    at memchr speed; a regex looks at every byte. ``first``: stop at
     the first. None past ``cap`` such bytes (the caller then takes the regex).
     """
     out: list[int] = []
     n = 0
     find = raw.find
-    for lead in (b"\xc2", b"\xe2", b"\xef"):
+    for lead in (b"\xc2", b"\xe2"):
         at = find(lead)
         while at >= 0:
             n += 1
@@ -171,13 +168,11 @@ def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int
             b1 = raw[at + 1 : at + 2]
             if lead == b"\xc2":
                 hit = b"\x80" <= b1 <= b"\x9f"
-            elif lead == b"\xe2":
-                b2 = raw[at + 2 : at + 3]
-                hit = (
-                    b1 == b"\x80" and (b"\x8b" <= b2 <= b"\x8f" or b"\xaa" <= b2 <= b"\xae")
-                ) or (b1 == b"\x81" and b"\xa0" <= b2 <= b"\xaf")
             else:
-                hit = raw[at + 1 : at + 3] == b"\xbb\xbf"
+                b2 = raw[at + 2 : at + 3]
+                hit = (b1 == b"\x80" and b"\xaa" <= b2 <= b"\xae") or (
+                    b1 == b"\x81" and b"\xa6" <= b2 <= b"\xa9"
+                )
             if hit:
                 out.append(at)
                 if first:
@@ -288,10 +283,16 @@ def _context(
     places: Mapping[str, Place] | None,
     factions: Collection[str] | None,
     url: str,
+    feed_id: str = "",
 ) -> AdaptContext:
     actors = faction_map if isinstance(faction_map, ActorMap) else ActorMap(faction_map)
     return AdaptContext(
-        source_name=source_name, actors=actors, places=places, factions=factions, url=url
+        source_name=source_name,
+        actors=actors,
+        places=places,
+        factions=factions,
+        url=url,
+        feed_id=feed_id,
     )
 
 
@@ -314,6 +315,7 @@ def ingest_document(doc: Any, format: str = "auto", ctx: AdaptContext | None = N
             f"{fmt} document could not be read ({type(exc).__name__}: {one_line(str(exc), 120)})"
         ) from exc
     result.meta.setdefault("format", fmt)
+    drop_duplicate_ids(result)
     return result
 
 
@@ -326,18 +328,24 @@ def ingest_bytes(
     places: Mapping[str, Place] | None = None,
     factions: Collection[str] | None = None,
     url: str = "",
+    feed_id: str = "",
 ) -> AdaptResult:
     """Decode, sanitize and adapt one document.
 
-    ``source_name`` names the feed (its Source record is ``feed-<slug>``);
+    ``source_name`` names the feed in messages; ``feed_id`` is its configured
+    name (a config feed's, ``import --name``), which scopes record ids when the
+    document declares no identity of its own (see :func:`~store.adapters.detect.feed_key`);
     ``faction_map`` adds actor names to the default actor map; ``places`` and
     ``factions`` (the store's) let adapters resolve names to ids.
     """
     what = f"feed {source_name!r}"
-    if format == "acled" or (format == "auto" and b'"event_id_cnty"' in data):
+    # the fast path reads event rows; deletions and error bodies take the general one
+    if (format == "acled" or (format == "auto" and b'"event_id_cnty"' in data)) and not (
+        b'"deleted_timestamp"' in data or b'"error"' in data
+    ):
         checked = check_json(data, what=what, defer_depth=True)
         fast = _acled_fast(
-            checked, format == "auto", source_name, faction_map, places, factions, url
+            checked, format == "auto", source_name, faction_map, places, factions, url, feed_id
         )
         if fast is not None:
             return fast
@@ -346,7 +354,7 @@ def ingest_bytes(
             doc = sanitize_tree(doc)
     else:
         doc = decode_document(data, what=what)
-    ctx = _context(source_name, faction_map, places, factions, url)
+    ctx = _context(source_name, faction_map, places, factions, url, feed_id)
     try:
         return ingest_document(doc, format, ctx)
     except FeedError as exc:
@@ -364,6 +372,7 @@ def _acled_fast(
     places: Mapping[str, Place] | None,
     factions: Collection[str] | None,
     url: str,
+    feed_id: str = "",
 ) -> AdaptResult | None:
     """The ACLED shortcut (see the module docstring), or None for the general path."""
     with acled.gc_paused():  # no cycles are made: the whole batch needs no collection
@@ -391,10 +400,11 @@ def _acled_fast(
         if clean and dirty_key(body):
             return None
         try:
-            ctx = _context(source_name, faction_map, places, factions, url)
+            ctx = _context(source_name, faction_map, places, factions, url, feed_id)
             result = acled.adapt_decoded(doc, ctx, clean=clean, auto=auto)
         except Exception:  # never on the way: the general path says what is wrong
             return None
     if result is not None:
         result.meta.setdefault("format", "acled")
+        drop_duplicate_ids(result)
     return result

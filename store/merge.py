@@ -4,11 +4,24 @@ Rules (the properties the tests check):
 
 - merge-only: a record absent from a batch is kept; only a :class:`Tombstone`
   deletes, and only versions not newer than itself;
-- the newer ``updated_at`` wins; on a tie the larger canonical encoding wins, so
-  the result does not depend on the order records arrive in;
+- versions: a record's ``updated_at`` is its version (the source's own
+  modification time, else the time its document arrived; see
+  ``docs/data-model.md``). Against the store, the newer version wins, and on
+  an equal version with different content the batch wins: it arrived later.
+  A record whose content equals the stored one apart from ``updated_at`` is
+  unchanged (the stored version is kept), so re-importing the same bytes
+  changes nothing. A changed record is never counted "unchanged";
+- inside one batch, two versions of one id are resolved by version, then by
+  the larger canonical encoding, so the result does not depend on the order
+  records sit in the batch (one document's duplicate ids are resolved before
+  merge: the later one is kept, with a warning);
 - idempotent: merging the same batch again changes nothing;
-- referential: a record that names an unknown place, faction or source is
-  rejected with a reason, and the rest of the batch goes in.
+- referential: a record that names a place, faction, source or event that is
+  in neither the store nor the batch (after the batch's own tombstones, and
+  after the batch's other rejections) is rejected with a reason, and the rest
+  of the batch goes in;
+- flips: a change of the latest (faction, status) of a place that had
+  control before; a new place's first control is not a flip.
 """
 
 from __future__ import annotations
@@ -135,10 +148,24 @@ class ChangeSet:
 
 
 def _wins(new: Any, old: Any) -> bool:
-    """Does ``new`` replace ``old``? Newer updated_at; ties broken by canonical bytes."""
+    """Inside one batch: does ``new`` beat ``old``? Newer updated_at; ties broken by
+    canonical bytes (so the batch's order does not matter)."""
     if new.updated_at != old.updated_at:
         return new.updated_at > old.updated_at
     return _enc.encode(new) > _enc.encode(old)
+
+
+def _replaces(new: Any, old: Any) -> bool:
+    """Does the arriving ``new`` replace the stored ``old`` (see the module rules)?"""
+    if new.updated_at < old.updated_at or new == old:
+        return False
+    if new.updated_at > old.updated_at and _same_content(new, old):
+        return False  # only the version moved: keep what is stored
+    return True
+
+
+def _same_content(a: Any, b: Any) -> bool:
+    return msgspec.structs.replace(a, updated_at=b.updated_at) == b
 
 
 def latest_control(changes: Iterable[ControlChange]) -> ControlChange | None:
@@ -150,10 +177,15 @@ def latest_control(changes: Iterable[ControlChange]) -> ControlChange | None:
 
 
 def _refs_problem(
-    kind: str, rec: Any, tables: Tables, batch_ids: dict[str, set[str]]
+    kind: str, rec: Any, tables: Tables, batch_ids: dict[str, set[str]], gone: dict[str, set[str]]
 ) -> str | None:
+    """Why ``rec`` names something that will not exist after the batch, or None.
+
+    Known: in the store and not deleted by the batch (``gone``), or kept from the batch.
+    """
+
     def known(table: str, rid: str) -> bool:
-        return rid in tables[table] or rid in batch_ids[table]
+        return rid in batch_ids[table] or (rid in tables[table] and rid not in gone[table])
 
     for ref in rec.sources:
         if not known("source", ref.source):
@@ -195,15 +227,59 @@ def apply_batch(
             copied.add(kind)
         return new[kind]
 
-    batch_ids: dict[str, set[str]] = {k: set() for k in TABLE_KINDS}
-    for rec in records:
-        batch_ids[kind_of(rec)].add(rec.id)
-    # Tombstoned ids in this batch do not count as known references.
+    # One version per id from the batch: the newest, ties by canonical bytes.
+    best: dict[tuple[str, str], Any] = {}
+    tombs_in_batch: dict[tuple[str, str], Tombstone] = {}
     for rec in records:
         if isinstance(rec, Tombstone):
-            batch_ids[rec.kind].discard(rec.id)
+            key = (rec.kind, rec.id)
+            prev = tombs_in_batch.get(key)
+            if prev is None or rec.updated_at > prev.updated_at:
+                tombs_in_batch[key] = rec
+            continue
+        key = (kind_of(rec), rec.id)
+        prev = best.get(key)
+        if prev is None or _wins(rec, prev):
+            best[key] = rec
 
-    places_before = {r.place for r in records if isinstance(r, ControlChange)} | {
+    # What will exist after the batch, for reference checks: a batch record
+    # survives unless a tombstone (the batch's or the store's) is not older.
+    def survives(kind: str, rec: Any) -> bool:
+        tomb = tombs_in_batch.get((kind, rec.id))
+        if tomb is not None and tomb.updated_at >= rec.updated_at:
+            return False
+        stored = tables["tombstone"].get(f"{kind}:{rec.id}")
+        return stored is None or stored.updated_at < rec.updated_at
+
+    batch_ids: dict[str, set[str]] = {k: set() for k in TABLE_KINDS}
+    for (kind, rid), rec in best.items():
+        if survives(kind, rec):
+            batch_ids[kind].add(rid)
+    gone: dict[str, set[str]] = {k: set() for k in TABLE_KINDS}
+    for kind, rid in tombs_in_batch:
+        if kind in gone and rid not in batch_ids[kind]:
+            gone[kind].add(rid)
+    # A rejected record is not there either: recheck until nothing more falls
+    # (only sources, factions, places and events are referred to).
+    refused: dict[int, str] = {}
+    candidates = [r for r in best.values()]
+    while True:
+        fallen = False
+        for rec in candidates:
+            if id(rec) in refused:
+                continue
+            kind = kind_of(rec)
+            problem = _refs_problem(kind, rec, tables, batch_ids, gone)
+            if problem:
+                refused[id(rec)] = problem
+                if rec.id in batch_ids[kind]:
+                    batch_ids[kind].discard(rec.id)
+                    if kind in ("source", "faction", "place", "event"):
+                        fallen = True
+        if not fallen:
+            break
+
+    places_before = {r.place for r in best.values() if isinstance(r, ControlChange)} | {
         tables["control"][r.id].place
         for r in records
         if isinstance(r, Tombstone) and r.kind == "control" and r.id in tables["control"]
@@ -216,7 +292,10 @@ def apply_batch(
         if kind == "tombstone":
             _apply_tombstone(rec, tables, table, status, cs)
             continue
-        problem = _refs_problem(kind, rec, new, batch_ids)
+        if best.get((kind, rec.id)) is not rec:
+            cs.unchanged += 1  # an older version of a record later in this batch
+            continue
+        problem = refused.get(id(rec))
         if problem:
             cs.rejected.append(Rejection(kind, rec.id, problem))
             continue
@@ -230,7 +309,7 @@ def apply_batch(
             table(kind)[rec.id] = rec
             key = (kind, rec.id)
             status[key] = "updated" if status.get(key) == "deleted" else "added"
-        elif old == rec or not _wins(rec, old):
+        elif not _replaces(rec, old):
             cs.unchanged += 1
         else:
             table(kind)[rec.id] = rec

@@ -200,6 +200,7 @@ def _refresh(
         places=store.places,
         factions=set(store.factions),
         url=url,
+        feed_id=name,
     )
     what = f"feed {name!r}"
     doc = decode_document(first.body, what=what)
@@ -220,6 +221,7 @@ def _refresh(
                 break
             target = resolve_next(current, nxt, what="next page", root=root)
             if target in seen:
+                note = f" (NextPageUrl of page {pages} loops back to a page already read; stopped)"
                 break
             seen.add(target)
             page = fetch(target, **common)
@@ -229,6 +231,8 @@ def _refresh(
             results.append(_adapt(doc, fmt, ctx, f"{what} page {pages}"))
             current = page.final_url
             nxt = ucdp.next_page_url(doc)
+    if fmt == "ucdp" and not note:
+        note = ucdp.short_total_note(results)
     records, rejected = _combine(results)
     feed_state = {
         "url": shown,

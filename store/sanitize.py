@@ -4,11 +4,16 @@ Feed text must never reach a terminal as control sequences: Rich and Textual
 pass ESC, NUL, DEL and the C1 range straight through. Everything that enters
 the store from a document goes through :func:`sanitize_tree` first.
 
-Removed: C0 controls (NUL..US, except TAB and LF in multi-line text, which
-stay as a space and a newline), DEL, the C1 range U+0080..U+009F, bidi
-embeddings/overrides/isolates (U+202A..U+202E, U+2066..U+2069), directional
-marks, zero-width characters (U+200B..U+200F, U+2060..U+2064, U+FEFF) and lone
+Removed: only what can act on a terminal or reorder text: C0 controls
+(NUL..US, ESC among them, except TAB and LF in multi-line text, which stay as
+a space and a newline), DEL, the C1 range U+0080..U+009F, bidi
+embeddings/overrides (U+202A..U+202E) and isolates (U+2066..U+2069), and lone
 surrogates. CR and CRLF become LF. Text is capped in length.
+
+Kept: every character that changes meaning. The zero-width non-joiner and
+joiner (U+200C, U+200D) spell Persian words (``می‌روند``) and join emoji
+sequences; the directional marks (U+200E, U+200F, U+061C) and other
+zero-width characters only ever affect the text they sit in.
 """
 
 from __future__ import annotations
@@ -21,14 +26,8 @@ __all__ = ["MAX_TEXT", "clean_text", "sanitize_tree"]
 MAX_TEXT = 20_000
 MAX_KEY = 200
 
-_BAD = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\ud800-\udfff]"
-)
-_NEEDS = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
+_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_NEEDS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def clean_text(value: str, max_len: int = MAX_TEXT) -> str:

@@ -23,6 +23,14 @@ a precise place (``geo_precision`` 1) also give a control change
 ``government``). A row whose actor maps to no known faction keeps its event;
 the control change is rejected with the reason.
 
+ACLED's deletions endpoint answers rows of ``event_id_cnty`` and
+``deleted_timestamp`` only; such a document is recognised by that shape and
+becomes :class:`~store.records.Tombstone` records (the event
+``acled-<event_id_cnty>`` and its control change ``acled-<event_id_cnty>-control``,
+versioned by ``deleted_timestamp``), so older versions of those events go.
+An error body (``success: false``, or an ``error`` member, with or without
+``data``) is a FeedError carrying ACLED's own message.
+
 ACLED's terms forbid redistributing ACLED rows: the project ships synthetic
 examples only.
 
@@ -53,6 +61,7 @@ from .detect import (
     AdaptContext,
     RowError,
     add_record,
+    feed_key,
     feed_source_id,
     make_id,
     parse_time,
@@ -71,6 +80,7 @@ __all__ = [
     "adapt",
     "adapt_decoded",
     "adapt_reference",
+    "is_deletions",
     "looks_like",
 ]
 
@@ -159,7 +169,7 @@ DOC_DECODER = msgspec.json.Decoder(AcledDoc | list[AcledRow])
 
 def _begin(doc: Any, ctx: AdaptContext) -> tuple[list[Any], AdaptResult, str]:
     if isinstance(doc, dict):
-        if doc.get("success") is False:
+        if doc.get("success") is False or doc.get("error") not in (None, "", [], {}):
             raise FeedError(f"ACLED API error: {_api_error(doc)}")
         rows = doc.get("data")
         if not isinstance(rows, list):
@@ -175,13 +185,14 @@ def _begin(doc: Any, ctx: AdaptContext) -> tuple[list[Any], AdaptResult, str]:
 
 
 def _add_source(result: AdaptResult, ctx: AdaptContext) -> str:
-    source_id = feed_source_id(ctx.source_name)
+    # one Source for the feed whatever file name it arrives under (its configured name, else ACLED)
+    source_id = feed_source_id(feed_key(ctx, "", "acled"))
     add_record(
         result,
         "source",
         {
             "id": source_id,
-            "name": f"ACLED ({ctx.source_name})"[:500],
+            "name": f"ACLED ({ctx.feed_id or 'acled'})"[:500],
             "kind": "research",
             "url": "https://acleddata.com/",
             "updated_at": EPOCH,
@@ -195,6 +206,8 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     """Events, places and control changes from a decoded, sanitized ACLED response."""
     ctx = ctx or AdaptContext(source_name="acled")
     rows, result, source_id = _begin(doc, ctx)
+    if is_deletions(rows):
+        return _deletions(rows, result, source_id)
     with gc_paused():
         try:  # one call for the whole array; row by row only when some row does not fit
             structs: list[Any] = msgspec.convert(rows, list[AcledRow], strict=True)
@@ -261,6 +274,8 @@ def adapt_reference(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     """
     ctx = ctx or AdaptContext(source_name="acled")
     rows, result, source_id = _begin(doc, ctx)
+    if is_deletions(rows):
+        return _deletions(rows, result, source_id)
     new_places: dict[str, Any] = {}
     pending: list[tuple[str, Any, Any]] = []
     for i, row in enumerate(rows):
@@ -271,6 +286,47 @@ def adapt_reference(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
             continue
         pending.append((event["id"], event, control))
     _finish(result, new_places, pending)
+    return result
+
+
+def is_deletions(rows: list[Any]) -> bool:
+    """Is this the deletions endpoint's answer: rows with ``deleted_timestamp``, no ``event_date``?"""
+    return bool(rows) and all(
+        isinstance(r, dict) and "deleted_timestamp" in r and "event_date" not in r for r in rows
+    )
+
+
+def _deletions(rows: list[Any], result: AdaptResult, source_id: str) -> AdaptResult:
+    """Tombstones for the event (and its control change) of each deleted row."""
+    result.meta["deletions"] = True
+    for i, row in enumerate(rows):
+        ref = _ref(row, f"data[{i}]")
+        try:
+            raw_id = text_of(row.get("event_id_cnty"), "event_id_cnty", required=True, limit=140)
+            ts = to_number(row.get("deleted_timestamp"), "deleted_timestamp", integer=True)
+            if ts is None:
+                raise RowError("deleted_timestamp", "missing (when was it deleted?)")
+            try:
+                when = datetime.fromtimestamp(ts, UTC)
+            except (OverflowError, OSError, ValueError):
+                raise RowError("deleted_timestamp", f"not a Unix time: {ts}") from None
+        except Exception as exc:
+            reject(result, "tombstone", ref, exc)
+            continue
+        event_id = make_id("acled-", raw_id)
+        for kind, rid in (("event", event_id), ("control", f"{event_id}-control"[:160])):
+            add_record(
+                result,
+                "tombstone",
+                {
+                    "id": rid,
+                    "kind": kind,
+                    "updated_at": when,
+                    "reason": "deleted by ACLED",
+                    "sources": [{"source": source_id}],
+                },
+                rid,
+            )
     return result
 
 

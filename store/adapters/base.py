@@ -21,9 +21,15 @@ class FeedError(ValueError):
 
 @dataclass
 class AdaptResult:
-    """Records built from one document, the records rejected, and document metadata."""
+    """Records built from one document, the records rejected, and document metadata.
+
+    ``warnings`` are one-line notes about the document as a whole that did not
+    stop it (two records sharing one id, a short page, ...): ``import`` prints
+    them, ``validate`` prints them and exits 1.
+    """
 
     format: str
     records: list[Record] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

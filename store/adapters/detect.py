@@ -4,7 +4,8 @@
 
 ===========  ==========================================================
 sitmon       an object with ``sitmon_feed``
-jsonfeed     an object whose ``version`` starts ``https://jsonfeed.org/version/``
+jsonfeed     an object whose ``version`` is a JSON Feed version URL (1 or 1.1,
+             ``https://`` or ``http://``: :func:`is_jsonfeed_version`)
 geojson      an object with ``"type": "FeatureCollection"`` (or ``"Feature"``)
 acled        an object with a ``data`` list (ACLED API: ``status``, ``success``,
              ``count``) or a list of rows with ``event_id_cnty``
@@ -31,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..actors import ActorMap
+from ..gazetteer import MATCH_KM, SYRIA, Area, area_problem, distance_km, match_place
 from ..records import Place
 from ..timeutil import TimeError, parse_when
 from .base import FeedError
@@ -41,7 +43,9 @@ __all__ = [
     "AdaptContext",
     "RowError",
     "detect_format",
+    "feed_key",
     "feed_source_id",
+    "is_jsonfeed_version",
     "make_id",
     "parse_time",
     "slug",
@@ -96,6 +100,32 @@ def make_id(prefix: str, raw: str) -> str:
 def feed_source_id(source_name: str) -> str:
     """The id of the Source record that stands for a whole feed: ``feed-<slug>``."""
     return "feed-" + slug(source_name, 80)
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+
+
+def feed_key(ctx: AdaptContext, declared: str = "", *fallbacks: str) -> str:
+    """The feed's stable identity, which scopes the ids of its records.
+
+    In order: the document's ``declared`` identity (e.g. a JSON Feed's
+    ``feed_url``), the configured feed name (``ctx.feed_id``: a config feed's
+    name or ``import --name``), the ``fallbacks`` the document offers (its home
+    page, its title), and only then the name it arrived under. A URL's scheme is
+    dropped (``http`` and ``https`` are one feed).
+    """
+    for key in (declared, ctx.feed_id, *fallbacks, ctx.source_name):
+        if isinstance(key, str) and key.strip():
+            return _SCHEME.sub("", key.strip()).rstrip("/")
+    return "feed"
+
+
+_JSONFEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/1(?:\.\d+)?/?$")
+
+
+def is_jsonfeed_version(value: Any) -> bool:
+    """Is ``value`` a JSON Feed ``version``: 1 or 1.1, https:// or http:// (both occur)?"""
+    return isinstance(value, str) and _JSONFEED_VERSION.match(value.strip()) is not None
 
 
 def parse_time(value: Any, field_path: str) -> datetime:
@@ -206,7 +236,34 @@ class AdaptContext:
     factions: Collection[str] | None = None
     #: where the document came from (for messages and relative links)
     url: str = ""
+    #: the configured feed name (a config feed's name, ``import --name``), if any:
+    #: the identity of a feed whose document declares none (see :func:`feed_key`)
+    feed_id: str = ""
+    #: when the document was fetched or imported: the version of records whose
+    #: source gives no modification time of its own
+    arrived_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    #: the situation's area; points outside it (with a margin) are refused
+    area: Area | None = SYRIA
     _by_name: dict[str, str] | None = None
+
+    def point_problem(self, lat: float, lon: float) -> str | None:
+        """Why (``lat``, ``lon``) cannot be a place here, or None (see :mod:`store.gazetteer`)."""
+        return area_problem(lat, lon, self.area)
+
+    def match_place(self, names: Any, lat: float, lon: float) -> str | None:
+        """A known place with one of ``names`` within a few km of the point, or None."""
+        return match_place(self.places, names, lat, lon)
+
+    def new_place_id(self, prefix: str, base: str, lat: float, lon: float) -> str:
+        """An id for a place this feed makes: ``prefix + base`` (``base`` is a slug or
+        a declared id); when a known place more than a few km away holds that id,
+        the same with the point's rounded coordinates appended (two towns of one
+        name stay two places)."""
+        pid = make_id(prefix, base)
+        known = self.places.get(pid) if self.places else None
+        if known is not None and distance_km(lat, lon, known.lat, known.lon) > MATCH_KM:
+            pid = make_id(prefix, f"{base}-{lat:.2f}-{lon:.2f}")
+        return pid
 
     def place_id(self, name: str) -> str | None:
         """The id of a known place by id, name or alternative name (punctuation-blind)."""
@@ -245,8 +302,7 @@ def detect_format(doc: Any) -> str:
     if isinstance(doc, dict):
         if "sitmon_feed" in doc:
             return "sitmon"
-        version = doc.get("version")
-        if isinstance(version, str) and version.startswith("https://jsonfeed.org/version/"):
+        if is_jsonfeed_version(doc.get("version")):
             return "jsonfeed"
         if doc.get("type") in ("FeatureCollection", "Feature"):
             return "geojson"

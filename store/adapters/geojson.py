@@ -2,12 +2,18 @@
 
 Each ``Point`` feature becomes a :class:`~store.records.Place`:
 
-- id: ``properties.id``, else the feature's ``id``, else the id of a known
-  place with the same name, else the slug of the name (``"Deir ez-Zor"`` ->
-  ``deir_ez_zor``);
+- identity (a gazetteer, :mod:`store.gazetteer`): a known place whose name
+  (or alternative name, or id) matches ``properties.name``/``alt_names``/``id``
+  AND that lies within a few km is that place, and its record is left as it
+  is (a feed never replaces a known place's coordinates) unless this feed
+  made it; else a new place ``properties.id`` (a text id), else the slug of
+  the name (``"Deir ez-Zor"`` -> ``deir_ez_zor``), with the coordinates
+  appended when a far-away place already has that id. The feature's own
+  ``id`` (often 0, 1, 2 ... in every file) is never a place id;
 - ``properties.name`` (required), ``alt_names``, ``governorate`` (or
   ``admin1``), ``kind``, ``importance``, ``population``, ``note``;
-- coordinates are ``[longitude, latitude]`` as RFC 7946 says.
+- coordinates are ``[longitude, latitude]`` as RFC 7946 says; a point outside
+  the situation's area is refused with the likely cause ("looks like [lat, lon]").
 
 When the properties give a ``faction`` (an id, or an actor name the actor map
 knows) and a ``valid_from`` (or ``date``), the feature also yields a
@@ -15,8 +21,9 @@ knows) and a ``valid_from`` (or ``date``), the feature also yields a
 optional ``status`` (held, contested, besieged) and ``source_url``.
 
 Features of other geometry types are rejected with a reason. Every record
-cites the feed's Source record (``feed-<name>``). Places without
-``properties.updated_at`` carry 1970-01-01, so curated records always win.
+cites the feed's Source record (``feed-<identity>``: the configured feed name,
+else the document's ``name``). A record's version is ``properties.updated_at``,
+else the time the document was fetched or imported.
 """
 
 from __future__ import annotations
@@ -25,10 +32,10 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_record,
+    feed_key,
     feed_source_id,
     make_id,
     parse_time,
@@ -59,15 +66,15 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         if not isinstance(features, list):
             raise FeedError(f"GeoJSON: `features` must be an array, got {type(features).__name__}")
     result = AdaptResult(format="geojson")
-    source_id = feed_source_id(ctx.source_name)
     name = doc.get("name") if isinstance(doc.get("name"), str) else ""
+    source_id = feed_source_id(feed_key(ctx, "", name))
     add_record(
         result,
         "source",
         {
             "id": source_id,
             "name": (name or ctx.source_name)[:500] or source_id,
-            "updated_at": EPOCH,
+            "updated_at": ctx.arrived_at,
         },
         source_id,
     )
@@ -78,7 +85,11 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         except Exception as exc:
             reject(result, "place", _ref(feature, ref), exc)
             continue
-        if add_record(result, "place", place, place["id"]) and control is not None:
+        if place.pop("_known", False):
+            kept = True  # a known place: referred to, never overwritten
+        else:
+            kept = add_record(result, "place", place, place["id"])
+        if kept and control is not None:
             if isinstance(control, Exception):
                 reject(result, "control", f"geo-{place['id']}", control)
             else:
@@ -113,22 +124,36 @@ def _feature(feature: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, Any
         raise RowError("geometry.coordinates", "expected [longitude, latitude]")
     lon = to_number(coords[0], "geometry.coordinates[0]", required=True)
     lat = to_number(coords[1], "geometry.coordinates[1]", required=True)
+    problem = ctx.point_problem(lat, lon)
+    if problem:
+        raise RowError("geometry.coordinates", problem)
     props = feature.get("properties")
     if not isinstance(props, dict):
         raise RowError("properties", "expected an object with at least a name")
     name = text_of(props.get("name"), "properties.name", required=True)
-    place_id = None
-    for raw in (props.get("id"), feature.get("id")):
-        if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
-            raw_s = str(raw).strip()
-            place_id = raw_s if all(c in _ID_CHARS for c in raw_s) else make_id("", raw_s)
-            break
+    alt = props.get("alt_names")
+    if alt is not None and (not isinstance(alt, list) or not all(isinstance(a, str) for a in alt)):
+        raise RowError("properties.alt_names", "expected an array of strings")
+    declared = props.get("id")
+    declared = (
+        str(declared).strip()
+        if isinstance(declared, str) and declared.strip() and not declared.strip().isdigit()
+        else ""
+    )
+    names = [name, *(alt or ()), *([declared] if declared else [])]
+    place_id = ctx.match_place(names, lat, lon)
+    known = place_id is not None
+    if known and ctx.places is not None:
+        # a place this feed made itself may be updated by it; any other is left alone
+        mine = any(ref.source == source_id for ref in ctx.places[place_id].sources)
+        known = not mine
     if place_id is None:
-        place_id = ctx.place_id(name) or slug(name)
+        ok = declared and all(c in _ID_CHARS for c in declared)
+        place_id = ctx.new_place_id("", declared if ok else slug(declared or name), lat, lon)
     updated = (
         parse_time(props["updated_at"], "properties.updated_at")
         if props.get("updated_at") is not None
-        else EPOCH
+        else ctx.arrived_at
     )
     source_url = text_of(props.get("source_url"), "properties.source_url", limit=2000)
     ref = {"source": source_id, "url": source_url} if source_url else {"source": source_id}
@@ -140,10 +165,9 @@ def _feature(feature: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, Any
         "updated_at": updated,
         "sources": [ref],
     }
-    alt = props.get("alt_names")
+    if known:
+        place["_known"] = True
     if alt is not None:
-        if not isinstance(alt, list) or not all(isinstance(a, str) for a in alt):
-            raise RowError("properties.alt_names", "expected an array of strings")
         place["alt_names"] = [a[:500] for a in alt]
     gov = props.get("governorate", props.get("admin1"))
     if gov is not None:

@@ -1,12 +1,20 @@
-"""JSON Feed 1.1 (https://jsonfeed.org/version/1.1) -> events.
+"""JSON Feed 1.1 and 1.0 (https://jsonfeed.org/version/1.1) -> events.
 
-Each item becomes an :class:`~store.records.Event`:
+Both versions are read, with ``version`` written ``https://`` or ``http://``
+(producers use both for 1.0). Each item becomes an :class:`~store.records.Event`:
 
-- ``id`` -> the event id ``jf-<feed>-<item id>`` (slugged and hashed when needed);
+- ``id`` -> the event id ``jf-<feed>-<item id>`` (slugged and hashed when
+  needed), where ``<feed>`` is the feed's stable identity (:func:`feed_key`): its
+  ``feed_url``, else the configured feed name, else ``home_page_url``, else
+  ``title``; never the file name or URL it arrived by. Two items with one id:
+  the later is kept and a warning names both;
 - ``title`` -> title (else the first line of the text);
 - ``content_text``, else ``summary``, else ``content_html`` stripped to text -> summary;
-- ``date_published`` -> time, ``date_modified`` (else ``date_published``) -> updated_at;
-- ``url`` (else ``external_url``) -> url and the source citation's url;
+- ``date_published`` -> time; the version (updated_at) is ``date_modified``,
+  else the time the document was fetched or imported;
+- ``url`` (else ``external_url``) -> url and the source citation's url; a
+  relative URL is resolved against the document's URL, else its ``feed_url``,
+  else its ``home_page_url``;
 - ``tags`` naming an event type, a known place or a known faction set them.
 
 An optional ``_sitmon`` extension object on an item adds structure::
@@ -28,16 +36,18 @@ import re
 import typing
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from ..records import Event
 from ..sanitize import clean_text
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_record,
+    feed_key,
     feed_source_id,
+    is_jsonfeed_version,
     make_id,
     parse_time,
     reject,
@@ -54,11 +64,14 @@ EVENT_TYPES = frozenset(_TYPES)
 
 
 def looks_like(doc: Any) -> bool:
-    return (
-        isinstance(doc, dict)
-        and isinstance(doc.get("version"), str)
-        and doc["version"].startswith("https://jsonfeed.org/version/")
-    )
+    return isinstance(doc, dict) and is_jsonfeed_version(doc.get("version"))
+
+
+def _absolute(url: str, base: str) -> str:
+    """``url`` resolved against ``base`` when it is relative (and ``base`` is absolute)."""
+    if not url or urlsplit(url).scheme or not base or not urlsplit(base).scheme:
+        return url
+    return urljoin(base, url)
 
 
 class _Stripper(HTMLParser):
@@ -109,16 +122,24 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     ctx = ctx or AdaptContext()
     if not looks_like(doc):
         raise FeedError(
-            "JSON Feed: expected an object with `version` https://jsonfeed.org/version/1.1"
+            "JSON Feed: expected an object with `version` https://jsonfeed.org/version/1.1 "
+            "(or version/1)"
         )
     items = doc.get("items")
     if not isinstance(items, list):
         raise FeedError(f"JSON Feed: `items` must be an array, got {type(items).__name__}")
     result = AdaptResult(format="jsonfeed")
-    title = doc.get("title") if isinstance(doc.get("title"), str) else ""
-    home = doc.get("home_page_url") if isinstance(doc.get("home_page_url"), str) else ""
-    result.meta.update({"title": title, "home_page_url": home, "version": doc["version"]})
-    source_id = feed_source_id(ctx.source_name)
+    title = _str(doc.get("title"))
+    home = _str(doc.get("home_page_url"))
+    feed_url = _str(doc.get("feed_url"))
+    # relative links: against where the document came from, else what it says it is
+    base = next((u for u in (ctx.url, feed_url, home) if u and urlsplit(u).scheme), "")
+    feed_url, home = _absolute(feed_url, base), _absolute(home, base)
+    key = feed_key(ctx, feed_url, home, title)
+    result.meta.update(
+        {"title": title, "home_page_url": home, "version": doc["version"], "identity": key}
+    )
+    source_id = feed_source_id(key)
     add_record(
         result,
         "source",
@@ -127,20 +148,24 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
             "name": (title or ctx.source_name)[:500] or source_id,
             "kind": "media",
             "url": home[:2000],
-            "updated_at": EPOCH,
+            "updated_at": ctx.arrived_at,
         },
         source_id,
     )
-    prefix = f"jf-{slug(ctx.source_name, 40)}-"
+    prefix = f"jf-{slug(key, 40)}-"
     for i, item in enumerate(items):
         ref = f"items[{i}]"
         try:
-            data = _item(item, i, prefix, source_id, ctx)
+            data = _item(item, i, prefix, source_id, ctx, base)
         except Exception as exc:  # per-item problems never stop the feed
             reject(result, "event", _item_ref(item, prefix, ref), exc)
             continue
         add_record(result, "event", data, data.get("id") or ref)
     return result
+
+
+def _str(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _item_ref(item: Any, prefix: str, ref: str) -> str:
@@ -153,7 +178,9 @@ def _item_ref(item: Any, prefix: str, ref: str) -> str:
     return ref
 
 
-def _item(item: Any, i: int, prefix: str, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
+def _item(
+    item: Any, i: int, prefix: str, source_id: str, ctx: AdaptContext, base: str = ""
+) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise RowError(f"items[{i}]", "expected an object")
     raw_id = item.get("id")
@@ -178,11 +205,11 @@ def _item(item: Any, i: int, prefix: str, source_id: str, ctx: AdaptContext) -> 
         raise RowError("date_published", "missing (an event needs a time)")
     when_key = "date_published" if published is not None else "date_modified"
     when = parse_time(published if published is not None else modified, when_key)
-    updated = parse_time(modified, "date_modified") if modified is not None else when
+    updated = parse_time(modified, "date_modified") if modified is not None else ctx.arrived_at
     url = ""
     for key in ("url", "external_url"):
         if isinstance(item.get(key), str) and item[key].strip():
-            url = item[key].strip()
+            url = _absolute(item[key].strip(), base)
             break
     raw_when = published if isinstance(published, str) else modified
     precision = "exact" if isinstance(raw_when, str) and "T" in raw_when else "day"

@@ -5,7 +5,11 @@ The API answers ``{"TotalCount", "TotalPages", "PreviousPageUrl", "NextPageUrl",
 to the page) up to a page limit (default 20) and each page is adapted here.
 Per event:
 
-- ``id`` -> event id ``ucdp-<id>``; ``date_start`` -> time; ``date_end`` -> updated_at;
+- ``id`` -> event id ``ucdp-<id>`` (UCDP's own ids: one event whatever the
+  file or URL it arrived by); ``date_start`` -> time;
+- the version (updated_at) is the time the page was fetched or imported: UCDP
+  gives no modification time (``date_end`` is when the event ended), so a
+  revised count imported later replaces the earlier one, up or down;
 - ``date_prec`` 1-3 -> day precision, 4-5 -> month;
 - ``low``/``best``/``high`` -> fatalities; ``deaths_civilians`` in the summary;
 - ``side_a``/``side_b`` -> actors, and through the actor map -> factions;
@@ -16,7 +20,9 @@ Locations follow ``where_prec`` (1 exact .. 7 international waters):
 
 - 1-2: a point: the known place with the name in ``where_coordinates`` (the
   part before the first comma or bracket, without a trailing "town", "village"
-  or "city"), else a new place ``ucdp-<slug>``;
+  or "city") within a few km of ``latitude``/``longitude`` (name AND distance,
+  :mod:`store.gazetteer`), else a new place ``ucdp-<slug>``; a point outside
+  the situation's area is refused with the reason;
 - 3: a new place of kind ``area`` (a district), never a city point;
 - 4-7 (governorate, region, country, waters): coarse rows get **no place**;
   the governorate (``adm_1``) is named in the summary.
@@ -29,10 +35,10 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_record,
+    feed_key,
     feed_source_id,
     make_id,
     parse_time,
@@ -42,7 +48,7 @@ from .detect import (
     to_number,
 )
 
-__all__ = ["adapt", "looks_like", "next_page_url"]
+__all__ = ["adapt", "looks_like", "next_page_url", "short_total_note"]
 
 
 def looks_like(doc: Any) -> bool:
@@ -58,6 +64,18 @@ def next_page_url(doc: Any) -> str | None:
     return None
 
 
+def short_total_note(pages: list[AdaptResult]) -> str:
+    """A note when the pages read hold fewer rows than the first page's ``TotalCount``
+    (empty when they hold all of them, or no total was stated)."""
+    if not pages:
+        return ""
+    total = pages[0].meta.get("TotalCount")
+    rows = sum(int(p.meta.get("rows", 0)) for p in pages)
+    if isinstance(total, int) and rows < total:
+        return f" (UCDP states TotalCount {total} but {rows} event row(s) were read)"
+    return ""
+
+
 def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     """Events and places from one decoded, sanitized UCDP GED page."""
     ctx = ctx or AdaptContext(source_name="ucdp")
@@ -70,16 +88,24 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     nxt = next_page_url(doc)
     if nxt:
         result.meta["next_page_url"] = nxt
-    source_id = feed_source_id(ctx.source_name)
+    result.meta["rows"] = len(doc["Result"])
+    total = result.meta.get("TotalCount")
+    if not nxt and isinstance(total, int) and len(doc["Result"]) < total:
+        if result.meta.get("TotalPages") in (None, 1):  # one document that says it is all
+            result.warnings.append(
+                f"UCDP states TotalCount {total} but the document holds "
+                f"{len(doc['Result'])} event row(s) and names no next page"
+            )
+    source_id = feed_source_id(feed_key(ctx, "", "ucdp"))
     add_record(
         result,
         "source",
         {
             "id": source_id,
-            "name": f"UCDP GED ({ctx.source_name})"[:500],
+            "name": f"UCDP GED ({ctx.feed_id or 'ucdp'})"[:500],
             "kind": "research",
             "url": "https://ucdp.uu.se/",
-            "updated_at": EPOCH,
+            "updated_at": ctx.arrived_at,
         },
         source_id,
     )
@@ -110,7 +136,8 @@ def _row(
         raise RowError("id", "expected an integer or string id")
     event_id = make_id("ucdp-", raw_id)
     when = parse_time(row.get("date_start"), "date_start")
-    updated = parse_time(row["date_end"], "date_end") if row.get("date_end") is not None else when
+    if row.get("date_end") is not None:
+        parse_time(row["date_end"], "date_end")  # still checked: a bad date is a bad row
     date_prec = to_number(row.get("date_prec"), "date_prec", integer=True)
     where_prec = to_number(row.get("where_prec"), "where_prec", integer=True)
     low = to_number(row.get("low"), "low", integer=True)
@@ -129,27 +156,33 @@ def _row(
         name = re.split(r"[,(]", where, maxsplit=1)[0].strip() or where
         # UCDP writes "Aleppo town", "Tall Rif'at village": the place is the name before it
         name = re.sub(r"\s+(town|village|city)$", "", name, flags=re.IGNORECASE) or name
-        place_id = ctx.place_id(name) if where_prec <= 2 else None
-        if place_id is None:
-            lat = to_number(row.get("latitude"), "latitude")
-            lon = to_number(row.get("longitude"), "longitude")
-            if lat is not None and lon is not None:
-                place_id = make_id("ucdp-", slug(name))
-                new_places.setdefault(
-                    place_id,
-                    {
-                        "id": place_id,
-                        "name": name,
-                        "lat": lat,
-                        "lon": lon,
-                        "governorate": adm1.removesuffix(" governorate").strip(),
-                        "kind": "town" if where_prec <= 2 else "area",
-                        "importance": 4 if where_prec <= 2 else 5,
-                        "note": "Created from UCDP GED event locations.",
-                        "updated_at": EPOCH,
-                        "sources": [{"source": source_id}],
-                    },
-                )
+        lat = to_number(row.get("latitude"), "latitude")
+        lon = to_number(row.get("longitude"), "longitude")
+        if lat is not None and lon is not None:
+            problem = ctx.point_problem(lat, lon)
+            if problem:
+                raise RowError("latitude", problem)
+            if where_prec <= 2:
+                place_id = ctx.match_place((name,), lat, lon)
+        elif where_prec <= 2:
+            place_id = ctx.place_id(name)  # no point to compare: the name alone
+        if place_id is None and lat is not None and lon is not None:
+            place_id = ctx.new_place_id("ucdp-", slug(name), lat, lon)
+            new_places.setdefault(
+                place_id,
+                {
+                    "id": place_id,
+                    "name": name,
+                    "lat": lat,
+                    "lon": lon,
+                    "governorate": adm1.removesuffix(" governorate").strip(),
+                    "kind": "town" if where_prec <= 2 else "area",
+                    "importance": 4 if where_prec <= 2 else 5,
+                    "note": "Created from UCDP GED event locations.",
+                    "updated_at": ctx.arrived_at,
+                    "sources": [{"source": source_id}],
+                },
+            )
     parts = []
     if best is not None:
         rng = f" (low {low}, high {high})" if low is not None and high is not None else ""
@@ -174,7 +207,7 @@ def _row(
         "places": [place_id] if place_id else [],
         "factions": ctx.actors.factions(actors, ctx.factions),
         "actors": actors,
-        "updated_at": updated,
+        "updated_at": ctx.arrived_at,
         "sources": [ref],
     }
     fat = {k: v for k, v in (("best", best), ("low", low), ("high", high)) if v is not None}

@@ -16,7 +16,7 @@ PAYLOADS = [
     "\x9b31mPWN-C1CSI\x9d0;PWN-C1OSC\x9c",  # C1 CSI / OSC
     "NUL\x00DEL\x7fCR\rPWN-CTRL",
     "\u202ePWN-BIDI\u202c\u2067iso\u2069",
-    "zero\u200bwidth\u200djoin\ufeffPWN-ZW",
+    "zero\u200bwidth\u200djoin\ufeffPWN-ZW",  # harmless and kept (they carry meaning)
 ]
 MARKUP = [
     "[bold]",
@@ -41,7 +41,6 @@ LEAK_PATTERNS = [
     re.compile(rb"DEL\x7fCR"),
     re.compile("\u202ePWN".encode()),
     re.compile("\u2067iso".encode()),
-    re.compile("width\u200bjoin".encode()),
 ]
 
 

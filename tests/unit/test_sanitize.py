@@ -9,9 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sitmon.store.sanitize import MAX_TEXT, clean_text, sanitize_tree
 
-FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 HOSTILE = [
     "\x1b]0;owned\x07title",
@@ -21,7 +19,6 @@ HOSTILE = [
     "\x9b31m\x9d0;x\x9c",
     "nul\x00del\x7fcr\rlf",
     "\u202eevil\u202c \u2067iso\u2069",
-    "zero\u200bwidth\u200djoin\ufeff",
     "\ud800lone",
 ]
 
@@ -43,6 +40,20 @@ def test_ordinary_text_is_kept():
     ]:
         assert clean_text(text) == text
     assert clean_text("a\tb\r\nc") == "a b\nc"
+
+
+def test_meaning_bearing_characters_are_kept():
+    """Case 14 (../shared/cases/14-persian-zwnj.jsonfeed.json): ZWNJ spells Persian
+    words, ZWJ joins emoji sequences; directional marks and zero-width spaces stay too."""
+    for text in [
+        "می\u200cروند",  # "they go": without the ZWNJ it is another spelling
+        "\U0001f469\u200d\U0001f4bb",  # woman technologist: one emoji via ZWJ
+        "\u05d0\u200f!",  # RLM
+        "word\u200bbreak",
+        "\ufeffbom",
+    ]:
+        assert clean_text(text) == text
+    assert clean_text("a\u202eb\u2066c\u2069") == "abc"  # overrides and isolates go
 
 
 def test_length_is_capped():

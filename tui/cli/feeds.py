@@ -29,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="merge a local feed document into the store")
     p.add_argument("file", metavar="FILE|-", help="a document path, or - for standard input")
     p.add_argument("--format", choices=FORMAT_CHOICES, default="auto")
-    p.add_argument("--name", help="the source name for non-sitmon formats (default: the file name)")
+    p.add_argument(
+        "--name",
+        help="the feed's name: scopes record ids when the document declares no identity "
+        "(a JSON Feed's feed_url); default: the document's own identity",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -186,9 +190,12 @@ def cmd_import(args: argparse.Namespace) -> int:
             faction_map=config.factions,
             places=store.places,
             factions=set(store.factions),
+            feed_id=args.name or "",
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
+    for warning in result.warnings:
+        err(f"{name}: warning: {warning}")
     cs = store.merge(
         result.records, rejected=result.rejected, situation=result.meta.get("situation")
     )
@@ -213,8 +220,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     target = args.target
     fmt = args.format
     feed = config.feed(target)
+    feed_id = ""
     if feed is not None:
         target_url, fmt, headers, name = feed.url, fmt or feed.format, feed.headers, feed.name
+        feed_id = feed.name
     else:
         target_url, headers, name = target, {}, Path(target).name if is_local(target) else target
     fmt = fmt or "auto"
@@ -237,9 +246,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
             faction_map=config.factions,
             places=known.get("place_records"),
             factions=known.get("faction") if known else None,
+            feed_id=feed_id,
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
+    warnings = [f"warning: {w}" for w in result.warnings]
     problems = [str(r) for r in result.rejected]
     problems += _reference_problems(result.records, known)
     counts: dict[str, int] = {}
@@ -247,11 +258,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     for rec in result.records:
         counts[kind_of(rec)] = counts.get(kind_of(rec), 0) + 1
-    for line in problems:
+    for line in warnings + problems:
         say(line)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no records"
-    if problems:
-        err(f"{name}: {len(problems)} invalid record(s); {summary} valid ({result.format})")
+    if problems or warnings:
+        said = [f"{len(problems)} invalid record(s)"] if problems else []
+        said += [f"{len(warnings)} warning(s)"] if warnings else []
+        err(f"{name}: {', '.join(said)}; {summary} valid ({result.format})")
         return 1
     say(f"{name}: ok ({result.format}): {summary}")
     return 0

@@ -14,10 +14,10 @@ from sitmon.widgets.render_util import safe
 # --------------------------------------------------------------------------- safety
 
 #: C0 (tab and newline handled apart), DEL, C1, bidi embeddings/overrides/isolates,
-#: directional and zero-width marks, line/paragraph separators, BOM, lone surrogates.
+#: line/paragraph separators, lone surrogates. Zero-width joiners/non-joiners and
+#: directional marks carry meaning (Persian spelling, emoji) and are kept, as at ingest.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 
