@@ -17,6 +17,7 @@ import argparse
 import os
 import re
 import tomllib
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -39,7 +40,13 @@ _FACTION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
 
 
 class ConfigError(Exception):
-    """A config problem: one line naming the file, the line and the key."""
+    """Config problems: one line each, naming the file, the line and the key.
+
+    ``problems`` holds every problem found (each a ConfigError of one line);
+    ``path``, ``line`` and ``key`` are those of the first. ``str()`` is the
+    first problem's line when there is one problem, else a count followed by
+    one line per problem.
+    """
 
     def __init__(
         self,
@@ -48,11 +55,24 @@ class ConfigError(Exception):
         path: Path | None = None,
         line: int | None = None,
         key: str | None = None,
+        problems: list[ConfigError] | None = None,
     ) -> None:
         super().__init__(message)
         self.path = path
         self.line = line
         self.key = key
+        self.problems: list[ConfigError] = problems or [self]
+
+    @classmethod
+    def of(cls, problems: list[ConfigError]) -> ConfigError:
+        """One error carrying every problem in ``problems`` (at least one)."""
+        first = problems[0]
+        if len(problems) == 1:
+            return first
+        message = f"{first.path}: {len(problems)} problems:\n" + "\n".join(
+            f"  {p}" for p in problems
+        )
+        return cls(message, path=first.path, line=first.line, key=first.key, problems=problems)
 
 
 #: a feed name holds no C0/C1 control, DEL, bidi control, line separator or BOM: it is
@@ -159,29 +179,13 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(
             f"{where}: TOML syntax error{col}: {problem}", path=path, line=line
         ) from None
-    _check_string_tables(path, text, data)
+    problems = _problems(path, text, data)
+    if problems:
+        raise ConfigError.of(problems)
     try:
         parsed = msgspec.convert(data, _File, strict=True)
-    except msgspec.ValidationError as exc:
+    except msgspec.ValidationError as exc:  # pragma: no cover - _problems checks every key
         raise _validation_error(path, text, str(exc)) from None
-    names: dict[str, int] = {}
-    for i, feed in enumerate(parsed.feeds):
-        key_path = ["feeds", i, "name"]
-        if feed.name in names:
-            raise _error(
-                path, text, key_path, f"duplicate feed name {feed.name!r} (names must be unique)"
-            )
-        names[feed.name] = i
-        problem = _url_problem(feed.url)
-        if problem:
-            raise _error(path, text, ["feeds", i, "url"], problem)
-        for header, value in feed.headers.items():
-            if not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", header):
-                raise _error(path, text, ["feeds", i, "headers", header], "not a valid header name")
-            if "\n" in value or "\r" in value:
-                raise _error(
-                    path, text, ["feeds", i, "headers", header], "header values are one line"
-                )
     return Config(
         theme=parsed.theme,
         keymap=dict(parsed.keymap),
@@ -191,11 +195,91 @@ def load_config(path: Path | None = None) -> Config:
     )
 
 
-_TOML_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "table", list: "array"}
+def _problems(path: Path, text: str, data: dict[str, Any]) -> list[ConfigError]:
+    """Every problem of the parsed TOML ``data``, in file order (each naming line and key).
+
+    msgspec stops at the first error, so each key is checked on its own against
+    the type the structs declare: one run reports an unknown ``colour`` and a
+    misspelled ``intervall`` together.
+    """
+    out: list[ConfigError] = []
+
+    def problem(segments: list[str | int], message: str) -> None:
+        out.append(_error(path, text, segments, message))
+
+    top = {f.name: f.type for f in msgspec.structs.fields(_File)}
+    for key, value in data.items():
+        if key not in top:
+            problem([key], _UNKNOWN)
+        elif key != "feeds":
+            problem_of = _type_problem(value, top[key])
+            if problem_of:
+                problem([key], problem_of)
+    for prefix, table in _string_tables(data):
+        for key, value in table.items():
+            if not isinstance(value, str):
+                got = _TOML_TYPES.get(type(value), type(value).__name__)
+                problem([*prefix, key], f"Expected `str`, got `{got}`")
+            elif prefix == ["factions"] and not re.match(_FACTION_ID, value):
+                problem(
+                    [*prefix, key],
+                    f"{value[:40]!r} is not a faction id (letters, digits and . _ : @ / + # -)",
+                )
+            elif len(prefix) == 3 and not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", key):
+                problem([*prefix, key], "not a valid header name")
+            elif len(prefix) == 3 and ("\n" in value or "\r" in value):
+                problem([*prefix, key], "header values are one line")
+    feeds = data.get("feeds", [])
+    if not isinstance(feeds, list):
+        problem(["feeds"], "Expected an array of tables ([[feeds]])")
+        feeds = []
+    fields = {f.name: f for f in msgspec.structs.fields(FeedConfig)}
+    names: dict[str, int] = {}
+    for i, feed in enumerate(feeds):
+        if not isinstance(feed, dict):
+            problem(["feeds", i], "Expected a table ([[feeds]])")
+            continue
+        for key, value in feed.items():
+            if key not in fields:
+                problem(["feeds", i, key], _UNKNOWN)
+            elif key != "headers":
+                problem_of = _type_problem(value, fields[key].type)
+                if problem_of:
+                    problem(["feeds", i, key], problem_of)
+                elif key == "url":
+                    url_problem = _url_problem(value)
+                    if url_problem:
+                        problem(["feeds", i, key], url_problem)
+        for key, info in fields.items():
+            if info.required and key not in feed:
+                problem(["feeds", i, key], "required key is missing")
+        name = feed.get("name")
+        if isinstance(name, str):
+            if name in names:
+                problem(
+                    ["feeds", i, "name"], f"duplicate feed name {name!r} (names must be unique)"
+                )
+            names.setdefault(name, i)
+    out.sort(key=lambda e: e.line or 0)
+    return out
 
 
-def _check_string_tables(path: Path, text: str, data: dict[str, Any]) -> None:
-    """Per-key checks of the string tables (msgspec's error paths do not name dict keys)."""
+_UNKNOWN = "unknown key (check the spelling; see `sitmon config init` for every key)"
+
+
+def _type_problem(value: Any, annotation: Any) -> str | None:
+    """msgspec's message when ``value`` does not fit ``annotation`` (None: it fits)."""
+    if isinstance(value, dict) and typing.get_origin(annotation) is dict:
+        return None  # the string tables are checked key by key (_string_tables)
+    try:
+        msgspec.convert(value, annotation, strict=True)
+    except msgspec.ValidationError as exc:
+        return str(exc).partition(" - at `")[0]
+    return None
+
+
+def _string_tables(data: dict[str, Any]) -> list[tuple[list[str | int], dict[str, Any]]]:
+    """(key path, table) of the tables whose values must be strings."""
     tables: list[tuple[list[str | int], Any]] = [
         (["keymap"], data.get("keymap")),
         (["factions"], data.get("factions")),
@@ -205,29 +289,45 @@ def _check_string_tables(path: Path, text: str, data: dict[str, Any]) -> None:
         for i, feed in enumerate(feeds):
             if isinstance(feed, dict):
                 tables.append((["feeds", i, "headers"], feed.get("headers")))
-    for prefix, table in tables:
-        if not isinstance(table, dict):
-            continue
-        for key, value in table.items():
-            if not isinstance(value, str):
-                got = _TOML_TYPES.get(type(value), type(value).__name__)
-                raise _error(path, text, [*prefix, key], f"Expected `str`, got `{got}`")
-            if prefix == ["factions"] and not re.match(_FACTION_ID, value):
-                raise _error(
-                    path,
-                    text,
-                    [*prefix, key],
-                    f"{value[:40]!r} is not a faction id (letters, digits and . _ : @ / + # -)",
-                )
+    return [(prefix, table) for prefix, table in tables if isinstance(table, dict)]
+
+
+_TOML_TYPES = {str: "str", int: "int", float: "float", bool: "bool", dict: "table", list: "array"}
+
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
 def _url_problem(url: str) -> str | None:
-    low = url.lower()
-    if low.startswith(("https://", "http://", "file:")):
+    """Why ``url`` cannot be fetched (None: it can): checked at load, not at the first fetch.
+
+    A URL (``scheme:``) must be ``https://`` or ``http://`` with a host and no
+    white space, or a ``file:`` URL; anything else without a scheme is a local
+    path (a one-letter "scheme" is a Windows drive). ``${VAR}`` placeholders
+    stand for text from the environment and pass as a word.
+    """
+    m = _SCHEME.match(url)
+    if m is None or len(m.group(1)) == 1:
+        return None  # a local path
+    scheme = m.group(1).lower()
+    if scheme not in ("http", "https", "file"):
+        return f"unsupported URL scheme {scheme!r}: use https://, http://, file: or a path"
+    if any(ch.isspace() for ch in url):
+        return "a URL has no spaces (write a space as %20)"
+    if scheme == "file":
         return None
-    if "://" in url:
-        return f"unsupported URL scheme in {url.split('://', 1)[0]!r}: use https://, http://, file: or a path"
-    return None  # a local path
+    from urllib.parse import urlsplit
+
+    rest = url[m.end() :]
+    if not rest.startswith("//"):
+        return f"{scheme}: URL needs '//' and a host (e.g. {scheme}://example.org/feed.json)"
+    try:
+        host = urlsplit(re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}", "x", url)).hostname
+    except ValueError as exc:
+        return f"not a valid URL: {exc}"
+    if not host:
+        return f"{scheme}: URL has no host (e.g. {scheme}://example.org/feed.json)"
+    return None
 
 
 def expand_headers(feed: FeedConfig, env: dict[str, str] | None = None) -> dict[str, str]:

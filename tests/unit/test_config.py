@@ -197,7 +197,7 @@ def test_cli_config_path_and_init_never_overwrites(tmp_path, capsys):
 
 
 def test_cli_reports_a_bad_config_in_one_line(tmp_path, capsys):
-    path = write(tmp_path, "[[feeds]]\nname = 1\n")
+    path = write(tmp_path, '[[feeds]]\nname = 1\nurl = "https://example.org/f.json"\n')
     rc = main(["--store", str(tmp_path / "s.json"), "--config", str(path), "refresh"])
     err = capsys.readouterr().err
     assert rc == 1 and err.startswith(f"sitmon: {path}:2: feeds[0].name: ") and err.count("\n") == 1
@@ -214,3 +214,76 @@ def test_config_module_imports_no_textual():
         n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
     }
     assert "textual" not in names and "httpx" not in names
+
+
+def test_every_problem_is_reported_at_once_in_file_order(tmp_path):
+    path = write(
+        tmp_path,
+        'colour = "red"\n'
+        "[[feeds]]\n"
+        'name = "a"\n'
+        'url = "htp:/example"\n'
+        "intervall = 60\n"
+        "[[feeds]]\n"
+        'name = "b"\n'
+        'url = "https://example.org/a b.json"\n'
+        "interval = 5\n"
+        "[[feeds]]\n"
+        'url = "https:///nohost.json"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    err = info.value
+    assert [(p.line, p.key) for p in err.problems] == [
+        (1, "colour"),
+        (4, "feeds[0].url"),
+        (5, "feeds[0].intervall"),
+        (8, "feeds[1].url"),
+        (9, "feeds[1].interval"),
+        (10, "feeds[2].name"),
+        (11, "feeds[2].url"),
+    ]
+    lines = str(err).splitlines()
+    assert lines[0] == f"{path}: 7 problems:"
+    assert (
+        lines[1]
+        == f"  {path}:1: colour: unknown key (check the spelling; see `sitmon config init` for every key)"
+    )
+    assert (
+        lines[2]
+        == f"  {path}:4: feeds[0].url: unsupported URL scheme 'htp': use https://, http://, file: or a path"
+    )
+    assert lines[4] == f"  {path}:8: feeds[1].url: a URL has no spaces (write a space as %20)"
+    assert (
+        lines[7]
+        == f"  {path}:11: feeds[2].url: https: URL has no host (e.g. https://example.org/feed.json)"
+    )
+    assert (err.line, err.key) == (1, "colour")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://example.org/feed.json", None),
+        ("http://127.0.0.1:8080/f?a=1&b=2", None),
+        ("https://${HOST}/feed.json", None),
+        ("https://example.org/f.json?key=${KEY}", None),
+        ("file:///var/feeds/f.json", None),
+        ("feeds/local file.json", None),
+        ("C:/feeds/f.json", None),
+        ("ftp://example.org/f.json", "unsupported URL scheme 'ftp'"),
+        ("htp:/example", "unsupported URL scheme 'htp'"),
+        ("https:/example.org/f.json", "https: URL needs '//' and a host"),
+        ("https://", "https: URL has no host"),
+        ("https://example.org/a\tb", "a URL has no spaces"),
+        ("https://example.org/a b", "a URL has no spaces"),
+    ],
+)
+def test_feed_urls_are_checked_at_load(tmp_path, url, problem):
+    path = write(tmp_path, f'[[feeds]]\nname = "a"\nurl = "{url}"\n')
+    if problem is None:
+        assert load_config(path).feeds[0].url == url.replace("\\t", "\t")
+        return
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}:3: feeds[0].url: {problem}"), str(info.value)
