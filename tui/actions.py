@@ -23,6 +23,7 @@ __all__ = [
     "ActionSpec",
     "bindings",
     "by_id",
+    "check_keymap",
     "ids",
     "display_keys",
     "effective_keys",
@@ -432,6 +433,126 @@ EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
     ),
     ("Anywhere", "Ctrl+Q", "Quit"),
 )
+
+
+#: scopes whose bindings are live at the same time (a key may mean one thing in each group)
+CONFLICT_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("app", "pane", "timeline"),
+    ("app", "pane", "map"),
+    ("detail",),
+    ("dialog",),
+    ("filter",),
+)
+#: keys sitmon keeps for itself whatever the keymap says (the palette, quit)
+RESERVED_KEYS: dict[str, str] = {
+    "ctrl+p": "the command palette",
+    "ctrl+q": "Quit",
+    "ctrl+c": "Quit",
+}
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _named_keys() -> frozenset[str]:
+    from textual.keys import Keys
+
+    return frozenset(k.value for k in Keys if not k.value.startswith("<"))
+
+
+def key_name_ok(key: str) -> bool:
+    """Is ``key`` a key Textual can deliver? (one character, or a key name with modifiers)
+
+    Textual's names: its ``Keys`` values (``up``, ``f5``, ``pageup``, ...) and
+    the Unicode names of characters (``left_square_bracket``, ``question_mark``);
+    modifiers (``ctrl+``, ``shift+``, ``alt+``, ...) prefix either.
+    """
+    import unicodedata
+
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace()
+    *mods, base = key.split("+")
+    if any(m not in _MODIFIERS for m in mods) or not base:
+        return False
+    if len(base) == 1:
+        return base.isprintable() and not base.isspace()
+    if base in _named_keys():
+        return True
+    try:
+        unicodedata.lookup(base.replace("_", " ").upper())
+    except KeyError:
+        return False
+    return True
+
+
+def normal_key(key: str) -> str:
+    """The name Textual matches ``key`` by (``[`` -> ``left_square_bracket``)."""
+    from textual.keys import _character_to_key
+
+    return _character_to_key(key) if len(key) == 1 else key
+
+
+def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """(the keymap to apply, the problems found): every problem named by id and key.
+
+    Unknown binding ids are dropped; unknown key names are dropped from their
+    entry; a key that another binding live at the same time already uses
+    (:data:`CONFLICT_GROUPS`) stays with the other binding (the default, or the
+    entry written first) and is dropped from this entry, and a key sitmon
+    keeps (:data:`RESERVED_KEYS`) is refused. An entry left with no key keeps
+    its default keys when they are free. Each problem is one line.
+    """
+    problems: list[str] = []
+    clean: dict[str, list[str]] = {}
+    for aid, value in keymap.items():
+        if aid not in _BY_ID:
+            problems.append(f"[keymap] {aid!r}: unknown binding id (press ? for the ids)")
+            continue
+        keys = []
+        for key in str(value).split(","):
+            key = key.strip()
+            if not key_name_ok(key):
+                problems.append(
+                    f"[keymap] {aid!r}: unknown key name {key!r} "
+                    "(a character, or a name such as ctrl+r, f5, pageup, left_square_bracket)"
+                )
+                continue
+            if normal_key(key) in RESERVED_KEYS and (
+                _BY_ID[aid].action not in ("quit", "quit_main") or normal_key(key) == "ctrl+p"
+            ):
+                problems.append(
+                    f"[keymap] {aid!r}: {key!r} is kept for {RESERVED_KEYS[normal_key(key)]}"
+                )
+                continue
+            keys.append(key)
+        if keys:
+            clean[aid] = keys
+    # Conflicts: the binding that had the key first (by default or earlier in the file) keeps it.
+    for _ in range(len(clean) + 1):
+        owner: dict[tuple[int, str], str] = {}
+        order = [a.id for a in ACTIONS if a.id not in clean] + list(clean)
+        dropped = False
+        for aid in order:
+            spec = _BY_ID[aid]
+            keys = clean.get(aid) or spec.keys.split(",")
+            for g, group in enumerate(CONFLICT_GROUPS):
+                if spec.scope not in group:
+                    continue
+                for key in list(keys):
+                    slot = (g, normal_key(key))
+                    other = owner.setdefault(slot, aid)
+                    if other == aid:
+                        continue
+                    if aid in clean and key in clean[aid]:
+                        clean[aid].remove(key)
+                        problems.append(
+                            f"[keymap] {aid!r}: {key!r} is already {_BY_ID[other].description}"
+                            f" ({other}); not applied"
+                        )
+                        if not clean[aid]:
+                            del clean[aid]
+                            dropped = True
+        if not dropped:
+            break
+    return {aid: ",".join(keys) for aid, keys in clean.items()}, list(dict.fromkeys(problems))
 
 
 def markdown_table(keymap: Mapping[str, str] | None = None) -> str:
