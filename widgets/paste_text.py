@@ -1,0 +1,193 @@
+"""Plain text that pastes: wrapped at words, URLs whole, ``[n]`` references, a legend.
+
+Pure (no Textual, no Rich). The panes keep one line per event and quote
+(cut with ``…`` to the pane's width); a text export is read in an email or a
+ticket, so it shows everything:
+
+- titles, places and quotes wrap at word boundaries under a hanging indent,
+  never cut;
+- a URL is never broken: one longer than the room left goes on a line of its
+  own, whole, even past the width (a mail client then still links it);
+- each event and quote ends with ``[n]`` references to the Sources list;
+- a legend explains the one-letter faction symbols.
+
+The numbering is the caller's: ``cite(refs)`` returns the reference numbers
+of a record's sources (adding them to the Sources list when new).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from sitmon.store.query import Snapshot
+from sitmon.store.records import Event, Faction, Quote, SourceRef
+from sitmon.store.timeutil import fmt_when
+
+from .render_util import cells, glyphs, safe, wrap
+
+__all__ = [
+    "PASTE_NOTE",
+    "faction_legend",
+    "is_url_word",
+    "refs_text",
+    "text_events",
+    "text_quotes",
+    "text_source",
+    "wrap_keep_urls",
+]
+
+#: said once under a text export's header: how it differs from the pane
+PASTE_NOTE = (
+    "Rows are wrapped here and carry [n] references to the Sources list; "
+    "the monitor shows one line per row."
+)
+
+Cite = Callable[[Iterable[SourceRef]], list[int]]
+_URL_WORD = re.compile(r"^[(<\[\"']?[A-Za-z][A-Za-z0-9+.-]*://\S+$")
+
+
+def is_url_word(word: str) -> bool:
+    """Is ``word`` a URL (``https://…``, maybe in brackets or quotes)?"""
+    return bool(_URL_WORD.match(word))
+
+
+def wrap_keep_urls(
+    text: str, width: int, first: str = "", rest: str | None = None, *, ascii: bool = False
+) -> list[str]:
+    """``text`` word-wrapped under ``first`` / ``rest`` prefixes, URLs never split.
+
+    A URL that does not fit the room left on its row starts a row of its own;
+    one longer than a whole row stands there alone and whole (past ``width``,
+    without the prefix when even that does not fit). Other words longer than a
+    row are split as :func:`~widgets.render_util.wrap` splits them.
+    """
+    rest = " " * cells(first) if rest is None else rest
+    room = max(1, width - max(cells(first), cells(rest)))
+    out: list[str] = []
+    line: list[str] = []
+
+    def flush() -> None:
+        if line:
+            prefix = first if not out else rest
+            out.append(prefix + " ".join(line))
+            line.clear()
+
+    for word in safe(text, ascii=ascii).split():
+        used = cells(" ".join(line))
+        need = cells(word) + (1 if line else 0)
+        if used + need <= room:
+            line.append(word)
+            continue
+        if is_url_word(word):
+            flush()
+            prefix = first if not out else rest
+            if cells(word) <= room:
+                line.append(word)
+            else:  # alone and whole, from the first column so it copies as one piece
+                out.append(word if prefix.strip() == "" else prefix + word)
+            continue
+        flush()
+        for piece in wrap(word, room, ascii=ascii)[:-1]:
+            out.append((first if not out else rest) + piece)
+        line.append(wrap(word, room, ascii=ascii)[-1])
+    flush()
+    return out or [first.rstrip()]
+
+
+def refs_text(numbers: Sequence[int]) -> str:
+    """``[1][4]`` (sorted, each once)."""
+    return "".join(f"[{n}]" for n in sorted(set(numbers)))
+
+
+def text_events(
+    snapshot: Snapshot,
+    events: Sequence[Event],
+    cite: Cite,
+    width: int,
+    *,
+    ascii: bool = False,
+) -> list[str]:
+    """One entry per event (in the order given), wrapped, with its references::
+
+    2024-12-05        H  Hama: Hama falls to the HTS-led coalition [4][5]
+    2024-12-01        T  Aleppo, Tal Rifaat: SOHR: Aleppo out of regime
+                         control; SNA advances on Tal Rifaat [1][2]
+    """
+    g = glyphs(ascii)
+    narrow = width < 60
+    when_w = 11 if narrow else 16
+    out: list[str] = []
+    for e in events:
+        when = fmt_when(e.time, e.precision)
+        if narrow and len(when) >= 10:
+            when = when[5:]
+        faction = snapshot.factions.get(e.factions[0]) if e.factions else None
+        symbol = faction.symbol if faction else g.none
+        lead = f"{when.ljust(when_w)}  {symbol}  "
+        places = ", ".join(snapshot.places[p].name if p in snapshot.places else p for p in e.places)
+        body = (f"{places}: " if places else "") + e.title
+        refs = refs_text(cite(e.sources))
+        out += wrap_keep_urls(f"{body} {refs}".strip(), width, lead, " " * cells(lead), ascii=ascii)
+    return out
+
+
+def text_quotes(
+    snapshot: Snapshot,
+    quotes: Sequence[Quote],
+    cite: Cite,
+    width: int,
+    *,
+    ascii: bool = False,
+) -> list[str]:
+    """One block per quote, as the pane shows it but wrapped, with its references::
+
+    Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) · 2024-12-05
+      “I ask God Almighty that this be a conquest without revenge” [3]
+      → Hama · Hama falls to the HTS-led coalition
+    """
+    g = glyphs(ascii)
+    events = {e.id: e for e in snapshot.events}
+    out: list[str] = []
+    for i, q in enumerate(quotes):
+        if i:
+            out.append("")
+        head = [q.speaker, q.role, fmt_when(q.said_at, q.precision), q.outlet]
+        out += wrap_keep_urls(g.sep.join(b for b in head if b), width, "", "  ", ascii=ascii)
+        refs = refs_text(cite(q.sources))
+        text = f"{g.open_q}{q.text.strip()}{g.close_q} {refs}".strip()
+        out += wrap_keep_urls(text, width, "  ", "   ", ascii=ascii)
+        links = [snapshot.places[p].name if p in snapshot.places else p for p in q.places]
+        if q.event:
+            links.append(events[q.event].title if q.event in events else q.event)
+        if links:
+            out += wrap_keep_urls(g.sep.join(links), width, f"  {g.arrow} ", "    ", ascii=ascii)
+    return out
+
+
+def faction_legend(factions: Iterable[Faction], width: int, *, ascii: bool = False) -> list[str]:
+    """``Symbols: G Government · H HTS-led MOC · … · · none`` wrapped (each pair whole)."""
+    g = glyphs(ascii)
+    items = [f"{f.symbol} {safe(f.short, ascii=ascii)}" for f in factions]
+    items.append(f"{g.none} no faction")
+    out: list[str] = []
+    line = "Faction symbols:"
+    for item in items:
+        sep = " " if line.endswith(":") else g.sep
+        if cells(line + sep + item) <= width:
+            line += sep + item
+        else:
+            out.append(line)
+            line = "  " + item
+    out.append(line)
+    return out
+
+
+def text_source(n: int, pad: int, label: str, url: str, width: int, *, ascii: bool) -> list[str]:
+    """One entry of a Sources list: ``[n]`` and the name, the URL whole on its own line."""
+    lead = f"[{n}]".ljust(pad)
+    out = wrap_keep_urls(label, width, lead, " " * pad, ascii=ascii)
+    if url:
+        url = safe(url, ascii=ascii)
+        out.append((" " * pad + url) if pad + cells(url) <= width else url)
+    return out
