@@ -17,6 +17,7 @@ from sitmon.store.timeutil import fmt_day, fmt_since, fmt_when
 
 from .lines import Span, StyledLine
 from .render_util import (
+    cells,
     faction_style,
     fit,
     fmt_value,
@@ -29,7 +30,14 @@ from .render_util import (
     wrap,
 )
 
-__all__ = ["DETAIL_KINDS", "Link", "render_detail", "render_detail_links"]
+__all__ = [
+    "DETAIL_KINDS",
+    "Link",
+    "display_url",
+    "render_detail",
+    "render_detail_links",
+    "wrap_styled",
+]
 
 DETAIL_KINDS = ("event", "quote", "place", "figure")
 Link = tuple[str, str]  # (kind, id)
@@ -52,10 +60,15 @@ class _Doc:
 
     # -- primitives
     def add(self, parts: list[tuple[str, str]], link: Link | None = None) -> None:
+        """One entry; wrapped at words under its own indent when wider than the view (never cut)."""
         safe_parts = [(safe(t, ascii=self.ascii), st) for t, st in parts]
         if link is not None:
             self.links[len(self.lines)] = link
-        self.lines.append(line_of(safe_parts, self.w, ascii=self.ascii))
+        line = StyledLine.build(safe_parts)
+        if cells(line.text) <= self.w:
+            self.lines.append(line)
+            return
+        self.lines += wrap_styled(safe_parts, self.w, ascii=self.ascii)
 
     def blank(self) -> None:
         if self.lines and self.lines[-1].text:
@@ -83,6 +96,14 @@ class _Doc:
             lead = label if i == 0 else " " * len(label)
             self.lines.append(line_of([(lead, style(self.colour, "dim", "")), (row, "")], self.w))
 
+    def url(self, url: str, indent: int) -> None:
+        """A URL shown whole and readable (percent-decoded), over as many rows as it needs."""
+        shown = safe(display_url(url), ascii=self.ascii)
+        room = max(1, self.w - indent)
+        st = style(self.colour, "underline blue", "underline")
+        for i in range(0, len(shown), room):
+            self.lines.append(StyledLine.build([(" " * indent, ""), (shown[i : i + room], st)]))
+
     def dim(self, st: str = "dim") -> str:
         return style(self.colour, st)
 
@@ -97,12 +118,12 @@ class _Doc:
             self.add([(f"  {self.g.bullet} ", ""), (name, "bold"), (kind, self.dim())])
             url = ref.url or (src.url if src else "")
             if url:
-                self.para(url, indent=4, st=style(self.colour, "underline blue", "underline"))
+                self.url(url, 4)
             if ref.note:
                 self.para(ref.note, indent=4, st=self.dim())
         if extra_url:
             self.add([(f"  {self.g.bullet} ", ""), ("Link: ", "bold")])
-            self.para(extra_url, indent=4, st=style(self.colour, "underline blue", "underline"))
+            self.url(extra_url, 4)
 
     def faction_name(self, fid: str) -> tuple[str, str, str]:
         f = self.s.factions.get(fid)
@@ -349,7 +370,7 @@ def _figure_obs(doc: _Doc, f: Figure) -> None:
         so = doc.s.sources.get(ref.source)
         url = ref.url or (so.url if so else "")
         if url:
-            doc.para(url, indent=14, st=style(doc.colour, "underline blue", "underline"))
+            doc.url(url, 14)
 
 
 _BUILDERS = {"event": _event, "quote": _quote, "place": _place, "figure": _figure}
@@ -393,3 +414,74 @@ def render_detail(
     return render_detail_links(snapshot, kind, id, width, store=store, colour=colour, ascii=ascii)[
         0
     ]
+
+
+def display_url(url: str) -> str:
+    """``url`` with its percent-escapes decoded for reading (``%D8%AD`` -> ``ح``).
+
+    Escapes that stand for white space, control characters, ``%`` itself or
+    bytes that are not UTF-8 stay escaped, so the text shown still names one
+    address. The address copied or opened is always the original.
+    """
+    from urllib.parse import unquote
+
+    try:
+        decoded = unquote(url, errors="strict")
+    except UnicodeDecodeError:
+        return url
+    if "%25" in url.upper() or any(ch.isspace() or not ch.isprintable() for ch in decoded):
+        return url
+    return decoded
+
+
+def wrap_styled(
+    parts: list[tuple[str, str]], width: int, *, ascii: bool = False
+) -> list[StyledLine]:
+    """Styled parts word-wrapped into rows of ``width`` under the first part's indent.
+
+    Styles stay with their words; a word longer than a row is split.
+    """
+    text = "".join(t for t, _ in parts)
+    first_indent = text[: len(text) - len(text.lstrip(" "))]
+    lead = parts[0][0] if parts else ""
+    # continuation rows start under the text after a bullet ("  • "), else a little in
+    bullet = lead.endswith(" ") and 0 < len(lead.strip()) <= 2
+    hang = cells(lead) if bullet else len(first_indent) + 2
+    indent = " " * min(hang, max(0, width // 2))
+    words: list[tuple[str, str]] = []  # (word, style), with "" words standing for a space
+    for chunk, st in parts:
+        pieces = chunk.split(" ")
+        for i, piece in enumerate(pieces):
+            if i:
+                words.append(("", ""))
+            if piece:
+                words.append((piece, st))
+    rows: list[list[tuple[str, str]]] = [[(first_indent, "")]]
+    used = len(first_indent)
+    pending_space = False
+    started = False
+    for word, st in words:
+        if word == "":
+            pending_space = started
+            continue
+        started = True
+        w = cells(word)
+        need = w + (1 if pending_space and used else 0)
+        if used and used + need > width:
+            rows.append([(indent, "")])
+            used = len(indent)
+            pending_space = False
+        while w > width - used and w > 0:  # a word longer than a row
+            room = max(1, width - used)
+            rows[-1].append((word[:room], st))
+            rows.append([(indent, "")])
+            used = len(indent)
+            word = word[room:]
+            w = cells(word)
+        if pending_space and used:
+            rows[-1].append((" ", ""))
+            used += 1
+        rows[-1].append((word, st))
+        used += w
+        pending_space = False
+    return [StyledLine.build(r) for r in rows if r]
