@@ -5,7 +5,12 @@ with the view and the as-of date); an existing file is replaced only after a
 second confirmation. The export runs in a thread worker through
 :func:`sitmon.widgets.export.export_view` (the same renderers as the panes); success is a
 notification naming the file, failure a clear message, and the app keeps
-running either way. "SVG screenshot" saves Textual's picture of the screen.
+running either way. "SVG screenshot" saves Textual's picture of the screen
+(offered for a pane, not for the report, which is no one screen).
+
+Keys: focus starts on the format list; ↑/↓ choose (the chosen format is
+marked with ``●``/``(*)``, not by colour alone), Tab reaches the path, and
+Enter exports from anywhere in the dialog; Esc cancels.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from . import actions
 
@@ -64,7 +70,7 @@ class ExportDialog(ModalScreen[Path | None]):
         width: 76; max-width: 100%; height: auto; border: heavy $accent; background: $surface; padding: 0 1;
     }
     ExportDialog .title { text-style: bold; margin-bottom: 1; }
-    ExportDialog RadioSet { width: 100%; }
+    ExportDialog OptionList { width: 100%; height: auto; max-height: 6; }
     ExportDialog Input { margin-top: 1; }
     ExportDialog #message { margin-top: 1; min-height: 1; }
     ExportDialog #message.-error { color: $error; text-style: bold; }
@@ -93,6 +99,15 @@ class ExportDialog(ModalScreen[Path | None]):
         self._confirmed: str | None = None
         self.busy = False
 
+    def formats(self) -> list[tuple[str, str, str]]:
+        """The format choices for this export (no screenshot for the report)."""
+        return [c for c in FORMAT_CHOICES if not (c[0] == "svg" and self.request.view == "all")]
+
+    def _prompt(self, fid: str, label: str) -> Content:
+        ascii = getattr(self.app, "ascii", False) if self.is_attached else False
+        on, off = ("(*)", "( )") if ascii else ("●", "○")
+        return Content(f"{on if fid == self.fmt else off} {label}")
+
     def compose(self) -> ComposeResult:
         what = _VIEW_NAMES.get(self.request.view, self.request.view)
         shown = "as shown" if self.request.view != "all" else "all views"
@@ -101,19 +116,31 @@ class ExportDialog(ModalScreen[Path | None]):
                 Content(f"Export {what} ({shown}, as of {self._day})"),
                 classes="title",
             )
-            with RadioSet(id="format"):
-                for fid, label, _ in FORMAT_CHOICES:
-                    yield RadioButton(Content(label), value=fid == self.fmt, id=f"fmt-{fid}")
+            yield OptionList(
+                *(
+                    Option(self._prompt(fid, label), id=f"fmt-{fid}")
+                    for fid, label, _ in self.formats()
+                ),
+                id="format",
+            )
             yield Input(value=self._auto_path, id="path", placeholder="file path")
-            yield Static(Content("Enter exports, Esc cancels."), id="message")
+            yield Static(Content(self.HINT), id="message")
             with Horizontal():
                 yield Button(Content("Export"), id="export", variant="primary")
                 yield Button(Content("Cancel"), id="cancel")
 
+    HINT = "↑↓ format · Tab path · Enter exports · Esc cancels"
+
     def on_mount(self) -> None:
         inp = self.query_one("#path", Input)
         inp.cursor_blink = getattr(self.app, "cursor_blink", True)
-        inp.focus()
+        options = self.query_one("#format", OptionList)
+        ids = [fid for fid, _, _ in self.formats()]
+        options.highlighted = ids.index(self.fmt) if self.fmt in ids else 0
+        self._refresh_prompts()
+        options.focus()
+        if getattr(self.app, "ascii", False):
+            self._say(self.HINT.replace("↑↓", "Up/Down"))
 
     @property
     def path_input(self) -> Input:
@@ -125,13 +152,31 @@ class ExportDialog(ModalScreen[Path | None]):
         msg.set_class(kind == "error", "-error")
         msg.set_class(kind == "warning", "-warning")
 
-    @on(RadioSet.Changed, "#format")
-    def _format_changed(self, event: RadioSet.Changed) -> None:
-        fid = (event.pressed.id or "fmt-text").removeprefix("fmt-")
-        self.set_format(fid)
+    @on(OptionList.OptionHighlighted, "#format")
+    def _format_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        fid = (event.option.id or "fmt-text").removeprefix("fmt-")
+        if fid != self.fmt:
+            self.set_format(fid)
+
+    @on(OptionList.OptionSelected, "#format")
+    def _format_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on the list exports in the highlighted format (as the hint says)."""
+        event.stop()
+        self.action_export()
+
+    def _refresh_prompts(self) -> None:
+        options = self.query_one("#format", OptionList)
+        for fid, label, _ in self.formats():
+            options.replace_option_prompt(f"fmt-{fid}", self._prompt(fid, label))
 
     def set_format(self, fmt: str) -> None:
         self.fmt = fmt
+        if self.is_mounted:
+            self._refresh_prompts()
+            options = self.query_one("#format", OptionList)
+            ids = [fid for fid, _, _ in self.formats()]
+            if fmt in ids and options.highlighted != ids.index(fmt):
+                options.highlighted = ids.index(fmt)
         inp = self.path_input
         if inp.value == self._auto_path:  # the user has not typed a path: follow the format
             self._auto_path = str(self.directory / default_name(self.request, fmt))
