@@ -296,9 +296,9 @@ def _legend(series, width: int, *, colour: bool, ascii: bool) -> list[StyledLine
             row.append(("   ", ""))
             used += 3
         if w > width:  # one long name: wrapped under its symbol
-            for j, part in enumerate(wrap(item[1][0], width - 2, ascii=ascii)):
-                first = [item[0]] if j == 0 else [("  ", "")]
-                lines.append(StyledLine.build([*first, (" ", ""), (part, "")]))
+            for j, part in enumerate(wrap(item[1][0].strip(), max(1, width - 2), ascii=ascii)):
+                first = [item[0], (" ", "")] if j == 0 else [("  ", "")]
+                lines.append(StyledLine.build([*first, (part, "")]))
             continue
         row += item
         used += w

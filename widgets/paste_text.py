@@ -166,14 +166,15 @@ def text_quotes(
 
 
 def faction_legend(factions: Iterable[Faction], width: int, *, ascii: bool = False) -> list[str]:
-    """``Symbols: G Government · H HTS-led MOC · … · · none`` wrapped (each pair whole)."""
+    """``Faction symbols: G Government, H HTS-led MOC, …, · no faction`` wrapped (pairs whole)."""
     g = glyphs(ascii)
     items = [f"{f.symbol} {safe(f.short, ascii=ascii)}" for f in factions]
     items.append(f"{g.none} no faction")
     out: list[str] = []
     line = "Faction symbols:"
-    for item in items:
-        sep = " " if line.endswith(":") else g.sep
+    for i, item in enumerate(items):
+        item += "," if i < len(items) - 1 else ""
+        sep = " "
         if cells(line + sep + item) <= width:
             line += sep + item
         else:

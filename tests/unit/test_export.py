@@ -59,7 +59,7 @@ from sitmon.widgets.export import (
     sanitize_output,
     write_export,
 )
-from sitmon.widgets.render_util import cells
+from sitmon.widgets.render_util import cells, safe
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "export.schema.json").read_text(encoding="utf-8"))
@@ -212,6 +212,8 @@ def assert_safe(text: str, fmt: str, *, ascii: bool = False, width: int | None =
         assert text.isascii()
     if fmt == "text" and width is not None:
         for line in text.split("\n"):
+            if is_web_url(line.strip()) and " " not in line.strip():
+                continue  # a URL longer than the width stands whole on its own line
             assert len(line) <= width and cells(line) <= width, line
     if fmt == "markdown":
         assert_markdown_well_formed(text)
@@ -265,37 +267,83 @@ def test_ambiguous_place_lists_the_candidates(store):
     assert "Aleppo (aleppo)" in str(info.value)
 
 
-# --------------------------------------------------------------------------- the pane's own lines
+# --------------------------------------------------------------------------- the pane's rows, pasteable
 #
-# What you see is what you export: the bodies below are the panes' lines, written out
-# (the goldens in tests/golden/export hold every view at 80 and 120 columns).
+# The bodies below are written out: the timeline and quotes wrapped whole with [n]
+# references (the goldens in tests/golden/export hold every view at 80 and 120 columns).
 
 TIMELINE_60x5 = """\
-   1982-02          G Hama           1982 Muslim Brotherhoo…
-   2024-11-27       H Aleppo         HTS-led coalition laun…
-   2024-11-28       H Saraqib        Rebels cut the M5 Dama…
-▶  2024-11-29       H Aleppo         HTS-led rebels enter a…
-   2024-11-30       H Aleppo, Maara… Rebels hold most of Al…
+Faction symbols: G Government, H HTS-led MOC, · no faction
+
+1982-02           G  Hama: 1982 Muslim Brotherhood uprising
+                     in Hama, violently suppressed by the
+                     Assad regime [1]
+2024-11-27        H  Aleppo: HTS-led coalition launches
+                     offensive west of Aleppo [1][2][3]
+2024-11-28        H  Saraqib: Rebels cut the M5
+                     Damascus-Aleppo highway and take the
+                     M4/M5 junction [4]
+2024-11-29        H  Aleppo: HTS-led rebels enter and
+                     capture Aleppo [1][2][3][5][6]
+2024-11-30        H  Aleppo, Maarat al-Numan, Saraqib:
+                     Rebels hold most of Aleppo, take Maarat
+                     al-Numan, Saraqib and Abu al-Duhur
+                     airbase; SNA launches 'Dawn of Freedom'
+                     [7][8][9][10]
 """
 
+
+def test_text_timeline_and_quotes_are_wrapped_whole(store):
+    """Timeline and quotes are wrapped, not cut: every title and quote whole, no ellipsis."""
+    for day in DAYS:
+        snap = store.snapshot(parse_as_of(day))
+        for ascii in (False, True):
+            for view, rows in (("timeline", snap.events), ("quotes", snap.quotes)):
+                out = export_view(
+                    store, view=view, fmt="text", width=80, as_of=parse_as_of(day), ascii=ascii
+                )
+                flat = " ".join(out.split())
+                assert "Rows are wrapped here and carry [n] references" in flat
+                for rec in rows:
+                    words = rec.title if view == "timeline" else rec.text
+                    assert " ".join(safe(words, ascii=ascii).split()) in flat, words
+                assert "…" not in out
+
+
+def test_text_timeline_and_quotes_number_their_sources(store):
+    out = export_view(store, view="timeline", fmt="text", width=80)
+    body, sources = body_of(out).split("\nSources\n", 1)
+    entries = [line for line in body.splitlines() if line[:4].isdigit()]
+    assert len(entries) == len(store.snapshot().events)
+    refs = set(re.findall(r"\[(\d+)\]", body))
+    listed = set(re.findall(r"^\[(\d+)\]", sources, re.M))
+    assert refs == listed and "1" in refs
+    assert body.startswith("Faction symbols: G Government, H HTS-led MOC, ")
+    assert "Hama: Hama falls to the HTS-led coalition [" in out
+
+
 QUOTES_70 = """\
-  Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) · 20…
-    “dead”
-    → Hama · HTS leader al-Joulani, speaking to CNN, describes the As…
+Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) ·
+  2024-12-05 · CNN
+  “dead” [1][2]
+  → Hama · HTS leader al-Joulani, speaking to CNN, describes the Assad
+    regime as 'dead'
 
-  Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) · 20…
-    “I ask God Almighty that this be a conquest without revenge”
-    → Hama · Hama falls to the HTS-led coalition
+Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) ·
+  2024-12-05
+  “I ask God Almighty that this be a conquest without revenge” [1]
+  → Hama · Hama falls to the HTS-led coalition
 
-▶ Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) · 20…
-┃   “close the wound that opened 40 years ago”
-┃   → Hama · Hama falls to the HTS-led coalition
+Abu Mohammed al-Joulani · leader of Hayat Tahrir al-Sham (HTS) ·
+  2024-12-05
+  “close the wound that opened 40 years ago” [1]
+  → Hama · Hama falls to the HTS-led coalition
 """
 
 
 def test_text_body_follows_size_cursor_and_order(store):
-    """The pane's rows as the user sees them: 60 columns, 5 rows, oldest first, the
-    cursor on 29 Nov; the quotes at 70 columns with the cursor on the third quote."""
+    """The pane's rows as pasteable text: 60 columns, 5 rows, oldest first, each event
+    wrapped whole with [n] references (no cursor); the quotes at 70 columns."""
     as_of = parse_as_of("2024-12-05")
     out = export_view(
         store,
@@ -841,7 +889,8 @@ def test_cli_text_ascii_width_and_timestamp(tmp_path, cli_store):
     r = run_cli(tmp_path, "export", "--view", "all", "--ascii", "--width", "64", store=cli_store)
     assert r.returncode == 0
     text = r.stdout.decode("ascii")
-    assert max(len(line) for line in text.splitlines()) <= 64
+    long = [line for line in text.splitlines() if len(line) > 64]
+    assert long and all(is_web_url(line) for line in long)  # only whole URLs pass the width
     r1 = run_cli(tmp_path, "export", "--view", "stats", "--format", "json", store=cli_store)
     r2 = run_cli(tmp_path, "export", "--view", "stats", "--format", "json", store=cli_store)
     assert r1.stdout == r2.stdout and b"generated_at" not in r1.stdout
@@ -849,6 +898,37 @@ def test_cli_text_ascii_width_and_timestamp(tmp_path, cli_store):
         tmp_path, "export", "--view", "stats", "--format", "json", "--timestamp", store=cli_store
     )
     assert b'"generated_at"' in r3.stdout
+
+
+def test_cli_report_at_80_holds_every_source_url_whole_on_one_line(tmp_path, cli_store):
+    r = run_cli(tmp_path, "export", "--view", "all", "--width", "80", store=cli_store)
+    assert r.returncode == 0
+    lines = [line.strip() for line in r.stdout.decode("utf-8").splitlines()]
+    store = Store.open(cli_store, seed=False)
+    snap = store.snapshot()
+
+    def urls_of(records) -> set[str]:
+        out = set()
+        for rec in records:
+            for ref in rec.sources:
+                src = store.sources.get(ref.source)
+                url = ref.url or (src.url if src else "")
+                if url:
+                    out.add(url)
+        return out
+
+    every = urls_of(
+        r for t in ("event", "quote", "figure", "control") for r in store.tables[t].values()
+    )
+    # no line holds a piece of a URL: each URL-bearing line is one whole URL of the store
+    url_lines = [line for line in lines if "://" in line]
+    assert len(url_lines) >= 20
+    assert all(line in every for line in url_lines), [x for x in url_lines if x not in every]
+    # the report's quotes, figures and events since the start cite theirs, each whole
+    shown = urls_of(snap.quotes) | urls_of(f for m in snap.figures for f in (m.latest, *m.others))
+    shown |= urls_of(e for e in snap.events if snap.first is None or e.time >= snap.first)
+    for url in sorted(shown):
+        assert url in lines, url
 
 
 PROBE = """

@@ -85,4 +85,4 @@ def test_the_legend_explains_every_faction_symbol(snap):
     for f in snap.factions.values():
         assert f"{f.symbol} {f.short}" in text
     assert rows[0].startswith("Faction symbols: ") and all(len(r) <= 60 for r in rows)
-    assert text.endswith("- no faction")
+    assert text.endswith(", - no faction")

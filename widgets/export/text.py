@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from sitmon.store.timeutil import fmt_when
+from sitmon.widgets.chart_render import render_chart
 from sitmon.widgets.lines import plain
+from sitmon.widgets.paste_text import (
+    PASTE_NOTE,
+    faction_legend,
+    text_events,
+    text_quotes,
+    text_source,
+    wrap_keep_urls,
+)
 from sitmon.widgets.quotes_render import quote_rows
-from sitmon.widgets.render_util import cells, safe, wrap
-from sitmon.widgets.timeline_render import render_timeline, timeline_rows
+from sitmon.widgets.render_util import safe
+from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
 from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _version
 from .request import _VIEW_LABEL, SITREP_EVENTS
@@ -29,9 +36,44 @@ from .sitrep import (
 
 
 def _wrap(ctx: _Ctx, text: str, first: str = "", rest: str | None = None) -> list[str]:
-    rest = " " * cells(first) if rest is None else rest
-    rows = wrap(text, max(1, ctx.width - max(cells(first), cells(rest))), ascii=ctx.ascii)
-    return [(first if i == 0 else rest) + row for i, row in enumerate(rows)]
+    """Word-wrapped to the width; a URL is never broken (see widgets.paste_text)."""
+    return wrap_keep_urls(text, ctx.width, first, rest, ascii=ctx.ascii)
+
+
+def _cite(ctx: _Ctx):
+    """The ``cite(refs) -> [n, ...]`` the paste-text pieces number references with."""
+    return lambda refs: ctx.cites.add_all(refs, ctx.snap)
+
+
+def _legend(ctx: _Ctx, events) -> list[str]:
+    """The faction symbols the events show, explained (in the order of the store)."""
+    used = {e.factions[0] for e in events if e.factions}
+    factions = [f for fid, f in ctx.snap.factions.items() if fid in used]
+    return faction_legend(factions, ctx.width, ascii=ctx.ascii)
+
+
+def _text_events(ctx: _Ctx, events) -> list[str]:
+    """Events wrapped whole with [n] references, under a legend of their symbols."""
+    return [
+        *_legend(ctx, events),
+        "",
+        *text_events(ctx.snap, events, _cite(ctx), ctx.width, ascii=ctx.ascii),
+    ]
+
+
+def _text_charts(ctx: _Ctx) -> list[str]:
+    """A chart per metric with observations on two or more days (the maximised pane's view)."""
+    out: list[str] = []
+    for m in ctx.snap.figures:
+        if len({f.as_of.date() for f in m.history}) < 2:
+            continue
+        out.append("")
+        out += (
+            plain(render_chart(m, ctx.snap, ctx.width, 16, colour=False, ascii=ctx.ascii))
+            .rstrip("\n")
+            .split("\n")
+        )
+    return out
 
 
 def _text_heading(ctx: _Ctx, text: str) -> list[str]:
@@ -56,23 +98,21 @@ def _text_header(ctx: _Ctx, view: str, count: str) -> list[str]:
 
 
 def _text_sources(ctx: _Ctx) -> list[str]:
+    """The Sources list: ``[n]`` and the name, then the URL whole on a line of its own."""
     entries = ctx.cites.entries
     if not entries:
         return []
     out = _text_heading(ctx, "Sources")
     pad = len(f"[{len(entries)}] ")
     for n, c in enumerate(entries, 1):
-        lead = f"[{n}]".ljust(pad)
         label = ctx.s(c.label)
+        url = c.url
         if c.url and not is_web_url(c.url):
             label += " (address not a web link: " + ctx.s(c.url) + ")"
+            url = ""
         elif not c.url:
             label += " (no link)"
-        out += _wrap(ctx, label, lead, " " * pad)
-        if c.url and is_web_url(c.url):
-            # a URL longer than the line is cut into pieces (wrap splits words by cells)
-            for piece in wrap(ctx.s(c.url), max(1, ctx.width - pad), ascii=ctx.ascii):
-                out.append(" " * pad + piece)
+        out += text_source(n, pad, label, url, ctx.width, ascii=ctx.ascii)
     return out
 
 
@@ -103,7 +143,29 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
 
 def _text_view(ctx: _Ctx, view: str) -> str:
     count = _cite_view(ctx, view)
-    out = "\n".join(_text_header(ctx, view, count)) + "\n\n" + _body(ctx, view)
+    head = _text_header(ctx, view, count)
+    if view == "timeline":
+        rows = timeline_rows(ctx.snap, newest_first=ctx.req.newest_first)
+        if ctx.height is not None:  # the rows the pane shows (entries, each wrapped whole)
+            rows = rows[: max(0, ctx.height)]
+        body = _text_events(ctx, rows) if rows else [ctx.s(empty_message(ctx.snap))]
+        head += _wrap(ctx, PASTE_NOTE)
+        out = "\n".join(head) + "\n\n" + "\n".join(body) + "\n"
+    elif view == "quotes":
+        rows = quote_rows(ctx.snap)
+        body = (
+            text_quotes(ctx.snap, rows, _cite(ctx), ctx.width, ascii=ctx.ascii)
+            if rows
+            else [ctx.s(empty_message(ctx.snap, "quotes"))]
+        )
+        head += _wrap(ctx, PASTE_NOTE)
+        out = "\n".join(head) + "\n\n" + "\n".join(body) + "\n"
+    else:
+        out = "\n".join(head) + "\n\n" + _body(ctx, view)
+        if view == "stats":
+            charts = _text_charts(ctx)
+            if charts:
+                out += "\n".join(charts) + "\n"
     tail = _text_sources(ctx)
     if tail:
         out += "\n".join(tail) + "\n"
@@ -124,6 +186,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
     if ctx.req.timestamp is not None:
         bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
     out += _wrap(ctx, g.sep.join(bits))
+    out += _wrap(ctx, PASTE_NOTE)
     out.append(("=" if ctx.ascii else "═") * ctx.width)
 
     out += _text_heading(ctx, "Summary")
@@ -164,16 +227,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
     for e in shown:
         ctx.cites.add_all(e.sources, snap)
     if shown:
-        sub = dataclasses.replace(snap, events=sorted(shown, key=lambda e: (e.time, e.id)))
-        out += (
-            plain(
-                render_timeline(
-                    sub, ctx.width, newest_first=ctx.req.newest_first, colour=False, ascii=ctx.ascii
-                )
-            )
-            .rstrip("\n")
-            .split("\n")
-        )
+        out += _text_events(ctx, shown)
     else:
         out += _wrap(ctx, f"No events reported{since} as of {_day_long(snap.as_of)}.")
     if len(events) > len(shown):
@@ -183,9 +237,11 @@ def _text_sitrep(ctx: _Ctx) -> str:
         )
 
     out += _text_heading(ctx, "Quotes")
-    for q in quote_rows(snap):
-        ctx.cites.add_all(q.sources, snap)
-    out += _body(ctx, "quotes").rstrip("\n").split("\n")
+    quotes = quote_rows(snap)
+    if quotes:
+        out += text_quotes(snap, quotes, _cite(ctx), ctx.width, ascii=ctx.ascii)
+    else:
+        out.append(ctx.s(empty_message(snap, "quotes")))
 
     out += _text_sources(ctx)
     return "\n".join(out) + "\n"
