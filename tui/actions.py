@@ -166,6 +166,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "app.refresh", "r", "refresh_feeds", "Refresh", "Refresh every configured feed now", "app"
     ),
+    ActionSpec(
+        "app.feeds",
+        "f",
+        "feeds",
+        "Feeds",
+        "Feeds: each feed's last success, last error in full, next attempt; refresh one",
+        "app",
+        show=True,
+    ),
     ActionSpec("app.changes", "c", "changes", "Changes", "What changed: the last refreshes", "app"),
     ActionSpec(
         "app.quit",
@@ -202,6 +211,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
         show=True,
     ),
     ActionSpec(
+        "pane.copy",
+        "y",
+        "copy",
+        "Copy",
+        "Copy the selected record as text with its sources",
+        "pane",
+    ),
+    ActionSpec(
+        "pane.open_url",
+        "o",
+        "open_url",
+        "Open link",
+        "Open the selected record's source URL in the system browser",
+        "pane",
+    ),
+    ActionSpec(
         "pane.clear",
         "escape",
         "clear",
@@ -212,7 +237,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # -- timeline
     ActionSpec(
         "timeline.order",
-        "o",
+        "s",
         "toggle_order",
         "Order",
         "Newest first / chronological",
@@ -297,6 +322,22 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Open the selected link",
         "detail",
         show=True,
+    ),
+    ActionSpec(
+        "detail.copy",
+        "y",
+        "copy",
+        "Copy",
+        "Copy the selected URL, else the record as text with its sources",
+        "detail",
+    ),
+    ActionSpec(
+        "detail.open_url",
+        "o",
+        "open_url",
+        "Open URL",
+        "Open the selected URL (else the record's first) in the system browser",
+        "detail",
     ),
     ActionSpec("help.close", "question_mark", "back", "Back", "Close the keys screen", "detail"),
     # -- dialogs
@@ -431,7 +472,7 @@ EXTRA_KEYS: tuple[tuple[str, str, str], ...] = (
         "Ctrl+P",
         "Command palette: go to place, go to date, switch pane, export, refresh, theme",
     ),
-    ("Anywhere", "Ctrl+Q", "Quit"),
+    ("Anywhere", "Ctrl+Q, Ctrl+C", "Quit (in a text field Ctrl+C copies its selection)"),
 )
 
 

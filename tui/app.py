@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sitmon.store.deadline import Cancel
 from sitmon.store.termsafe import terminal_safe
-from sitmon.store.timeutil import TimeError, day_of, end_of_day, parse_as_of
+from sitmon.store.timeutil import SITUATION_TZ, TimeError, day_of, end_of_day, parse_as_of
 from sitmon.widgets.panes import PaneOptions
 from sitmon.widgets.render_util import safe
 from textual import on, work
@@ -97,7 +97,10 @@ class SitmonApp(App):
         self.replay_interval = replay_interval
         self._theme_request = theme or getattr(config, "theme", None)
         #: binding id -> keys, from the config's [keymap]
-        self.keymap: dict[str, str] = dict(getattr(config, "keymap", None) or {})
+        #: binding id -> keys, from the config's [keymap], checked: bad names and conflicts dropped
+        self.keymap, self.keymap_problems = actions.check_keymap(
+            dict(getattr(config, "keymap", None) or {})
+        )
         # -- state
         self.store: Store | None = None
         self.store_error: str | None = None
@@ -109,6 +112,8 @@ class SitmonApp(App):
         self.last_changes: list[Any] = []  # ChangeSets of this session's refreshes, newest last
         self.store_generation = 0
         self.notices: list[str] = []  # every notification text (tests read it)
+        self.last_copied: str | None = None
+        self.last_opened: str | None = None
         #: set once the store has loaded (or failed to): tests and benches await it
         self.loaded = asyncio.Event()
         self.export_dir: Path = _documents_dir()
@@ -133,21 +138,60 @@ class SitmonApp(App):
         install_signal_handlers(loop, self._quit_on_signal)
         if self._theme_request:
             self._apply_theme(self._theme_request)
+        if self.keymap_problems:
+            self.notify_plain(
+                "\n".join(self.keymap_problems) + "\nThe other keys apply; ? shows them.",
+                title="Config: keymap",
+                severity="warning",
+                timeout=15,
+            )
         if self.keymap:
-            unknown = sorted(k for k in self.keymap if k not in actions.ids())
-            if unknown:
-                self.notify_plain(
-                    f"Unknown binding id(s) in [keymap]: {', '.join(unknown)}. See ? for the ids.",
-                    title="Config",
-                    severity="warning",
-                    timeout=10,
-                )
             self.set_keymap(self.keymap)
         if self.config_error:
             self.notify_plain(self.config_error, title="Config", severity="warning", timeout=10)
         # Paint first: the store loads once the first frame is on the screen.
         self.call_after_refresh(self._load_store)
         self.set_interval(30, self.update_header)
+
+    # ------------------------------------------------------------------ copy and open
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Put ``text`` on the clipboard (OSC 52: works over ssh) and say so."""
+        self.last_copied = text
+        self.copy_to_clipboard(text)
+        self.notify_plain(f"Copied {what}.", title="Copy", timeout=3)
+
+    def copy_record(self, snapshot, kind: str, item: str) -> None:
+        from sitmon.widgets.copy_text import record_text
+
+        text = record_text(snapshot, kind, item, self.store)
+        if text:
+            self.copy_text(text, f"the {kind} with its sources ({len(text)} characters)")
+
+    def open_record_url(self, snapshot, kind: str, item: str) -> None:
+        from sitmon.widgets.copy_text import record_urls
+
+        urls = [u for u in record_urls(snapshot, kind, item, self.store) if "://" in u]
+        if not urls:
+            self.notify_plain(f"This {kind} cites no web link.", title="Open", severity="warning")
+            return
+        self.open_url(urls[0])
+
+    def open_url(self, url: str) -> None:
+        """Open ``url`` in the browser (tui.opener); where none can, copy it instead."""
+        from .opener import OpenError, open_url
+
+        try:
+            how = open_url(url)
+        except OpenError as exc:
+            self.copy_text(url, f"the URL instead: {exc}")
+            return
+        self.last_opened = url
+        self.notify_plain(f"Opened {url} in {how}.", title="Open", timeout=4)
+
+    async def action_help_quit(self) -> None:
+        """Ctrl+C quits, as in k9s, lazygit and newsboat (a focused text field copies instead)."""
+        await self.action_quit()
 
     def _apply_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -286,6 +330,22 @@ class SitmonApp(App):
         self.scheduler.finished(message)
 
     # ------------------------------------------------------------------ time
+
+    def situation_zone_label(self) -> str:
+        """The situation's zone, named (``Damascus +03``; ``UTC+03`` for a bare offset)."""
+        from sitmon.widgets.timefmt import zone_label
+
+        tz = SITUATION_TZ
+        situation = self.store.meta.get("situation", {}) if self.store is not None else {}
+        name = situation.get("timezone") if isinstance(situation, dict) else None
+        if isinstance(name, str) and name:
+            try:
+                from zoneinfo import ZoneInfo
+
+                tz = ZoneInfo(name)
+            except Exception:  # unknown zone name: the fixed offset
+                tz = SITUATION_TZ
+        return zone_label(tz, self.clock())
 
     def day_bounds(self) -> tuple[date, date]:
         """(first day, last day) time travel may show: one day before the start .. the latest."""

@@ -19,7 +19,8 @@ from sitmon.store.query import Snapshot
 from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes
-from sitmon.widgets.header_render import data_age_text, feed_text, header_line
+from sitmon.widgets.feeds_render import size_notice
+from sitmon.widgets.header_render import HeaderState, parse_iso, render_header
 from sitmon.widgets.lines import StyledLine
 from sitmon.widgets.panes import MapPane, Pane, TimelinePane
 from textual import on
@@ -197,37 +198,57 @@ class MainScreen(Screen):
     def update_header(self) -> None:
         headers = self.query(StatusHeader)
         if headers:
-            headers.first().update(self.header_text())
+            headers.first().refresh()
 
-    def header_line(self) -> StyledLine:
+    def header_state(self) -> HeaderState:
+        """What the header shows, gathered from the app (pure data for render_header)."""
         app = self.app
         store = app.store
-        if store is None:
-            return header_line(ascii=app.ascii, store_error=app.store_error)
-        scheduler = app.scheduler
         now = app.clock()
-        return header_line(
-            ascii=app.ascii,
-            bounds=app.day_bounds(),
-            shown=app.shown_day,
-            travelling=app.day is not None,
-            replaying=self.replay_timer is not None,
-            age=data_age_text(
-                scheduler.status.values(), store.last_refresh(), store.meta.get("origin"), now
-            ),
-            feeds=feed_text(
-                len(scheduler.feeds()),
-                scheduler.status,
-                now,
-                refresh_enabled=app.refresh_enabled,
-            ),
+        if store is None:
+            error = app.store_error
+            return HeaderState(
+                now=now,
+                status=f"store error: {error}" if error else "loading the store…",
+                status_error=bool(error),
+            )
+        lo, hi = app.day_bounds()
+        shown = app.shown_day
+        if app.day is None:
+            note = "latest"
+        elif shown < lo + timedelta(days=1):
+            note = "before the start"
+        else:
+            start = lo + timedelta(days=1)
+            note = f"day {(shown - start).days + 1} of {(hi - start).days + 1}"
+        return HeaderState(
+            now=now,
+            day=shown.isoformat(),
+            day_note=note,
+            zone=app.situation_zone_label(),
+            time_travel=app.day is not None,
+            replay=self.replay_timer is not None,
+            feeds=app.scheduler.health(),
+            refresh_enabled=app.refresh_enabled,
+            origin=str(store.meta.get("origin") or "local store"),
+            store_refreshed=parse_iso(store.last_refresh()),
             title=store.meta.get("situation", {}).get("title") or "",
         )
 
-    def header_text(self) -> Text:
-        """The header line as literal Text (one line, cut with an ellipsis)."""
-        line = self.header_line()
-        text = Text(line.text, no_wrap=True, overflow="ellipsis")
+    def header_line(self, width: int | None = None) -> StyledLine:
+        """The header at ``width`` cells (default: the header's width): whole segments only."""
+        if width is None:
+            headers = self.query(StatusHeader)
+            width = headers.first().size.width if headers else self.app.size.width
+        app = self.app
+        return render_header(
+            self.header_state(), max(1, width), ascii=app.ascii, colour=not app.no_color
+        )
+
+    def header_text(self, width: int | None = None) -> Text:
+        """The header line as literal Text (one line; it already fits)."""
+        line = self.header_line(width)
+        text = Text(line.text, no_wrap=True, overflow="crop")
         for span in line.spans:
             text.stylize(span.style, span.start, span.end)
         return text
@@ -245,11 +266,8 @@ class MainScreen(Screen):
         self.set_class(not too_small and not grid, "-compact")
         self.set_class(self.maximised, "-max")
         if too_small:
-            msg = (
-                f"sitmon needs a terminal of at least {MIN_WIDTH}x{MIN_HEIGHT}; "
-                f"this one is {width}x{height}. Enlarge it, or press q to quit."
-            )
-            self.query_one("#toosmall", Static).update(Content(msg))
+            rows = size_notice(width, height, MIN_WIDTH, MIN_HEIGHT)
+            self.query_one("#toosmall", Static).update(Content("\n".join(rows)))
 
     def set_active(self, pane_id: str, *, focus: bool = True) -> None:
         self.active_pane = pane_id
@@ -482,6 +500,22 @@ class MainScreen(Screen):
             app.notify_plain(f"Not exported: {exc}.", title="Export", severity="warning")
             return
         app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))
+
+    @on(Pane.CopyRequested)
+    def _copy_requested(self, message: Pane.CopyRequested) -> None:
+        app = self.app
+        if app.store is None:
+            return
+        snap = app.store.snapshot(app.as_of)
+        if message.what == "open":
+            app.open_record_url(snap, message.kind, message.item)
+        else:
+            app.copy_record(snap, message.kind, message.item)
+
+    def action_feeds(self) -> None:
+        from .screens import FeedsScreen
+
+        self.app.push_screen(FeedsScreen())
 
     def action_refresh_feeds(self) -> None:
         self.app.scheduler.refresh_now()

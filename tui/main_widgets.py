@@ -48,4 +48,14 @@ class FilterBar(Input):
 
 
 class StatusHeader(Static):
-    """One line: title, the moment shown, the data's age, feed status (literal Text)."""
+    """One line: failing feeds, the moment shown, the data's age, ... (literal Text).
+
+    Rendered at its own width on every refresh (a resize re-renders it), so
+    segments drop whole instead of being cut (widgets.header_render).
+    """
+
+    def render(self):
+        screen = self.screen
+        if hasattr(screen, "header_text"):
+            return screen.header_text(self.size.width)
+        return super().render()

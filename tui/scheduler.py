@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from sitmon.store.termsafe import terminal_safe
 from sitmon.widgets.changes_render import display_names
-from sitmon.widgets.header_render import parse_iso
+from sitmon.widgets.feeds_render import round_summary
+from sitmon.widgets.header_render import FeedHealth, parse_iso
 
 from .messages import RefreshFinished
 
@@ -45,6 +46,8 @@ class FeedStatus:
     next_attempt: datetime | None = None
     last_error: str | None = None
     running: bool = False
+    #: records this feed's refreshes added in this session
+    added: int = 0
 
 
 class FeedScheduler:
@@ -55,6 +58,29 @@ class FeedScheduler:
         #: feed name -> its status (the header and the tests read it)
         self.status: dict[str, FeedStatus] = {}
         self._timers: dict[str, Timer] = {}
+        #: the refresh round under way: feed name -> (error or None) once finished
+        self._round: dict[str, str | None] | None = None
+        self._round_changes: list[str] = []
+
+    def health(self) -> tuple[FeedHealth, ...]:
+        """Every enabled feed's health, in config order (the header and the Feeds screen)."""
+        out = []
+        for feed in self.feeds():
+            st = self.status.get(feed.name) or FeedStatus()
+            out.append(
+                FeedHealth(
+                    feed.name,
+                    last_success=st.last_success,
+                    last_attempt=st.last_attempt,
+                    next_attempt=st.next_attempt if self.app.refresh_enabled else None,
+                    last_error=st.last_error,
+                    running=st.running,
+                    added=st.added,
+                    url=str(getattr(feed, "url", "") or ""),
+                    interval=self.interval(feed),
+                )
+            )
+        return tuple(out)
 
     def feeds(self) -> list[Any]:
         """The enabled feeds of the config."""
@@ -97,8 +123,8 @@ class FeedScheduler:
         st.next_attempt = self.app.clock() + timedelta(seconds=delay)
         self._timers[feed.name] = self.app.set_timer(delay, partial(self.start, feed))
 
-    def refresh_now(self) -> None:
-        """Refresh every feed now (``r``); says so, or why not."""
+    def refresh_now(self, names: list[str] | None = None) -> None:
+        """Refresh every feed now (``r``; or only ``names``); one notification when done."""
         app = self.app
         feeds = self.feeds()
         if not feeds:
@@ -110,11 +136,21 @@ class FeedScheduler:
             return
         if app.store is None:
             return
-        started = [f.name for f in feeds if self.start(f)]
-        if started:
-            app.notify_plain(f"Refreshing {', '.join(started)}…", title="Refresh", timeout=3)
-        else:
+        if names is not None:
+            feeds = [f for f in feeds if f.name in names]
+        if self._round is not None:
             app.notify_plain("A refresh is already running.", title="Refresh", timeout=3)
+            return
+        self._round = {}
+        self._round_changes = []
+        started = [f.name for f in feeds if self.start(f)]
+        if not started:
+            self._round = None
+            app.notify_plain("A refresh is already running.", title="Refresh", timeout=3)
+            return
+        self._round = dict.fromkeys(started, "")
+        what = started[0] if len(started) == 1 else f"{len(started)} feeds"
+        app.notify_plain(f"Refreshing {what}…", title="Refresh", timeout=3)
 
     def start(self, feed: Any) -> bool:
         """Start the refresh worker of ``feed`` unless it is already running."""
@@ -168,35 +204,68 @@ class FeedScheduler:
         changes = _changeset_of(message.result)
         if app.cancel.cancelled:  # quitting: nothing more to show or arm
             return
+        was_failing = st.last_error is not None
         if message.error:
-            st.last_error = terminal_safe(
-                str(message.error).splitlines()[0] if str(message.error) else "failed"
-            )
-            app.notify_plain(
-                f"{message.feed}: {st.last_error}. Showing stored data.",
-                title="Refresh failed",
-                severity="warning",
-            )
+            # the error in full (the Feeds screen shows it): one line, outside text escaped
+            st.last_error = " ".join(terminal_safe(str(message.error) or "failed").split())
+            st.last_error = st.last_error or "failed"
         else:
             st.last_error = None
             st.last_success = app.clock()
+        summary = ""
         if message.store is not None and changes is not None and changes.changed:
+            st.added += len(changes.added)
             app.marked = frozenset(rid for kind, rid in changes.touched_ids() if kind == "event")
             app.last_changes.append(changes)
             del app.last_changes[:-20]  # this session's last 20 refreshes are enough
             app.install_store(message.store)
-            app.notify_plain(
-                self.change_summary(message.result, changes),
-                title=f"Refreshed {message.feed}",
-                timeout=10,
-            )
+            summary = self.change_summary(message.result, changes)
         elif message.store is not None:
             if not message.error:
                 app.marked = frozenset()  # marks last until the next refresh
             app.install_store(message.store)  # the feed state (validators, times) changed
+        if self._round is not None and message.feed in self._round:
+            self._round[message.feed] = message.error or None
+            if summary:
+                several = len(self._round) > 1
+                self._round_changes.append(f"{message.feed}: {summary}" if several else summary)
+            if all(v != "" for v in self._round.values()):
+                self._round_done()
+        elif (
+            message.error and not was_failing
+        ):  # a scheduled refresh: say it once, when it starts failing
+            text, severity = round_summary([(message.feed, message.error)], key=self._feeds_key())
+            app.notify_plain(text, title="Refresh failed", severity=severity)
+        elif summary:
+            app.notify_plain(summary, title=f"Refreshed {message.feed}", timeout=10)
         if feed is not None and app.refresh_enabled:
             self.arm(feed, self.interval(feed))
         app.update_header()
+
+    def _feeds_key(self) -> str:
+        from . import actions
+
+        keys = actions.effective_keys(actions.by_id("app.feeds"), self.app.keymap)
+        return actions.display_keys(keys.split(",")[0], ascii=self.app.ascii)
+
+    def _round_done(self) -> None:
+        """One notification for the whole round: failures first, then what changed."""
+        results = list((self._round or {}).items())
+        changes = self._round_changes
+        self._round, self._round_changes = None, []
+        text, severity = round_summary(results, key=self._feeds_key(), ascii=self.app.ascii)
+        failed = severity != "information"
+        if changes:
+            text = "\n".join(changes) if not failed else text + "\n" + "\n".join(changes)
+        elif not failed:
+            text += ": nothing new"
+        only = results[0][0] if len(results) == 1 else ""
+        self.app.notify_plain(
+            text,
+            title="Refresh failed" if failed else f"Refreshed {only}".strip(),
+            severity=severity,
+            timeout=10,
+        )
 
     def change_summary(self, result: Any, changes: Any) -> str:
         """Control flips first (``Homs: Government -> HTS-led``), then the counts."""

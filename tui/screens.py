@@ -26,6 +26,7 @@ from . import actions
 __all__ = [
     "ChangesScreen",
     "DetailScreen",
+    "FeedsScreen",
     "GotoDateScreen",
     "HelpScreen",
     "TextScreen",
@@ -41,7 +42,15 @@ class ReaderView(TextView):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_link", "follow_link"):
             return self.has_links
+        if action in ("copy", "open_url"):
+            return hasattr(self.screen, "copy_selected")
         return True
+
+    def action_copy(self) -> None:
+        self.screen.copy_selected()  # type: ignore[attr-defined]
+
+    def action_open_url(self) -> None:
+        self.screen.open_selected()  # type: ignore[attr-defined]
 
 
 class TextScreen(Screen):
@@ -114,14 +123,99 @@ class DetailScreen(TextScreen):
             ascii=self.ascii,
         )
 
+    def _selected_url(self) -> str | None:
+        link = self.view.link if self.view.link_index is not None else None
+        return link[1] if isinstance(link, tuple) and link[0] == "url" else None
+
+    def copy_selected(self) -> None:
+        """``y``: the selected URL, else this record as text with its sources."""
+        url = self._selected_url()
+        if url:
+            self.app.copy_text(url, "the URL")
+        else:
+            self.app.copy_record(self.snapshot, self.kind, self.item)
+
+    def open_selected(self) -> None:
+        """``o``: the selected URL, else the record's first source URL."""
+        url = self._selected_url()
+        if url:
+            self.app.open_url(url)
+        else:
+            self.app.open_record_url(self.snapshot, self.kind, self.item)
+
     @on(TextView.LinkActivated)
     def _follow(self, event: TextView.LinkActivated) -> None:
         kind, item = event.target
+        if kind == "url":
+            self.app.open_url(item)
+            return
         self.app.push_screen(
             DetailScreen(
                 self.snapshot, kind, item, store=self.store, colour=self.colour, ascii=self.ascii
             )
         )
+
+
+class FeedsScreen(TextScreen):
+    """Every configured feed: last success, last error in full, next attempt, records added.
+
+    Tab selects a feed; Enter (or ``r``) refreshes the selected one, ``r`` with
+    none selected refreshes them all. The screen follows the refreshes live.
+    """
+
+    BINDINGS = [
+        *TextScreen.BINDINGS,
+        ("r", "refresh_feed", "Refresh"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("Feeds", self._render_feeds)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0, self.view.rerender)
+        if self.view.has_links and self.view.link_index is None:
+            self.view.action_next_link(1)
+
+    def _render_feeds(self, width: int):
+        from sitmon.widgets.feeds_render import feed_blocks
+
+        app = self.app
+        health = app.scheduler.health()
+        if not health:
+            msg = (
+                "No feeds configured. Add [[feeds]] to the config file "
+                "(`sitmon config init` writes a commented example; `sitmon config path` "
+                "says where it is)."
+            )
+            return [StyledLine(row) for row in wrap(msg, width, ascii=app.ascii)], {}
+        lines: list[StyledLine] = []
+        links: dict[int, object] = {}
+        for name, block in feed_blocks(
+            health,
+            app.clock(),
+            width,
+            selected=None,
+            colour=not app.no_color,
+            ascii=app.ascii,
+        ):
+            links[len(lines)] = ("feed", name)
+            lines += block
+        hint = "Tab selects a feed · Enter or r refreshes it · Esc goes back"
+        hint = fit(safe(hint, ascii=app.ascii), width, ascii=app.ascii)
+        lines += [StyledLine(""), StyledLine(hint, (Span(0, len(hint), "dim"),))]
+        return lines, links
+
+    @on(TextView.LinkActivated)
+    def _refresh_one(self, event: TextView.LinkActivated) -> None:
+        _kind, name = event.target
+        self.app.scheduler.refresh_now([name])
+        self.view.rerender()
+
+    def action_refresh_feed(self) -> None:
+        link = self.view.link if self.view.link_index is not None else None
+        self.app.scheduler.refresh_now([link[1]] if link else None)
+        self.view.rerender()
 
 
 def _name_of(snapshot, kind: str, item: str, store) -> str:

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DETAIL_KINDS = ("event", "quote", "place", "figure")
-Link = tuple[str, str]  # (kind, id)
+Link = tuple[str, str]  # (kind, id); kind "url": the id is the URL as cited
 
 _MAX_LIST = 50
 
@@ -101,6 +101,7 @@ class _Doc:
         shown = safe(display_url(url), ascii=self.ascii)
         room = max(1, self.w - indent)
         st = style(self.colour, "underline blue", "underline")
+        self.links[len(self.lines)] = ("url", url)  # Tab selects it; Enter or o opens, y copies
         for i in range(0, len(shown), room):
             self.lines.append(StyledLine.build([(" " * indent, ""), (shown[i : i + room], st)]))
 

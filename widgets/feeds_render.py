@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sitmon.store.termsafe import terminal_safe
+
 from .header_render import FeedHealth
 from .lines import StyledLine
 from .render_util import cells, highlight_line, line_of, safe, style, wrap
@@ -60,7 +62,7 @@ def feed_blocks(
     dot = " | " if ascii else " · "
     for i, feed in enumerate(feeds):
         symbol, word, tint = feed_state(feed, ascii=ascii)
-        name = safe(feed.name, ascii=ascii)
+        name = safe(terminal_safe(feed.name), ascii=ascii)
         facts = [word]
         if feed.last_success is not None:
             facts.append(
@@ -92,12 +94,14 @@ def feed_blocks(
         for extra in rows[1:]:
             for part in wrap(extra, body_w, ascii=ascii):
                 lines.append(line_of([(indent, ""), (part, "")], width, ascii=ascii))
-        for part in _hard_wrap(safe(feed.url, ascii=ascii), body_w) if feed.url else []:
+        for part in (
+            _hard_wrap(safe(terminal_safe(feed.url), ascii=ascii), body_w) if feed.url else []
+        ):
             lines.append(
                 line_of([(indent, ""), (part, style(colour, "underline", ""))], width, ascii=ascii)
             )
         if feed.last_error:
-            text = "error: " + safe(feed.last_error, ascii=ascii, newlines=True)
+            text = "error: " + safe(terminal_safe(feed.last_error), ascii=ascii, newlines=True)
             for part in wrap(text, body_w, ascii=ascii):
                 lines.append(
                     line_of([(indent, ""), (part, style(colour, "red", ""))], width, ascii=ascii)
@@ -142,7 +146,7 @@ def round_summary(
     dash = "-" if ascii else "—"
     if not failed:
         return (f"{n} feed{'s' if n != 1 else ''} refreshed", "information")
-    names = ", ".join(safe(x, ascii=ascii) for x in failed)
+    names = ", ".join(safe(terminal_safe(x), ascii=ascii) for x in failed)
     what = f"{len(failed)} of {n} feeds failed" if n > 1 else "1 feed failed"
     severity = "error" if len(failed) == n else "warning"
     return (f"{what}: {names} {dash} press {key} for details", severity)

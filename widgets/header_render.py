@@ -280,10 +280,14 @@ def _feed_segments(state: HeaderState, *, ascii: bool, colour: bool) -> list[Seg
             )
         )
     else:
-        mark = "+" if ascii else "✓"
-        out.append(
-            Segment((f"{mark} feeds {n} ok", f"{mark} {n} ok"), (4, 6), style(colour, "green"))
-        )
+        ok = sum(1 for f in feeds if f.last_success is not None)
+        if ok == n:
+            mark = "+" if ascii else "✓"
+            out.append(
+                Segment((f"{mark} feeds {n} ok", f"{mark} {n} ok"), (4, 6), style(colour, "green"))
+            )
+        else:  # some not loaded yet: not "ok", not failing either
+            out.append(Segment((f"feeds {ok}/{n} ok", f"{ok}/{n} ok"), (4, 6)))
     running = sum(1 for f in feeds if f.running)
     if running:
         ell = "..." if ascii else "…"

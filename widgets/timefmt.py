@@ -50,7 +50,7 @@ def zone_abbrev(dt: datetime) -> str:
 
 
 def zone_label(tz: tzinfo, at: datetime) -> str:
-    """A zone named for people: ``Damascus +03``, ``UTC``, or the offset alone.
+    """A zone named for people: ``Damascus +03``, ``UTC``, or ``UTC+03`` for a bare offset.
 
     An IANA zone (``zoneinfo.ZoneInfo``) gives its city and its abbreviation at
     ``at``; a fixed offset gives the abbreviation only.
@@ -59,7 +59,7 @@ def zone_label(tz: tzinfo, at: datetime) -> str:
     abbrev = zone_abbrev(local)
     key = getattr(tz, "key", None)
     if not key or key in ("UTC", "Etc/UTC"):
-        return abbrev
+        return f"UTC{abbrev}" if abbrev[:1] in "+-" else abbrev
     city = key.rsplit("/", 1)[-1].replace("_", " ")
     return f"{city} {abbrev}" if abbrev != city else city
 

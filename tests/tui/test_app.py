@@ -166,10 +166,10 @@ async def test_timeline_order_toggles(store_path):
             "More than 115,000 displaced" in timeline_text(app)[0]
             or "Hama" in timeline_text(app)[0]
         )
-        await pilot.press("o")
+        await pilot.press("s")
         assert "11-27 06:00" in timeline_text(app)[0]
         assert "oldest first" in str(app.main_screen.timeline.border_title)
-        await pilot.press("o")
+        await pilot.press("s")
         assert "11-27" not in timeline_text(app)[0]
 
 
@@ -187,8 +187,11 @@ async def test_enter_opens_the_detail_and_esc_goes_back(store_path):
         assert "https://example.org/ev-hama-falls" in text  # sources with URLs
         assert "I ask God Almighty" in text  # linked quotes
         assert "Hama" in text and "Places" in text
-        # follow a link: Tab selects the first link (the place), Enter opens it
+        # follow a link: Tab selects the source URLs first, then the place; Enter opens it
         await pilot.press("tab")
+        assert screen.view.link == ("url", "https://example.org/ev-hama-falls")
+        while screen.view.link[0] == "url":
+            await pilot.press("tab")
         assert screen.view.link == ("place", "hama")
         await pilot.press("enter")
         await pilot.pause()
@@ -670,7 +673,7 @@ async def test_refresh_marks_rows_and_notifies_flips_first(store_path, fake_refr
     app = make_app(store_path, config=config)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-        assert "feeds: 1" in app.main_screen.header_text().plain
+        assert "feeds 0/1 ok │ 1 never loaded" in app.main_screen.header_text().plain
         await pilot.press("r")
         await ready(pilot)
         assert app.marked == frozenset({"ev-homs-new"})
@@ -688,8 +691,9 @@ async def test_refresh_marks_rows_and_notifies_flips_first(store_path, fake_refr
         # a failing refresh keeps the data and says so
         await pilot.press("r")
         await ready(pilot)
-        assert any("connection refused" in n for n in app.notices)
-        assert "error (desk): connection refused" in app.main_screen.header_text().plain
+        assert app.notices[-1] == "1 feed failed: desk — press f for details"
+        assert "✗ feeds 1/1 failing" in app.main_screen.header_text().plain
+        assert app.scheduler.status["desk"].last_error == "connection refused"
         assert any("outskirts of Homs" in ln for ln in timeline_text(app))
         assert app.is_running
 
@@ -892,7 +896,7 @@ async def test_refresh_with_the_real_refresh_of_a_file_feed(store_path, tmp_path
         )  # sanitized at ingest, shown literally
         assert any(n.startswith("Homs: Government -> HTS-led") for n in app.notices)
         assert app.scheduler.status["desk"].last_error is None
-        assert "ok " in app.main_screen.header_text().plain
+        assert "✓ feeds 1 ok" in app.main_screen.header_text().plain
 
 
 async def test_q_in_a_dialog_is_a_letter_and_ctrl_q_still_quits(store_path):

@@ -123,5 +123,5 @@ def test_zone_labels():
     assert zone_label(ZoneInfo("Etc/UTC"), at) == "UTC"
     from datetime import timezone
 
-    assert zone_label(timezone(timedelta(hours=3), "+03"), at) == "+03"
+    assert zone_label(timezone(timedelta(hours=3), "+03"), at) == "UTC+03"
     assert zone_abbrev(at.astimezone(timezone(timedelta(hours=5, minutes=30)))) == "+0530"

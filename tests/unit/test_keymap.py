@@ -59,9 +59,9 @@ def test_two_entries_wanting_one_key_the_first_keeps_it():
 
 def test_reserved_keys_and_unknown_ids_are_reported():
     keymap, problems = check_keymap(
-        {"app.filter": "ctrl+p,f", "app.nwo": "x", "app.quit": "ctrl+c"}
+        {"app.filter": "ctrl+p,F", "app.nwo": "x", "app.quit": "ctrl+c"}
     )
-    assert keymap == {"app.filter": "f", "app.quit": "ctrl+c"}
+    assert keymap == {"app.filter": "F", "app.quit": "ctrl+c"}
     assert problems == [
         "[keymap] 'app.filter': 'ctrl+p' is kept for the command palette",
         "[keymap] 'app.nwo': unknown binding id (press ? for the ids)",

@@ -251,6 +251,26 @@ class Pane(LineView):
     def action_clear(self) -> None:
         self.post_message(self.ClearRequested(self))
 
+    class CopyRequested(Message):
+        """``y`` on an item: copy it as text with its sources (``url``: its URL instead)."""
+
+        def __init__(self, pane: Pane, kind: str, item: str, what: str = "record") -> None:
+            super().__init__()
+            self.pane = pane
+            self.kind = kind
+            self.item = item
+            self.what = what
+
+    def action_copy(self) -> None:
+        item = self.selected_id
+        if item is not None:
+            self.post_message(self.CopyRequested(self, self.KIND, item))
+
+    def action_open_url(self) -> None:
+        item = self.selected_id
+        if item is not None:
+            self.post_message(self.CopyRequested(self, self.KIND, item, what="open"))
+
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None or self.message is not None:
