@@ -24,7 +24,7 @@ from sitmon.store.query import Snapshot
 from sitmon.store.records import Event, Faction, Quote, SourceRef
 from sitmon.store.timeutil import fmt_when
 
-from .render_util import cells, glyphs, safe, wrap
+from .render_util import CONTEXT_LABEL, cells, glyphs, safe, wrap
 
 __all__ = [
     "PASTE_NOTE",
@@ -126,7 +126,8 @@ def text_events(
         symbol = faction.symbol if faction else g.none
         lead = f"{when.ljust(when_w)}  {symbol}  "
         places = ", ".join(snapshot.places[p].name if p in snapshot.places else p for p in e.places)
-        body = (f"{places}: " if places else "") + e.title
+        title = (CONTEXT_LABEL + e.title) if getattr(e, "context", False) else e.title
+        body = (f"{places}: " if places else "") + title
         refs = refs_text(cite(e.sources))
         out += wrap_keep_urls(f"{body} {refs}".strip(), width, lead, " " * cells(lead), ascii=ascii)
     return out
