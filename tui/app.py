@@ -271,6 +271,12 @@ class SitmonApp(App):
         for warning in message.store.warnings:
             self.notify_plain(warning, title="Store", severity="warning", timeout=15)
         if self._initial_day is not None:
+            from sitmon.store.argcheck import as_of_problem
+
+            problem = as_of_problem(self._initial_day, message.store, day_of(self.clock()))
+            if problem:  # the command line's rule: say so in one line and stop
+                self.exit(return_code=2, message=f"sitmon: --as-of: {problem}")
+                return
             self.set_day(self._initial_day)
         self.scheduler.load_status()
         if self.disk_watch:
@@ -348,12 +354,17 @@ class SitmonApp(App):
         return zone_label(tz, self.clock())
 
     def day_bounds(self) -> tuple[date, date]:
-        """(first day, last day) time travel may show: one day before the start .. the latest."""
-        first, last = self.store.time_bounds() if self.store else (None, None)
-        today = day_of(self.clock())
-        hi = day_of(last) if last else today
-        lo = (day_of(first) if first else hi) - timedelta(days=1)
-        return min(lo, hi), hi
+        """(first day, last day) time travel may show: one day before the start .. the latest.
+
+        The command line's rule (store.argcheck.as_of_range); before the store
+        loads, today.
+        """
+        if self.store is None:
+            today = day_of(self.clock())
+            return today - timedelta(days=1), today
+        from sitmon.store.argcheck import as_of_range
+
+        return as_of_range(self.store, day_of(self.clock()))
 
     def time_travel_days(self) -> list[date]:
         if self.store is None:

@@ -385,6 +385,13 @@ class MainScreen(Screen):
         bar = self.query_one(FilterBar)
         bar.display = False
         self.set_active(bar.target)
+        app = self.app
+        if app.store is not None:  # the command line's rule: unknown type:/faction:/place: values
+            from sitmon.store.argcheck import filter_problems
+
+            problems = filter_problems(parse_filter(event.value), app.store)
+            if problems:
+                app.notify_plain("\n".join(problems), title="Filter", severity="warning")
 
     @on(FilterBar.Cancelled)
     def _filter_cancelled(self) -> None:

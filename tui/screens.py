@@ -343,10 +343,12 @@ class GotoDateScreen(ModalScreen[date | None]):
         except TimeError as exc:
             self.query_one("#error", Static).update(Content(str(exc)))
             return
-        if day < self.lo or day > self.hi:
+        if day < self.lo or day > self.hi:  # the wording of store.argcheck, as the CLI says it
+            side = "after" if day > self.hi else "before"
             self.query_one("#error", Static).update(
                 Content(
-                    f"{day.isoformat()} is outside {self.lo.isoformat()} .. {self.hi.isoformat()}"
+                    f"{day.isoformat()} is {side} the data: choose a day from "
+                    f"{self.lo.isoformat()} to {self.hi.isoformat()}"
                 )
             )
             return

@@ -65,9 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the TOML config file (default: $SITMON_CONFIG, else the platform config folder)",
     )
+    # the run options work without `run` too: `sitmon --theme nord`, `sitmon --as-of 2024-12-01`
+    add_run_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     run = sub.add_parser("run", help="open the monitor (the default)")
-    add_run_options(run)
+    add_run_options(run, suppress=True)
     run.set_defaults(func=cmd_run)
     for name in COMMAND_MODULES:
         try:
@@ -80,11 +82,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as-of", metavar="DATE", help="open at this moment (e.g. 2024-12-01)")
-    p.add_argument("--theme", metavar="NAME", help="a Textual theme name")
+def add_run_options(p: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """``--as-of``, ``--theme``, ``--no-refresh``: on ``sitmon`` itself and on ``sitmon run``.
+
+    On ``run`` they default to SUPPRESS, so ``sitmon --theme nord run`` keeps
+    the value given before the command.
+    """
+    default = argparse.SUPPRESS if suppress else None
     p.add_argument(
-        "--no-refresh", action="store_true", help="do not refresh feeds in the background"
+        "--as-of", metavar="DATE", default=default, help="open at this moment (e.g. 2024-12-01)"
+    )
+    p.add_argument("--theme", metavar="NAME", default=default, help="a Textual theme name")
+    p.add_argument(
+        "--no-refresh",
+        action="store_true",
+        default=default if suppress else False,
+        help="do not refresh feeds in the background",
     )
 
 
@@ -99,10 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.command is None:
-        # `sitmon` alone opens the monitor with the run defaults.
-        for action in ("as_of", "theme"):
-            setattr(args, action, None)
-        args.no_refresh = False
+        # `sitmon` alone (or with run options) opens the monitor.
         args.func = cmd_run
     if args.store is None and os.environ.get("SITMON_STORE"):
         args.store = os.environ["SITMON_STORE"]

@@ -99,6 +99,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_export)
 
 
+def check_request(store, as_of, filter_text: str | None) -> None:
+    """The monitor's rule (store.argcheck): an as-of day within the data, known filter values.
+
+    Raises CommandError (exit 2) with a one-line message stating what is valid.
+    """
+    from sitmon.store.argcheck import as_of_problem, filter_problems
+    from sitmon.store.query import parse_filter
+
+    if as_of is not None:
+        problem = as_of_problem(as_of, store)
+        if problem:
+            raise CommandError(f"--as-of: {problem}", 2)
+    if filter_text:
+        problems = filter_problems(parse_filter(filter_text), store)
+        if problems:
+            raise CommandError(f"--filter: {problems[0]}", 2)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -111,6 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise CommandError(f"{output} already exists; not replaced (--force replaces it)", 1)
 
     store = open_store(args)
+    check_request(store, args.as_of, args.filter)
     try:
         text = export(store, request)
         if output is None:

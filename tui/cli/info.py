@@ -1,4 +1,8 @@
-"""``sitmon info``: where the store is and what it holds."""
+"""``sitmon info``: where the store is, what it holds, and the configured feeds' state.
+
+Clock times are in the user's local zone with its abbreviation (as in the
+monitor's header and Feeds screen, :mod:`sitmon.widgets.timefmt`).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     say(f"generation:     {meta.get('generation')} (writes so far)")
     origin = meta.get("origin", "")
     never = f"never ({origin})" if origin else "never"
-    say(f"last refresh:   {store.last_refresh() or never}")
+    say(f"last refresh:   {_when(store.last_refresh()) or never}")
     if first or last:
         say(
             f"period:         {fmt_day(first) if first else '?'} .. {fmt_day(last) if last else '?'}"
@@ -31,6 +35,50 @@ def cmd_info(args: argparse.Namespace) -> int:
     say("records:")
     for table, n in store.counts().items():
         say(f"  {table:<11} {n}")
-    for name, state in sorted(meta.get("feeds", {}).items()):
-        say(f"feed {name}: last success {state.get('last_success', 'never')}")
+    _feeds(args, meta.get("feeds", {}) or {})
     return 0
+
+
+def _when(value: object) -> str:
+    """A stored ISO time as ``2024-12-05 07:30 EET`` (local zone), or "" when absent."""
+    from sitmon.widgets.header_render import parse_iso
+    from sitmon.widgets.timefmt import fmt_clock
+
+    dt = parse_iso(value)
+    if dt is None:
+        return str(value) if value else ""
+    return fmt_clock(dt)
+
+
+def _feeds(args: argparse.Namespace, states: dict) -> None:
+    """The config's feeds with their last state; a bad config is a warning, not a failure."""
+    from sitmon.tui.config import ConfigError, config_path, load_config
+
+    path = config_path(args)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        say(
+            f"config:         {path} (not loaded: {len(exc.problems)} problem(s); see `sitmon refresh`)"
+        )
+        config = None
+    else:
+        say(f"config:         {path}" + ("" if path.exists() else " (none: no feeds)"))
+    names = [f.name for f in config.feeds] if config is not None else []
+    if names:
+        say("feeds:")
+    for feed in config.feeds if config is not None else []:
+        state = states.get(feed.name, {}) or {}
+        error = state.get("last_error")
+        status = "failing" if error else ("ok" if state.get("last_success") else "never refreshed")
+        off = "" if feed.enabled else " (disabled)"
+        say(f"  {feed.name}{off}: {status}, every {feed.interval} s")
+        say(f"    url:          {feed.url}")
+        say(f"    last success: {_when(state.get('last_success')) or 'never'}")
+        if error:
+            say(f"    last error:   {error}")
+    for name in sorted(set(states) - set(names)):  # refreshed once, no longer configured
+        state = states[name] or {}
+        say(
+            f"feed {name} (not in the config): last success {_when(state.get('last_success')) or 'never'}"
+        )
