@@ -58,3 +58,29 @@ async def test_export_dialog_works_from_the_keyboard(store_path, tmp_path):
         await pilot.press("shift+tab", "home", "enter")
         await ready(pilot)
         assert (tmp_path / "docs" / "sitmon-timeline-2024-12-05.txt").exists()
+
+
+def _backgrounds(pane) -> set:
+    strip = pane.render_line(0)
+    return {seg.style.bgcolor for seg in strip if seg.style is not None and seg.style.bgcolor}
+
+
+async def test_a_theme_switch_repaints_the_panes(store_path):
+    app = make_app(store_path, theme="textual-dark")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        timeline = app.main_screen.timeline
+        stats = app.main_screen.pane("stats")
+        await pilot.press("j", "k")  # lines are cached now
+        before = (_backgrounds(timeline), _backgrounds(stats))
+        app.theme = "textual-light"
+        await pilot.pause()
+        after = (_backgrounds(timeline), _backgrounds(stats))
+        assert after[0] and after[1]
+        assert after[0].isdisjoint(before[0]) and after[1].isdisjoint(before[1])
+        # the light theme's own background, as a fresh app draws it
+    fresh = make_app(store_path, theme="textual-light")
+    async with fresh.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert _backgrounds(fresh.main_screen.timeline) == after[0]
+        assert _backgrounds(fresh.main_screen.pane("stats")) == after[1]

@@ -85,7 +85,8 @@ class LineView(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= self.line_count() or index < 0:
             return Strip.blank(self.size.width, base)
-        key = self.line_key(index, width)
+        # the base style (theme colours) is part of the key: a theme switch repaints every line
+        key = (self.line_key(index, width), base)
         strip = self._strips.get(key)
         if strip is None:
             line = self.build_line(index, width)
