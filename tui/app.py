@@ -59,7 +59,9 @@ class SitmonApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "sitmon"
-    COMMANDS = App.COMMANDS | {_sitmon_commands}
+    #: sitmon's commands only: Textual's system ones (Theme, Keys, Maximize, Screenshot,
+    #: Quit) would stand beside our equivalents of each
+    COMMANDS = {_sitmon_commands}
     COMMAND_PALETTE_DISPLAY = "^p"
     ENABLE_COMMAND_PALETTE = True
     #: Ctrl+C quits like Ctrl+Q, everywhere (Textual's default only says how to quit)

@@ -85,13 +85,20 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     )
     add(
         PaletteCommand(
+            "Feeds",
+            "Every feed's last success, last error, next attempt; refresh one (f)",
+            main.action_feeds,
+        )
+    )
+    add(
+        PaletteCommand(
             "What changed", "The last refreshes and what they changed (c)", main.action_changes
         )
     )
     add(PaletteCommand("Change theme", "Pick a colour theme", app.action_change_theme))
     add(
         PaletteCommand(
-            "Toggle timeline order", "Newest first / chronological (o)", main.action_toggle_order
+            "Toggle timeline order", "Newest first / chronological (s)", main.action_toggle_order
         )
     )
     add(
@@ -100,7 +107,7 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
         )
     )
     add(PaletteCommand("Keys", "Show every key (?)", main.action_help))
-    add(PaletteCommand("Quit", "Quit sitmon (q)", app.action_quit))
+    add(PaletteCommand("Quit", "Quit sitmon (q, Ctrl+Q, Ctrl+C)", app.action_quit))
     store = app.store
     if store is not None:
         for pid, place in sorted(

@@ -84,3 +84,35 @@ async def test_a_theme_switch_repaints_the_panes(store_path):
         await ready(pilot)
         assert _backgrounds(fresh.main_screen.timeline) == after[0]
         assert _backgrounds(fresh.main_screen.pane("stats")) == after[1]
+
+
+async def _palette_hits(app, pilot, query: str) -> list[str]:
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    for _ in range(5):
+        await pilot.pause(0.2)
+    options = app.screen.query_one(CommandList)
+    hits = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    await pilot.press("escape")
+    await pilot.pause()
+    return [h.splitlines()[0] for h in hits]
+
+
+async def test_the_palette_lists_each_command_once(store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        for query, ours in (
+            ("theme", ["Change theme"]),
+            ("maxim", ["Maximise pane"]),
+            ("keys", ["Keys"]),
+            ("quit", ["Quit"]),
+            ("screenshot", ["Save SVG screenshot"]),
+            ("feeds", ["Feeds", "Refresh feeds"]),
+        ):
+            hits = await _palette_hits(app, pilot, query)
+            assert [h for h in hits if query in h.lower()] == ours, (query, hits)
