@@ -271,6 +271,8 @@ class MainScreen(Screen):
 
     def set_active(self, pane_id: str, *, focus: bool = True) -> None:
         self.active_pane = pane_id
+        if self.is_mounted and self.query("#stats"):
+            self.pane("stats").show_chart(self.maximised and pane_id == "stats")
         for p in self.panes():
             p.active = p.id == pane_id
         if focus:
@@ -297,6 +299,8 @@ class MainScreen(Screen):
         self.maximised = not self.maximised
         self.set_class(self.maximised, "-max")
         self.pane(self.active_pane).focus()
+        # the maximised statistics pane has the room to chart the selected metric
+        self.pane("stats").show_chart(self.maximised and self.active_pane == "stats")
 
     # ------------------------------------------------------------------ time
 

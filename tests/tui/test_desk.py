@@ -116,3 +116,20 @@ async def test_the_palette_lists_each_command_once(store_path):
         ):
             hits = await _palette_hits(app, pilot, query)
             assert [h for h in hits if query in h.lower()] == ours, (query, hits)
+
+
+async def test_the_maximised_statistics_pane_charts_the_selected_metric(store_path):
+    app = make_app(store_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        stats = app.main_screen.pane("stats")
+        assert not any("by publisher" in t for t in stats.lines_as_text())
+        await pilot.press("z")
+        await pilot.pause()
+        text = stats.lines_as_text()
+        assert any(" by publisher, as of 2024-12-05" in t for t in text), text
+        assert any("┼" in t and "┬" in t for t in text)  # the date axis
+        await pilot.press("z")
+        await pilot.pause()
+        assert not any("by publisher" in t for t in stats.lines_as_text())
