@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from sitmon.store.filtering import FilterError
-from sitmon.store.query import Snapshot
+from sitmon.store.query import Snapshot, parse_filter
 from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes

@@ -180,7 +180,8 @@ async def test_failing_feeds_lead_the_header_with_one_notification_and_the_feeds
             assert len(new) == 2  # one notification for the round, whatever finished when
             lines = new[1].splitlines()
             assert lines[0] == "2 of 5 feeds failed: jsonfeed, geojson — press f for details"
-            assert sorted(lines[1:]) == [f"{n}: 4 added, 0 updated, 0 deleted" for n in "abc"]
+            # then what the working feeds changed (the same document thrice: added once)
+            assert lines[1] in [f"{n}: 4 added, 0 updated, 0 deleted" for n in "abc"], lines
             header = app.main_screen.header_text(80).plain
             assert header.startswith("sitmon │ ✗ feeds 2/5 failing │ ")
             assert len(header) <= 80

@@ -26,7 +26,7 @@ def test_faction_and_source_names_wrap_instead_of_being_cut(store):
     assert (
         "H HTS-led Military Operations Command (Hayat Tahrir al-Sham and allied factions)" in text
     )
-    assert 'Seed article: "Rebel Offensive in Syria: Hama Falls to Insurgents" (article)' in text
+    assert 'Seed article: "Rebel Offensive in Syria: Hama Falls to Insurgents" (' in text
 
 
 def test_percent_encoded_urls_are_shown_decoded_and_whole(store):

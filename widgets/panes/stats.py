@@ -6,7 +6,7 @@ from sitmon.store.timeutil import fmt_day
 
 from ..chart_render import render_chart
 from ..lines import StyledLine
-from ..stats_render import metric_rows, stats_blocks
+from ..stats_render import stats_blocks
 from .blocks import BlockPane
 
 
@@ -37,7 +37,7 @@ class StatsPane(BlockPane):
         if not self.chart or self.snapshot is None:
             return blocks
         chosen = selected if selected is not None else (blocks[0][0] if blocks else None)
-        summary = next((m for m in metric_rows(self.snapshot) if m.metric == chosen), None)
+        summary = next((m for m in self.snapshot.figures if m.metric == chosen), None)
         if summary is None:
             return blocks
         height = max(8, min(self.page_height - 4, 22))
