@@ -103,7 +103,11 @@ class FeedScheduler:
 
     def start_all(self) -> None:
         """Arm every feed, a second apart-ish, starting a second after the store loads."""
-        for i, feed in enumerate(self.feeds()):
+        feeds = self.feeds()
+        if feeds and self._round is None:  # the first refresh of every feed is one round
+            self._round = {f.name: "" for f in feeds}
+            self._round_changes = []
+        for i, feed in enumerate(feeds):
             self.arm(feed, 1.0 + i * 0.5)
 
     @staticmethod

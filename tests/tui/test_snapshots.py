@@ -107,3 +107,91 @@ def test_map_selection_and_filter(snap_compare, store_path):
         await pilot.pause()
 
     assert snap_compare(make_app(store_path), terminal_size=(160, 48), run_before=run_before)
+
+
+# --------------------------------------------------------------------------- desk (issue 16)
+
+
+def _failing_feeds_app(store_path, monkeypatch, **kw):
+    """Five configured feeds, two failing (states set directly: no network, frozen clock)."""
+    import time
+    from datetime import timedelta
+
+    from sitmon.tui.config import Config, FeedConfig
+
+    from tests.support.tui_fixtures import frozen_clock
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    names = ["a", "jsonfeed", "b", "geojson", "c"]
+    feeds = [
+        FeedConfig(name=n, url=f"https://feeds.example.org/{n}.json", interval=600) for n in names
+    ]
+    app = make_app(store_path, config=Config(feeds=feeds), refresh=False, **kw)
+    now = frozen_clock()
+
+    async def settle(pilot) -> None:
+        await _settle(pilot)
+        from sitmon.tui.scheduler import FeedStatus
+
+        for i, n in enumerate(names):
+            failing = n in ("jsonfeed", "geojson")
+            pilot.app.scheduler.status[n] = FeedStatus(
+                last_success=now - timedelta(hours=2 if failing else 0, minutes=10 + i),
+                last_attempt=now - timedelta(minutes=1),
+                next_attempt=now + timedelta(minutes=9 - i),
+                last_error="HTTP 503 Service Unavailable from feeds.example.org: down for maintenance"
+                if failing
+                else None,
+                added=0 if failing else 4,
+            )
+        pilot.app.refresh_enabled = True
+        pilot.app.update_header()
+        await pilot.pause()
+
+    return app, settle
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_header_with_failing_feeds(snap_compare, store_path, monkeypatch, size):
+    app, settle = _failing_feeds_app(store_path, monkeypatch)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_feeds_screen(snap_compare, store_path, monkeypatch, size):
+    app, settle = _failing_feeds_app(store_path, monkeypatch)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_export_dialog(snap_compare, store_path, size, tmp_path):
+    app = make_app(store_path)
+    app.export_dir = Path("/home/desk/Documents")
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_statistics_chart(snap_compare, store_path, size):
+    app = make_app(store_path)
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("4", "z")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
