@@ -71,14 +71,8 @@ def parse_iso(value: object) -> datetime | None:
 
 def ago(then: datetime, now: datetime) -> str:
     """``just now``, ``12 min ago``, ``5 h ago`` (under two days), ``3 days ago``."""
-    secs = max(0, int((now - then).total_seconds()))
-    if secs < 60:
-        return "just now"
-    if secs < 3600:
-        return f"{secs // 60} min ago"
-    if secs < 86400 * 2:
-        return f"{secs // 3600} h ago"
-    return f"{secs // 86400} days ago"
+    age = fmt_age(then, now)
+    return age if age == "just now" else f"{age} ago"
 
 
 def data_age_text(

@@ -451,3 +451,12 @@ def make_app(store_path: Path, **kwargs):
     )
     opts.update(kwargs)
     return SitmonApp(store_path, **opts)
+
+
+async def settle(pilot) -> None:
+    """Wait for the store to load and every worker to finish, then for the screen."""
+    app = pilot.app
+    await app.wait_until_loaded()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -6,7 +6,7 @@ import pytest
 from sitmon.tui.app import SitmonApp
 from textual.widgets import OptionList
 
-from tests.support.tui_fixtures import make_app, situation_store
+from tests.support.tui_fixtures import make_app, settle, situation_store
 
 
 @pytest.fixture
@@ -14,12 +14,7 @@ def store_path(tmp_path):
     return situation_store(tmp_path / "s.json")
 
 
-async def ready(pilot) -> None:
-    app = pilot.app
-    await app.wait_until_loaded()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+ready = settle
 
 
 def option_texts(app: SitmonApp) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,20 +9,16 @@ from sitmon.widgets.feeds_render import feed_blocks, round_summary, size_notice
 from sitmon.widgets.header_render import FeedHealth
 from sitmon.widgets.render_util import cells
 
+from tests.support.zones import helsinki  # noqa: F401 (a fixture)
+
+#: every clock time here is read in Europe/Helsinki (EET)
+pytestmark = pytest.mark.usefixtures("helsinki")
+
 NOW = datetime(2026, 11, 30, 4, 27, tzinfo=UTC)
 LONG_ERROR = (
     "ConnectError: [Errno 111] Connection refused while fetching "
     "http://127.0.0.1:8000/a-very-long/path/feed.json"
 )
-
-
-@pytest.fixture(autouse=True)
-def helsinki(monkeypatch):
-    monkeypatch.setenv("TZ", "Europe/Helsinki")
-    time.tzset()
-    yield
-    monkeypatch.delenv("TZ")
-    time.tzset()
 
 
 FEEDS = [

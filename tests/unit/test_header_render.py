@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,16 +9,12 @@ import pytest
 from sitmon.widgets.header_render import FeedHealth, HeaderState, render_header
 from sitmon.widgets.timefmt import fmt_clock, zone_abbrev, zone_label
 
+from tests.support.zones import helsinki  # noqa: F401 (a fixture)
+
+#: every clock time here is read in Europe/Helsinki (EET)
+pytestmark = pytest.mark.usefixtures("helsinki")
+
 NOW = datetime(2026, 11, 30, 4, 27, tzinfo=UTC)
-
-
-@pytest.fixture
-def helsinki(monkeypatch):
-    monkeypatch.setenv("TZ", "Europe/Helsinki")
-    time.tzset()
-    yield
-    monkeypatch.delenv("TZ")
-    time.tzset()
 
 
 def five_feeds(failing=("jsonfeed", "geojson")):
@@ -68,18 +63,18 @@ def state(**kw):
         (4, ""),
     ],
 )
-def test_failing_feeds_lead_and_segments_leave_whole(helsinki, width, expected):
+def test_failing_feeds_lead_and_segments_leave_whole(width, expected):
     line = render_header(state(), width)
     assert line.text == expected
     assert len(line.text) <= width
 
 
-def test_all_failing_says_so_never_ok(helsinki):
+def test_all_failing_says_so_never_ok():
     feeds = five_feeds(failing=("a", "jsonfeed", "b", "geojson", "c"))
     assert render_header(state(feeds=feeds), 80).text.startswith("sitmon │ ✗ feeds 5/5 failing │ ")
 
 
-def test_healthy_feeds_and_no_feeds(helsinki):
+def test_healthy_feeds_and_no_feeds():
     assert (
         render_header(state(feeds=five_feeds(failing=())), 100).text
         == "sitmon │ as of 2024-12-05 (latest) Damascus +03 │ ✓ feeds 5 ok │ oldest data 3 h │ "
@@ -91,7 +86,7 @@ def test_healthy_feeds_and_no_feeds(helsinki):
     )
 
 
-def test_the_failing_segment_has_a_symbol_without_colour_and_in_ascii(helsinki):
+def test_the_failing_segment_has_a_symbol_without_colour_and_in_ascii():
     line = render_header(state(), 80, ascii=True, colour=False)
     assert (
         line.text
@@ -107,7 +102,7 @@ def test_a_store_error_is_cut_between_words():
     assert line.text == "sitmon │ store error: cannot read…"
 
 
-def test_clock_times_name_their_zone(helsinki):
+def test_clock_times_name_their_zone():
     assert fmt_clock(NOW, NOW) == "06:27 EET"
     assert fmt_clock(NOW - timedelta(days=1), NOW) == "2026-11-29 06:27 EET"
     assert fmt_clock(NOW, NOW, tz=UTC) == "04:27 UTC"
