@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sitmon.store.timeutil import SITUATION_TZ, fmt_day
+from sitmon.store.timeutil import fmt_day
 
 from .header_render import parse_iso
 from .lines import Span, StyledLine
 from .render_util import fit, safe, wrap
+from .timefmt import fmt_clock
 
 __all__ = ["display_names", "record_label", "render_changes"]
 
@@ -62,7 +63,7 @@ def render_changes(store: Any, width: int, *, ascii: bool = False) -> list[Style
         return [StyledLine(row, ()) for row in wrap(msg, width, ascii=ascii)]
     for entry in reversed(log):
         at = parse_iso(entry.get("at"))
-        when = at.astimezone(SITUATION_TZ).strftime("%Y-%m-%d %H:%M") if at else "?"
+        when = fmt_clock(at, dated=True) if at else "?"  # the user's zone, named
         feed = entry.get("feed") or "local merge (no feed)"
         head = f"{when}  {feed}"
         head = fit(safe(head, ascii=ascii), width, ascii=ascii)

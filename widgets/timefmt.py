@@ -64,16 +64,18 @@ def zone_label(tz: tzinfo, at: datetime) -> str:
     return f"{city} {abbrev}" if abbrev != city else city
 
 
-def fmt_clock(dt: datetime, now: datetime | None = None, tz: tzinfo | None = None) -> str:
+def fmt_clock(
+    dt: datetime, now: datetime | None = None, tz: tzinfo | None = None, *, dated: bool = False
+) -> str:
     """A clock time with its zone: ``07:27 EET`` today, else ``2024-12-05 07:27 EET``.
 
     ``tz`` None means the user's local zone; ``now`` (default: now) decides
-    "today" in that zone.
+    "today" in that zone; ``dated`` always writes the date (logs, ``info``).
     """
     local = _to_zone(dt, tz)
     today = _to_zone(now, tz).date() if now is not None else _to_zone(local_now(), tz).date()
     clock = local.strftime("%H:%M")
-    if local.date() != today:
+    if dated or local.date() != today:
         clock = f"{local.date().isoformat()} {clock}"
     return f"{clock} {zone_abbrev(local)}"
 

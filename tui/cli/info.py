@@ -47,7 +47,7 @@ def _when(value: object) -> str:
     dt = parse_iso(value)
     if dt is None:
         return str(value) if value else ""
-    return fmt_clock(dt)
+    return fmt_clock(dt, dated=True)
 
 
 def _feeds(args: argparse.Namespace, states: dict) -> None:
