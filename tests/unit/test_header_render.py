@@ -120,3 +120,14 @@ def test_zone_labels():
 
     assert zone_label(timezone(timedelta(hours=3), "+03"), at) == "UTC+03"
     assert zone_abbrev(at.astimezone(timezone(timedelta(hours=5, minutes=30)))) == "+0530"
+
+
+def test_the_change_log_says_its_clock_zone(tmp_path):
+    from sitmon.store import Store
+    from sitmon.widgets.changes_render import render_changes
+
+    from tests.support.tui_fixtures import situation_store
+
+    store = Store.open(situation_store(tmp_path / "s.json"), seed=False)
+    store.meta["refresh_log"] = [{"at": "2024-12-06T09:30:00+00:00", "feed": "desk"}]
+    assert render_changes(store, 60)[0].text == "2024-12-06 11:30 EET  desk"
