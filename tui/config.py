@@ -5,8 +5,10 @@ Where: ``--config PATH``, else ``$SITMON_CONFIG``, else
 empty config. Validated with msgspec; unknown keys are errors. A
 :class:`ConfigError` names the file, the line and the key.
 
-Header values may use ``${VAR}``: they are expanded from the environment at
-fetch time (:func:`expand_headers`) and never stored, logged or shown.
+Header values and the url may use ``${VAR}``: they are expanded from the
+environment at fetch time only (:func:`expand_headers`,
+:func:`sitmon.store.fetch.expand_url`) and never stored, logged or shown; a
+url is only ever shown masked (``appname=***``).
 
 No Textual import here: the CLI and the headless core use it too.
 """
@@ -22,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
+from sitmon.store.adapters.detect import FORMATS
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -34,7 +37,7 @@ __all__ = [
     "load_config",
 ]
 
-FeedFormat = Literal["auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp"]
+FeedFormat = Literal[FORMATS]  # type: ignore[valid-type]
 _FACTION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
 
 

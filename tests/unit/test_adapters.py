@@ -173,7 +173,8 @@ def test_geojson_mapping(bundled):
     }
     r = geojson.adapt(poly, ctx_for(bundled))
     assert [x.reason for x in r.rejected] == [
-        "field `geometry.type`: only Point features become places (got Polygon)"
+        "field `geometry.type`: Polygon features are not read: give Point features "
+        "(places, or events with title and date)"
     ]
 
 

@@ -111,7 +111,7 @@ def test_toml_syntax_error_names_file_and_line(tmp_path):
             ">= 10",
         ),
         (
-            '[[feeds]]\nname = "a"\nurl = "https://x"\nformat = "rss"\n',
+            '[[feeds]]\nname = "a"\nurl = "https://x"\nformat = "atom"\n',
             4,
             "feeds[0].format",
             "Invalid enum value",
