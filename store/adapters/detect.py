@@ -369,11 +369,11 @@ def detect_format(doc: Any) -> str:
     else:
         got = _type(doc)
     raise FeedError(
-        "unknown feed format: expected a sitmon feed (`sitmon_feed`), a JSON Feed "
+        f"unknown feed format ({got}): expected a sitmon feed (`sitmon_feed`), a JSON Feed "
         "(`version` https://jsonfeed.org/version/1.1), a GeoJSON FeatureCollection, "
         "an ACLED API response (`data`), a UCDP GED response (`Result`), a GDELT "
         "article list (`articles`), a ReliefWeb v2 response or an HDX HAPI response, "
-        f"or RSS/Atom XML; got {got}"
+        "or RSS/Atom XML"
     )
 
 

@@ -112,8 +112,11 @@ def parse_xml(data: bytes, *, what: str = "feed") -> dict[str, Any]:
         raise FeedError(f"{what}: not a readable RSS or Atom feed: {problem[:200]}")
     head = parsed.get("feed") or {}
     out_entries = []
-    for e in entries:
-        content = e.get("content") or []
+    for entry in entries:
+        e = dict(entry)  # plain keys only: feedparser's aliases would fill a missing date
+        content = (
+            e.get("content") or []
+        )  # plain keys only: no aliasing of a missing date to another
         body = next(
             (_str(c.get("value")) for c in content if isinstance(c, dict) and c.get("value")), ""
         )
