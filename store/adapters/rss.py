@@ -25,7 +25,7 @@ Two steps, like every other format:
 The whole feed is one Source record (``feed-<name>``) named by the feed's
 title. A feed the XML parser found malformed (feedparser's ``bozo``) keeps the
 entries that parsed and carries a warning naming the problem; one that yields
-no entry at all is a :class:`FeedError`.
+no usable entry at all is a :class:`FeedError` naming the problem.
 """
 
 from __future__ import annotations
@@ -199,6 +199,8 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
             reject(result, "event", _entry_ref(entry, ctx, ref), exc)
             continue
         add_record(result, "event", data, data["id"])
+    if problem and len(result.records) <= 1:  # malformed, and no entry was usable
+        raise FeedError(f"not a readable RSS or Atom feed: {problem[:200]}")
     return result
 
 
