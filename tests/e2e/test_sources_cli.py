@@ -21,6 +21,7 @@ from tests.support.feedserver import FeedServer, Reply, Request
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = ROOT / "examples" / "feeds"
 APPNAME = "desk-appname-5ecret-91c2"
+LITERAL = "literal-appname-77aa"  # written into the url itself, not through ${VAR}
 HAPI_ID = "ZGVzazpkZXNrQGV4YW1wbGUub3Jn"
 
 
@@ -167,6 +168,8 @@ def _reliefweb_pages(srv: FeedServer) -> None:
 
     def handler(req: Request) -> Reply:
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(req.path).query)
+        if query.get("appname") == [LITERAL]:
+            query["appname"] = [APPNAME]  # a second approved name, for the secrets test
         if query.get("appname") != [APPNAME]:
             return Reply(403, b'{"status": 403, "error": {"message": "appname not approved"}}')
         offset = int(query.get("offset", ["0"])[0])
@@ -338,6 +341,8 @@ def test_a_secret_in_the_url_appears_in_no_output_store_or_export(srv, tmp_path)
         f'[[feeds]]\nname = "rw"\nurl = "{srv.url("/rw?appname=${RW_APPNAME}&limit=1")}"\n'
         f'[[feeds]]\nname = "hapi"\nurl = "{srv.url("/hapi?app_identifier=${HAPI_APP}&start_date=2024-11-01")}"\n'
         f'[[feeds]]\nname = "denied"\nformat = "reliefweb"\nurl = "{srv.url("/deny?appname=${RW_APPNAME}")}"\n'
+        f'[[feeds]]\nname = "odd"\nurl = "{srv.url("/deny?search=${RW_APPNAME}")}"\n'
+        f'[[feeds]]\nname = "literal"\nurl = "{srv.url("/rw?appname=" + LITERAL)}"\n'
         f'[[feeds]]\nname = "userinfo"\nurl = "http://desk:${{RW_APPNAME}}@127.0.0.1:{srv.port}/deny?x=1"\n'
     )
     env = dict(os.environ, RW_APPNAME=APPNAME, HAPI_APP=HAPI_ID, SITMON_CONFIG=str(cfg))
@@ -356,6 +361,7 @@ def test_a_secret_in_the_url_appears_in_no_output_store_or_export(srv, tmp_path)
     assert runs[0].returncode == 1  # the denied feeds fail, the others go in
     assert "rw: " in runs[0].stdout and "hapi: 8 added" in runs[0].stdout
     runs += [run("validate", "rw"), run("validate", "denied"), run("info")]
+    runs += [run("validate", "literal"), run("validate", srv.url("/deny?appname=" + LITERAL))]
     for view in ("all",):
         for fmt in ("text", "markdown", "json", "feed"):
             out = tmp_path / f"export-{fmt}.out"
@@ -379,11 +385,12 @@ def test_a_secret_in_the_url_appears_in_no_output_store_or_export(srv, tmp_path)
     ]
     texts = [r.stdout + r.stderr for r in runs]
     texts += [f"{x.url} {x.message} {x.error} {x.warnings}" for x in results]
-    for secret in (APPNAME, HAPI_ID):
+    for secret in (APPNAME, HAPI_ID, LITERAL):
         for text in texts:
             assert secret not in text
         for path in tmp_path.rglob("*"):
             if path.is_file() and path != cfg:
                 assert secret.encode() not in path.read_bytes(), f"{secret} written to {path.name}"
     feeds_state = json.loads(store_path.read_text())
-    assert "appname=***" in json.dumps(feeds_state)  # the masked url is what is kept
+    assert "/rw?appname=***&limit=1" in json.dumps(feeds_state)  # the masked url is kept
+    assert "/rw?appname=***" in json.dumps(feeds_state["meta"])
