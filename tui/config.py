@@ -365,8 +365,9 @@ EXAMPLE_CONFIG = """\
 # "app.quit" = "q,ctrl+q"
 
 # Feeds refreshed by `sitmon refresh` and by the monitor in the background.
-# format: auto | sitmon | jsonfeed | geojson | acled | ucdp
-# url: https://..., http://..., a local path or a file: URL
+# format: auto | sitmon | jsonfeed | geojson | acled | ucdp | rss | gdelt | reliefweb | hapi
+# url: https://..., http://..., a local path or a file: URL; ${VAR} comes from the
+#      environment at fetch time and every url shown is masked (appname: ***)
 #
 # [[feeds]]
 # name = "followup"                       # required, unique
@@ -375,7 +376,7 @@ EXAMPLE_CONFIG = """\
 # interval = 300                          # seconds between refreshes (at least 10)
 # timeout = 30                            # deadline per fetch, seconds
 # max_bytes = 15728640                    # cap on the decompressed body (15 MiB)
-# max_pages = 20                          # pages followed for paged APIs (UCDP)
+# max_pages = 20                          # pages followed (UCDP, ReliefWeb, GDELT)
 # enabled = true
 #
 # [[feeds]]
@@ -385,6 +386,11 @@ EXAMPLE_CONFIG = """\
 # interval = 3600
 # [feeds.headers]
 # Authorization = "Bearer ${ACLED_TOKEN}"  # ${VAR} comes from the environment at fetch time
+#
+# [[feeds]]
+# name = "reliefweb-syria"                # an approved appname is required (else HTTP 403)
+# url = "https://api.reliefweb.int/v2/reports?appname=${RELIEFWEB_APPNAME}&query[value]=syria&limit=50"
+# format = "reliefweb"
 
 # Actor names (as ACLED/UCDP spell them) -> faction ids, on top of the defaults.
 # [factions]

@@ -431,3 +431,38 @@ def test_expand_url_at_fetch_time_only():
         "feed 'rw': the url uses ${NOPE}, which is not set in the environment; "
         "set it, or remove it from the url"
     )
+
+
+RSS_VERSIONS = {
+    "rss091u": b"""<?xml version="1.0"?><rss version="0.91"><channel><title>Old wire</title>
+<item><title>Homs report</title><link>https://old.example.org/1</link>
+<description>Plain &amp; simple.</description></item></channel></rss>""",
+    "rss10": b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://rdf.example.org/"><title>RDF wire</title><link>https://rdf.example.org/</link></channel>
+<item rdf:about="https://rdf.example.org/1"><title>Homs report</title><link>https://rdf.example.org/1</link>
+<dc:date>2024-12-07T09:30:00Z</dc:date><description>Plain &amp; simple.</description></item>
+</rdf:RDF>""",
+    "atom03": b"""<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<title>Atom 0.3 wire</title><modified>2024-12-07T09:30:00Z</modified>
+<entry><title>Homs report</title><link rel="alternate" type="text/html" href="https://a03.example.org/1"/>
+<id>tag:a03.example.org,2024:1</id><issued>2024-12-07T09:30:00Z</issued><modified>2024-12-07T09:30:00Z</modified>
+<summary>Plain &amp; simple.</summary></entry></feed>""",
+}
+
+
+@pytest.mark.parametrize("version", sorted(RSS_VERSIONS))
+def test_older_rss_and_atom_versions(version, known):
+    result = ingest("", known, data=RSS_VERSIONS[version])
+    assert result.format == "rss" and result.meta["version"] == version
+    events = [r for r in result.records if kind_of(r) == "event"]
+    if version == "rss091u":  # RSS 0.91 items carry no date: rejected with the reason
+        assert events == [] and "missing (an event needs a time" in str(result.rejected[0])
+        return
+    (ev,) = events
+    assert (ev.title, ev.summary, ev.time) == (
+        "Homs report",
+        "Plain & simple.",
+        utc(2024, 12, 7, 9, 30),
+    )
