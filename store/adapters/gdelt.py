@@ -38,8 +38,8 @@ from .detect import (
     EPOCH,
     AdaptContext,
     RowError,
+    add_feed_source,
     add_record,
-    feed_source_id,
     make_id,
     reject,
     scoped_id,
@@ -156,18 +156,12 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         return result
     if not isinstance(articles, list):
         raise FeedError(f"GDELT: `articles` must be an array, got {type(articles).__name__}")
-    source_id = feed_source_id(ctx.source_name)
-    add_record(
+    source_id = add_feed_source(
         result,
-        "source",
-        {
-            "id": source_id,
-            "name": f"GDELT DOC 2.0 ({ctx.source_name})"[:500],
-            "kind": "research",
-            "url": "https://www.gdeltproject.org/",
-            "updated_at": EPOCH,
-        },
-        source_id,
+        ctx,
+        f"GDELT DOC 2.0 ({ctx.source_name})",
+        "research",
+        "https://www.gdeltproject.org/",
     )
     outlets: set[str] = set()
     for i, art in enumerate(articles):

@@ -45,8 +45,8 @@ from .detect import (
     EPOCH,
     AdaptContext,
     RowError,
+    add_feed_source,
     add_record,
-    feed_source_id,
     parse_time,
     reject,
     scoped_id,
@@ -88,18 +88,12 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     rows = doc["data"]
     result = AdaptResult(format="hapi")
     _warn_truncation(result, ctx.url, len(rows))
-    source_id = feed_source_id(ctx.source_name)
-    add_record(
+    source_id = add_feed_source(
         result,
-        "source",
-        {
-            "id": source_id,
-            "name": f"ACLED via HDX HAPI ({ctx.source_name})"[:500],
-            "kind": "research",
-            "url": "https://hapi.humdata.org/",
-            "updated_at": EPOCH,
-        },
-        source_id,
+        ctx,
+        f"ACLED via HDX HAPI ({ctx.source_name})",
+        "research",
+        "https://hapi.humdata.org/",
     )
     areas = _subdivisions(ctx)
     for i, row in enumerate(rows):

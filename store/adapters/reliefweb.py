@@ -35,8 +35,8 @@ from .detect import (
     EPOCH,
     AdaptContext,
     RowError,
+    add_feed_source,
     add_record,
-    feed_source_id,
     make_id,
     parse_time,
     reject,
@@ -86,18 +86,8 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     for key in ("totalCount", "count"):
         if isinstance(doc.get(key), int) and not isinstance(doc.get(key), bool):
             result.meta[key] = doc[key]
-    source_id = feed_source_id(ctx.source_name)
-    add_record(
-        result,
-        "source",
-        {
-            "id": source_id,
-            "name": f"ReliefWeb ({ctx.source_name})"[:500],
-            "kind": "un",
-            "url": "https://reliefweb.int/",
-            "updated_at": EPOCH,
-        },
-        source_id,
+    source_id = add_feed_source(
+        result, ctx, f"ReliefWeb ({ctx.source_name})", "un", "https://reliefweb.int/"
     )
     publishers: set[str] = set()
     for i, item in enumerate(doc["data"]):

@@ -38,11 +38,10 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
+    add_feed_source,
     add_record,
-    feed_source_id,
     parse_time,
     reject,
     scoped_id,
@@ -178,19 +177,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         result.warnings.append(
             f"malformed XML ({problem[:200]}); kept the {len(entries)} entries that parsed"
         )
-    source_id = feed_source_id(ctx.source_name)
-    add_record(
-        result,
-        "source",
-        {
-            "id": source_id,
-            "name": (title or ctx.source_name)[:500] or source_id,
-            "kind": "media",
-            "url": link[:2000],
-            "updated_at": EPOCH,
-        },
-        source_id,
-    )
+    source_id = add_feed_source(result, ctx, title or ctx.source_name, "media", link)
     for i, entry in enumerate(entries):
         ref = f"entries[{i}]"
         try:
