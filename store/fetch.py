@@ -793,6 +793,8 @@ def _attempt(
                 retry_after = parse_retry_after(raw, now=wall_clock(), cap=None)
                 if retry_after is None and status == 429:  # GDELT states it in the body
                     retry_after = stated_interval(_small_text(resp))
+                    if retry_after is not None:
+                        raw = f"none; body: one every {retry_after:g} s"
                 raise _Retry(status, reason, retry_after, display_url(current), raw)
             if status >= 400:
                 hint = {

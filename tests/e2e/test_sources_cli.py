@@ -265,6 +265,23 @@ def test_gdelt_429_is_retried_no_sooner_than_its_stated_interval(srv, store_path
     assert slept == [5.0] and [r.path.split("?")[0] for r in srv.log] == ["/gdelt", "/gdelt"]
 
 
+def test_gdelt_429_asking_longer_than_the_deadline_fails_at_once(srv, store_path):
+    srv.route("/gdelt", Reply(429, b"Please limit requests to one every 60 seconds."))
+    slept: list[float] = []
+    before = store_path.read_bytes()
+    feed = FeedConfig(name="g", url=srv.url("/gdelt?query=syria"), format="gdelt", timeout=5)
+    result = refresh_feed(Store.open(store_path), feed, sleep=slept.append)
+    assert not result.ok and slept == [] and srv.hits("/gdelt?query=syria") == 1
+    assert result.message.startswith(
+        f"feed 'g': HTTP 429 Too Many Requests from {srv.url('/gdelt?query=syria')} asks to "
+        "wait 60 s (Retry-After: none; body: one every 60 s), longer than the "
+    )
+    assert result.message.endswith(
+        " of the 5 s deadline; not retried now, will try again at the next refresh"
+    )
+    assert store_path.read_bytes() == before
+
+
 def test_gdelt_no_results_is_success(srv, store_path, tmp_path, capsys):
     srv.route("/gdelt", Reply(200, b"{}"))
     cfg = tmp_path / "config.toml"
