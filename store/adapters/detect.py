@@ -396,15 +396,20 @@ def add_record(result: Any, kind: str, data: dict[str, Any], ref: str) -> bool:
         return False
 
 
-def add_feed_source(result: Any, ctx: AdaptContext, name: str, kind: str, url: str = "") -> str:
+def add_feed_source(
+    result: Any, ctx: AdaptContext, name: str, kind: str, url: str = "", role: str = ""
+) -> str:
     """Add the Source record standing for the whole feed (``feed-<name>``); its id.
 
     ``name`` is what the source is called (cut to 500 characters), ``kind`` a
-    Source kind, ``url`` its home page. It carries ``updated_at`` 1970-01-01, so
-    a curated Source of the same id wins.
+    Source kind, ``url`` its home page, ``role`` a Source role (``aggregator``
+    for a service relaying others' work). It carries ``updated_at`` 1970-01-01,
+    so a curated Source of the same id wins.
     """
     source_id = feed_source_id(ctx.source_name)
     data = {"id": source_id, "name": name[:500] or source_id, "kind": kind, "updated_at": EPOCH}
+    if role:
+        data["role"] = role
     if url:
         data["url"] = url[:2000]
     add_record(result, "source", data, source_id)

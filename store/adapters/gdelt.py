@@ -162,6 +162,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         f"GDELT DOC 2.0 ({ctx.source_name})",
         "research",
         "https://www.gdeltproject.org/",
+        role="aggregator",
     )
     outlets: set[str] = set()
     for i, art in enumerate(articles):
@@ -205,6 +206,7 @@ def _article(art: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, dict]:
         "id": outlet_id,
         "name": domain,
         "kind": "media",
+        "role": "news_outlet",
         "url": f"https://{domain}/"[:2000] if re.fullmatch(r"[a-z0-9.-]+", domain) else "",
         "updated_at": EPOCH,
     }

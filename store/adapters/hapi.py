@@ -94,6 +94,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         f"ACLED via HDX HAPI ({ctx.source_name})",
         "research",
         "https://hapi.humdata.org/",
+        role="aggregator",
     )
     areas = _subdivisions(ctx)
     for i, row in enumerate(rows):

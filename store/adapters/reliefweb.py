@@ -87,7 +87,12 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         if isinstance(doc.get(key), int) and not isinstance(doc.get(key), bool):
             result.meta[key] = doc[key]
     source_id = add_feed_source(
-        result, ctx, f"ReliefWeb ({ctx.source_name})", "un", "https://reliefweb.int/"
+        result,
+        ctx,
+        f"ReliefWeb ({ctx.source_name})",
+        "un",
+        "https://reliefweb.int/",
+        role="aggregator",
     )
     publishers: set[str] = set()
     for i, item in enumerate(doc["data"]):
@@ -172,6 +177,7 @@ def _item(item: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, list[dict
                 "id": org_id,
                 "name": name,
                 "kind": _KINDS.get(kinds[0].lower(), "other") if kinds else "other",
+                "role": "primary_publisher",
                 "url": text_of(s.get("homepage"), "homepage", limit=2000),
                 "updated_at": EPOCH,
             }

@@ -466,3 +466,11 @@ def test_older_rss_and_atom_versions(version, known):
         "Plain & simple.",
         utc(2024, 12, 7, 9, 30),
     )
+
+
+def test_relays_are_aggregators_and_publishers_keep_their_role(known):
+    gd = by_id(ingest("sample.gdelt.json", known, source="g"))
+    assert (gd["feed-g"].role, gd["outlet-example_news_org"].role) == ("aggregator", "news_outlet")
+    rw = by_id(ingest("sample.reliefweb.json", known, source="rw"))
+    assert (rw["feed-rw"].role, rw["org-ocha"].role) == ("aggregator", "primary_publisher")
+    assert by_id(ingest("sample.hapi.json", known, source="h"))["feed-h"].role == "aggregator"
