@@ -106,6 +106,7 @@ def parse_xml(data: bytes, *, what: str = "feed") -> dict[str, Any]:
         exc = parsed.get("bozo_exception")
         problem = re.sub(r"^<unknown>:", "line ", str(exc)) if exc else "malformed XML"
         problem = re.sub(r"^line (\d+):(\d+):", r"line \1, column \2:", problem)
+        problem = " ".join(problem.split())  # one line, whatever the parser said
     entries = parsed.get("entries") or []
     if not entries and problem:
         raise FeedError(f"{what}: not a readable RSS or Atom feed: {problem[:200]}")
@@ -172,7 +173,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     title = _str(feed.get("title"))
     link = _str(feed.get("link"))
     result.meta.update({"title": title, "home_page_url": link, "version": feed.get("version")})
-    problem = _str(feed.get("problem"))
+    problem = " ".join(_str(feed.get("problem")).split())
     if problem:
         result.warnings.append(
             f"malformed XML ({problem[:200]}); kept the {len(entries)} entries that parsed"
