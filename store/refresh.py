@@ -87,6 +87,8 @@ class RefreshResult:
     error: str | None = None
     #: problems that did not stop the refresh, one line each (a malformed RSS kept in part)
     warnings: list[str] = field(default_factory=list)
+    #: what the source said besides records, one line each (GDELT: no articles matched)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def not_modified(self) -> bool:
@@ -281,6 +283,7 @@ def _refresh(
         note = ucdp.short_total_note(results)
     records, rejected = _combine(results)
     warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
+    notes = list(dict.fromkeys(r.meta["note"] for r in results if r.meta.get("note")))
     feed_state = {
         "url": shown,
         "format": fmt,
@@ -297,6 +300,8 @@ def _refresh(
     flips = describe_flips(store, cs)
     summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
     message = f"{name}: " + ("; ".join(flips) + ". " if flips else "") + summary + note
+    if notes:
+        message += "; " + "; ".join(notes)
     if warnings:
         message += "; warning: " + "; ".join(warnings)
     return RefreshResult(
@@ -312,6 +317,7 @@ def _refresh(
         bytes=total,
         pages=pages,
         warnings=warnings,
+        notes=notes,
     )
 
 

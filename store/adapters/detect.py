@@ -119,14 +119,16 @@ def make_id(prefix: str, raw: str) -> str:
     return f"{prefix}{base}-{digest}"[:160]
 
 
-def scoped_id(prefix: str, ctx: AdaptContext, raw: str) -> str:
-    """The id of a record a feed names ``raw``: ``<prefix>-<feed>-<raw>``, scoped by the feed.
+def scoped_id(prefix: str, key: str, raw: str) -> str:
+    """The id of a record a feed names ``raw``: ``<prefix>-<feed>-<raw>``, where
+    ``key`` is the feed's stable identity (:func:`feed_key`).
 
-    The one place the RSS/Atom, GDELT, ReliefWeb and HAPI adapters take ids
-    from: the same entry in two feeds is two records (corroboration joins
-    them), and the same entry re-read from one feed is the same record.
+    The one place the RSS/Atom, GDELT, ReliefWeb, HAPI and GeoJSON-event
+    adapters take ids from: the same entry in two feeds is two records
+    (corroboration joins them), and the same entry re-read from one feed is the
+    same record, whatever file name or URL it arrived by.
     """
-    return make_id(f"{prefix}-{slug(ctx.source_name, 40)}-", raw)
+    return make_id(f"{prefix}-{slug(key, 40)}-", raw)
 
 
 def feed_source_id(source_name: str) -> str:
@@ -397,17 +399,24 @@ def add_record(result: Any, kind: str, data: dict[str, Any], ref: str) -> bool:
 
 
 def add_feed_source(
-    result: Any, ctx: AdaptContext, name: str, kind: str, url: str = "", role: str = ""
+    result: Any,
+    ctx: AdaptContext,
+    key: str,
+    name: str,
+    kind: str,
+    url: str = "",
+    role: str = "",
 ) -> str:
-    """Add the Source record standing for the whole feed (``feed-<name>``); its id.
+    """Add the Source record standing for the whole feed (``feed-<key>``); its id.
 
-    ``name`` is what the source is called (cut to 500 characters), ``kind`` a
-    Source kind, ``url`` its home page, ``role`` a Source role (``aggregator``
-    for a service relaying others' work). It carries ``updated_at`` 1970-01-01,
-    so a curated Source of the same id wins.
+    ``key`` is the feed's stable identity (:func:`feed_key`); ``name`` is what
+    the source is called (cut to 500 characters), ``kind`` a Source kind,
+    ``url`` its home page, ``role`` a Source role (``aggregator`` for a service
+    relaying others' work). Its version is the document's arrival.
     """
-    source_id = feed_source_id(ctx.source_name)
-    data = {"id": source_id, "name": name[:500] or source_id, "kind": kind, "updated_at": EPOCH}
+    source_id = feed_source_id(key)
+    data = {"id": source_id, "name": name[:500] or source_id, "kind": kind}
+    data["updated_at"] = ctx.arrived_at
     if role:
         data["role"] = role
     if url:

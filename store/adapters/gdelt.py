@@ -35,11 +35,11 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_feed_source,
     add_record,
+    feed_key,
     make_id,
     reject,
     scoped_id,
@@ -152,13 +152,15 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     articles = doc.get("articles")
     if articles is None:
         result.meta["no_results"] = True
-        result.warnings.append("GDELT found no articles for this query (no `articles` key)")
+        result.meta["note"] = "GDELT found no articles for this query (no `articles` key)"
         return result
     if not isinstance(articles, list):
         raise FeedError(f"GDELT: `articles` must be an array, got {type(articles).__name__}")
+    key = feed_key(ctx)
     source_id = add_feed_source(
         result,
         ctx,
+        key,
         f"GDELT DOC 2.0 ({ctx.source_name})",
         "research",
         "https://www.gdeltproject.org/",
@@ -168,13 +170,13 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     for i, art in enumerate(articles):
         ref = f"articles[{i}]"
         try:
-            event, outlet = _article(art, source_id, ctx)
+            event, outlet = _article(art, source_id, key, ctx)
         except Exception as exc:
             url = art.get("url") if isinstance(art, dict) else None
             reject(
                 result,
                 "event",
-                scoped_id("gdelt", ctx, url) if isinstance(url, str) and url.strip() else ref,
+                scoped_id("gdelt", key, url) if isinstance(url, str) and url.strip() else ref,
                 exc,
             )
             continue
@@ -185,7 +187,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     return result
 
 
-def _article(art: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, dict]:
+def _article(art: Any, source_id: str, key: str, ctx: AdaptContext) -> tuple[dict, dict]:
     if not isinstance(art, dict):
         raise RowError("article", "expected an object")
     url = text_of(art.get("url"), "url", required=True, limit=2000)
@@ -208,16 +210,16 @@ def _article(art: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, dict]:
         "kind": "media",
         "role": "news_outlet",
         "url": f"https://{domain}/"[:2000] if re.fullmatch(r"[a-z0-9.-]+", domain) else "",
-        "updated_at": EPOCH,
+        "updated_at": ctx.arrived_at,
     }
     event = {
-        "id": scoped_id("gdelt", ctx, url),
+        "id": scoped_id("gdelt", key, url),
         "time": when,
         "precision": "exact",
         "title": title[:500],
         "summary": f"Article by {domain}" + (f" ({about})" if about else "") + ", seen by GDELT.",
         "url": url,
-        "updated_at": when,
+        "updated_at": ctx.arrived_at,  # GDELT gives no modification time
         "sources": [
             {"source": outlet_id, "url": url},
             {"source": source_id, "note": "relayed by GDELT DOC 2.0"},

@@ -80,7 +80,8 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
             raise FeedError(f"GeoJSON: `features` must be an array, got {type(features).__name__}")
     result = AdaptResult(format="geojson")
     name = doc.get("name") if isinstance(doc.get("name"), str) else ""
-    source_id = feed_source_id(feed_key(ctx, "", name))
+    key = feed_key(ctx, "", name)
+    source_id = feed_source_id(key)
     add_record(
         result,
         "source",
@@ -95,7 +96,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         ref = f"features[{i}]"
         if _is_event_point(feature):
             try:
-                event = _event(feature, source_id, ctx)
+                event = _event(feature, source_id, key, ctx)
             except Exception as exc:
                 reject(result, "event", _ref(feature, ref), exc)
                 continue
@@ -130,20 +131,20 @@ def _is_event_point(feature: Any) -> bool:
     )
 
 
-def _event(feature: dict, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
+def _event(feature: dict, source_id: str, key: str, ctx: AdaptContext) -> dict[str, Any]:
     from .jsonfeed import EVENT_TYPES
     from .rss import nearest_place
 
     props = feature["properties"]
     lon, lat = _point(feature["geometry"], ctx)
     title = text_of(props.get("title"), "properties.title", required=True)
-    key = "date" if props.get("date") is not None else "time"
-    raw_when = props[key]
-    when = parse_time(raw_when, f"properties.{key}")
+    when_key = "date" if props.get("date") is not None else "time"
+    raw_when = props[when_key]
+    when = parse_time(raw_when, f"properties.{when_key}")
     updated = (
         parse_time(props["updated_at"], "properties.updated_at")
         if props.get("updated_at") is not None
-        else when
+        else ctx.arrived_at
     )
     raw_id = None
     for raw in (props.get("id"), feature.get("id")):
@@ -171,7 +172,7 @@ def _event(feature: dict, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
         props.get("summary", props.get("description")), "properties.summary", limit=20_000
     )
     data: dict[str, Any] = {
-        "id": scoped_id("geo", ctx, raw_id),
+        "id": scoped_id("geo", key, raw_id),
         "time": when,
         "precision": "exact" if isinstance(raw_when, str) and "T" in raw_when else "day",
         "title": title,

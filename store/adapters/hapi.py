@@ -42,11 +42,11 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_feed_source,
     add_record,
+    feed_key,
     parse_time,
     reject,
     scoped_id,
@@ -88,9 +88,11 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     rows = doc["data"]
     result = AdaptResult(format="hapi")
     _warn_truncation(result, ctx.url, len(rows))
+    key = feed_key(ctx)
     source_id = add_feed_source(
         result,
         ctx,
+        key,
         f"ACLED via HDX HAPI ({ctx.source_name})",
         "research",
         "https://hapi.humdata.org/",
@@ -99,7 +101,7 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     areas = _subdivisions(ctx)
     for i, row in enumerate(rows):
         try:
-            figures = _row(row, source_id, ctx, areas)
+            figures = _row(row, source_id, key, ctx, areas)
         except Exception as exc:
             reject(result, "figure", f"data[{i}]", exc)
             continue
@@ -153,7 +155,9 @@ def _metric(event_type: str, measure: str, scope: str) -> str:
     return name[:64].rstrip("_")
 
 
-def _row(row: Any, source_id: str, ctx: AdaptContext, areas: dict[str, str]) -> list[dict]:
+def _row(
+    row: Any, source_id: str, feed: str, ctx: AdaptContext, areas: dict[str, str]
+) -> list[dict]:
     if not isinstance(row, dict):
         raise RowError("row", "expected an object")
     event_type = text_of(row.get("event_type"), "event_type", required=True, limit=60)
@@ -188,7 +192,7 @@ def _row(row: Any, source_id: str, ctx: AdaptContext, areas: dict[str, str]) -> 
             notes.append(area_note)
         out.append(
             {
-                "id": scoped_id("hapi", ctx, f"{key}-{metric}"),
+                "id": scoped_id("hapi", feed, f"{key}-{metric}"),
                 "metric": _metric(event_type, metric, scope),
                 "value": value,
                 "unit": unit,
@@ -197,7 +201,7 @@ def _row(row: Any, source_id: str, ctx: AdaptContext, areas: dict[str, str]) -> 
                 "period_end": end,
                 "scope": scope[:500],
                 "note": "; ".join(notes),
-                "updated_at": EPOCH,
+                "updated_at": ctx.arrived_at,  # HAPI rows carry no modification time
                 "sources": [cite],
             }
         )

@@ -32,11 +32,11 @@ from typing import Any
 
 from .base import AdaptResult, FeedError
 from .detect import (
-    EPOCH,
     AdaptContext,
     RowError,
     add_feed_source,
     add_record,
+    feed_key,
     make_id,
     parse_time,
     reject,
@@ -83,12 +83,14 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     if not looks_like(doc):
         raise FeedError("ReliefWeb: expected an API v2 response object with a `data` array")
     result = AdaptResult(format="reliefweb")
-    for key in ("totalCount", "count"):
-        if isinstance(doc.get(key), int) and not isinstance(doc.get(key), bool):
-            result.meta[key] = doc[key]
+    for name in ("totalCount", "count"):
+        if isinstance(doc.get(name), int) and not isinstance(doc.get(name), bool):
+            result.meta[name] = doc[name]
+    key = feed_key(ctx)  # never the response's href: it holds the appname
     source_id = add_feed_source(
         result,
         ctx,
+        key,
         f"ReliefWeb ({ctx.source_name})",
         "un",
         "https://reliefweb.int/",
@@ -98,11 +100,11 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     for i, item in enumerate(doc["data"]):
         ref = f"data[{i}]"
         try:
-            event, orgs = _item(item, source_id, ctx)
+            event, orgs = _item(item, source_id, key, ctx)
         except Exception as exc:
             rid = item.get("id") if isinstance(item, dict) else None
             ok = isinstance(rid, str | int) and not isinstance(rid, bool)
-            reject(result, "event", scoped_id("rw", ctx, str(rid)) if ok else ref, exc)
+            reject(result, "event", scoped_id("rw", key, str(rid)) if ok else ref, exc)
             continue
         for org in orgs:
             if org["id"] not in publishers:
@@ -127,7 +129,7 @@ def _names(value: Any, field_path: str) -> list[str]:
     ]
 
 
-def _item(item: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, list[dict]]:
+def _item(item: Any, source_id: str, key: str, ctx: AdaptContext) -> tuple[dict, list[dict]]:
     if not isinstance(item, dict):
         raise RowError("item", "expected an object")
     rid = item.get("id")
@@ -142,11 +144,12 @@ def _item(item: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, list[dict
     disaster = "title" not in fields and "name" in fields
     title = text_of(fields.get("name" if disaster else "title"), "fields.title", required=True)
     first = ("event", "created") if disaster else ("original", "created")
-    key = next((k for k in first if dates.get(k)), None)
-    if key is None:
+    when_key = next((k for k in first if dates.get(k)), None)
+    if when_key is None:
         raise RowError(f"fields.date.{first[0]}", "missing (an event needs a time)")
-    when = parse_time(dates[key], f"fields.date.{key}")
-    version = parse_time(dates["changed"], "fields.date.changed") if dates.get("changed") else when
+    when = parse_time(dates[when_key], f"fields.date.{when_key}")
+    changed = dates.get("changed")
+    version = parse_time(changed, "fields.date.changed") if changed else ctx.arrived_at
     url = ""
     for k in ("url", "url_alias"):
         url = text_of(fields.get(k), f"fields.{k}", limit=2000)
@@ -179,7 +182,7 @@ def _item(item: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, list[dict
                 "kind": _KINDS.get(kinds[0].lower(), "other") if kinds else "other",
                 "role": "primary_publisher",
                 "url": text_of(s.get("homepage"), "homepage", limit=2000),
-                "updated_at": EPOCH,
+                "updated_at": ctx.arrived_at,
             }
         )
         refs.append({"source": org_id, "url": url} if url else {"source": org_id})
@@ -203,9 +206,9 @@ def _item(item: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, list[dict
     line = "; ".join(f for f in facts if f)
     text = html_to_text(body)[:2000] if isinstance(body, str) and body.strip() else ""
     event = {
-        "id": scoped_id("rw", ctx, str(rid).strip()),
+        "id": scoped_id("rw", key, str(rid).strip()),
         "time": when,
-        "precision": "exact" if "T" in str(dates[key]) else "day",
+        "precision": "exact" if "T" in str(dates[when_key]) else "day",
         "title": title[:500],
         "summary": (line + ("\n" + text if text else ""))[:20_000],
         "type": "humanitarian",

@@ -11,9 +11,12 @@ Two steps, like every other format:
 2. :func:`adapt` maps the tree to records. Per entry:
 
    - id: ``rss-<feed>-<entry id>`` (Atom ``id``, RSS ``guid``, else the
-     ``link``, else the title and date), scoped by the feed;
-   - time: ``published`` (else ``updated``); ``updated`` (else the time) is
-     the version (``updated_at``); an entry with neither date is rejected;
+     ``link``, else the title and date), scoped by the feed's identity
+     (:func:`~.detect.feed_key`: the feed's Atom ``id`` or ``rel="self"``
+     link, else the configured feed name, else its ``link`` or title);
+   - time: ``published`` (else ``updated``); ``updated`` (else the time the
+     document arrived) is the version (``updated_at``); an entry with neither
+     date is rejected;
    - title and summary as plain text: ``content`` (else ``summary``) with
      tags dropped and entities decoded (:func:`~.jsonfeed.html_to_text`);
    - ``tags`` (RSS ``category``, Atom ``category@term``) as in JSON Feed: an
@@ -36,12 +39,14 @@ import re
 import time
 from typing import Any
 
+from ..gazetteer import MATCH_KM, distance_km
 from .base import AdaptResult, FeedError
 from .detect import (
     AdaptContext,
     RowError,
     add_feed_source,
     add_record,
+    feed_key,
     parse_time,
     reject,
     scoped_id,
@@ -51,8 +56,9 @@ from .jsonfeed import classify_tags, html_to_text
 
 __all__ = ["NEAR_KM", "adapt", "looks_like", "nearest_place", "parse_xml", "sniff"]
 
-#: a GeoRSS point names the nearest known place within this distance (km)
-NEAR_KM = 15.0
+#: a GeoRSS point names the nearest known place within this distance (km): the
+#: gazetteer's matching distance
+NEAR_KM = MATCH_KM
 _FEED_ROOTS = frozenset({"rss", "rdf", "feed"})
 _PROLOG = re.compile(
     rb"\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE\s[^>\[]*(?:\[.*?\])?\s*>)\s*)*",
@@ -149,11 +155,23 @@ def parse_xml(data: bytes, *, what: str = "feed") -> dict[str, Any]:
         "_xml_feed": {
             "version": _str(parsed.get("version")) or "unknown",
             "title": _str(head.get("title")),
+            "self": _self_link(head),
             "link": _str(head.get("link")),
             "problem": problem,
             "entries": out_entries,
         }
     }
+
+
+def _self_link(head: Any) -> str:
+    """The feed's declared identity: Atom's ``id``, else its ``rel="self"`` link."""
+    declared = _str(dict.get(head, "id")) if isinstance(head, dict) else ""
+    if declared.strip():
+        return declared
+    for link in (dict.get(head, "links") if isinstance(head, dict) else None) or []:
+        if isinstance(link, dict) and link.get("rel") == "self" and _str(link.get("href")):
+            return _str(link.get("href"))
+    return ""
 
 
 def looks_like(doc: Any) -> bool:
@@ -178,13 +196,15 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
         result.warnings.append(
             f"malformed XML ({problem[:200]}); kept the {len(entries)} entries that parsed"
         )
-    source_id = add_feed_source(result, ctx, title or ctx.source_name, "media", link)
+    key = feed_key(ctx, _str(feed.get("self")), link, title)
+    result.meta["identity"] = key
+    source_id = add_feed_source(result, ctx, key, title or ctx.source_name, "media", link)
     for i, entry in enumerate(entries):
         ref = f"entries[{i}]"
         try:
-            data = _entry(entry, source_id, ctx)
+            data = _entry(entry, source_id, key, ctx)
         except Exception as exc:  # per-entry problems never stop the feed
-            reject(result, "event", _entry_ref(entry, ctx, ref), exc)
+            reject(result, "event", _entry_ref(entry, key, ref), exc)
             continue
         add_record(result, "event", data, data["id"])
     if problem and len(result.records) <= 1:  # malformed, and no entry was usable
@@ -202,21 +222,21 @@ def _raw_id(entry: dict[str, Any]) -> str:
     return f"{title}|{when}" if title and when else ""
 
 
-def _entry_ref(entry: Any, ctx: AdaptContext, ref: str) -> str:
+def _entry_ref(entry: Any, key: str, ref: str) -> str:
     if isinstance(entry, dict) and _raw_id(entry):
-        return scoped_id("rss", ctx, _raw_id(entry))
+        return scoped_id("rss", key, _raw_id(entry))
     return ref
 
 
-def _entry(entry: Any, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
+def _entry(entry: Any, source_id: str, key: str, ctx: AdaptContext) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise RowError("entry", "expected an entry")
     raw = _raw_id(entry)
     if not raw:
         raise RowError("id", "missing (no id, guid, link, or title and date)")
     text = ""
-    for key in ("content", "summary"):
-        value = _str(entry.get(key))
+    for field_name in ("content", "summary"):
+        value = _str(entry.get(field_name))
         if value.strip():
             text = html_to_text(value)
             break
@@ -231,7 +251,7 @@ def _entry(entry: Any, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
     if published is None and updated is None:
         raise RowError("published", "missing (an event needs a time: pubDate or updated)")
     when = parse_time(published or updated, "published" if published else "updated")
-    version = parse_time(updated, "updated") if updated else when
+    version = parse_time(updated, "updated") if updated else ctx.arrived_at
     url = text_of(entry.get("link"), "link", limit=2000)
     tags = entry.get("tags")
     event_type, places, factions = classify_tags(tags if isinstance(tags, list) else [], ctx)
@@ -249,7 +269,7 @@ def _entry(entry: Any, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
     if note:
         ref["note"] = note[:500]
     return {
-        "id": scoped_id("rss", ctx, raw),
+        "id": scoped_id("rss", key, raw),
         "time": when,
         "precision": "exact",
         "title": title[:500],
@@ -264,20 +284,13 @@ def _entry(entry: Any, source_id: str, ctx: AdaptContext) -> dict[str, Any]:
 
 
 def nearest_place(ctx: AdaptContext, lat: float, lon: float) -> str | None:
-    """The id of the known place nearest to (lat, lon) within :data:`NEAR_KM`, or None."""
-    if not ctx.places or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    """The id of the known place nearest to (lat, lon) within :data:`NEAR_KM`, or None
+    (a point outside the situation's area names no place)."""
+    if not ctx.places or not math.isfinite(lat + lon) or ctx.point_problem(lat, lon):
         return None
     best, best_km = None, NEAR_KM
-    for pid, p in ctx.places.items():
-        km = _km(lat, lon, p.lat, p.lon)
+    for pid, p in sorted(ctx.places.items()):
+        km = distance_km(lat, lon, p.lat, p.lon)
         if km <= best_km:
             best, best_km = pid, km
     return best
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius 6371 km)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))

@@ -51,8 +51,9 @@ def test_rss_example_becomes_events(known):
     result = ingest("sample.rss.xml", known)
     assert result.format == "rss" and result.rejected == [] and result.warnings == []
     recs = by_id(result)
-    assert recs["feed-desk"].name == "Example Desk Wire: Syria"
-    homs = recs["rss-desk-wire-2024-12-07-0001"]
+    # no Atom id or self link, no configured name: the channel's link is the identity
+    assert recs["feed-news_example_org_syria"].name == "Example Desk Wire: Syria"
+    homs = recs["rss-news_example_org_syria-wire-2024-12-07-0001"]
     assert homs.title == "Opposition fighters reach the outskirts of Homs"
     assert homs.time == utc(2024, 12, 7, 9, 30)
     assert homs.precision == "exact"
@@ -62,10 +63,10 @@ def test_rss_example_becomes_events(known):
     assert homs.factions == ["hts_led"]  # the tag "HTS" through the actor map
     assert homs.places == ["homs"]  # the GeoRSS point, 0.7 km from Homs
     assert homs.url == "https://news.example.org/syria/2024/12/07/homs-outskirts"
-    convoy = recs["rss-desk-https://news.example.org/syria/2024/12/06/aid-convoy"]
+    convoy = recs["rss-news_example_org_syria-https://news.example.org/syria/2024/12/06/aid-convoy"]
     assert (convoy.type, convoy.places) == ("humanitarian", ["idlib"])  # tags
     assert convoy.time == utc(2024, 12, 6, 14, 0)
-    assert "rss-desk-https://news.example.org/syria/2024/12/08/statement" in recs
+    assert "rss-news_example_org_syria-https://news.example.org/syria/2024/12/08/statement" in recs
     assert len(result.records) == 4
 
 
@@ -82,14 +83,26 @@ def test_atom_example_uses_published_updated_and_content(known):
     assert update.time == utc(2024, 12, 9, 8, 0)  # no <published>: <updated>
     assert update.summary == "Partners report new displacement near Aleppo."  # xhtml content
     assert update.places == ["aleppo"]  # GeoRSS point
-    assert hama.id.startswith("rss-briefings-tag_briefings_example_org_2024_hama_0512-")
+    # scoped by the Atom feed's own <id>, whatever name it arrived under
+    assert hama.id.startswith(
+        "rss-tag_briefings_example_org_2024_syria-tag_briefings_example_org_2024_hama_0512-"
+    )
 
 
-def test_ids_are_scoped_by_the_feed(known):
-    a = ingest("sample.rss.xml", known, source="wire-a")
-    b = ingest("sample.rss.xml", known, source="wire-b")
-    assert "rss-wire_a-wire-2024-12-07-0001" in by_id(a)
-    assert "rss-wire_b-wire-2024-12-07-0001" in by_id(b)
+def test_ids_are_scoped_by_the_feeds_identity_not_the_file_name(known):
+    places, factions = known
+    raw = (FEEDS / "sample.rss.xml").read_bytes()
+
+    def ids(**kw):
+        r = ingest_bytes(raw, "auto", places=places, factions=factions, **kw)
+        return {rec.id for rec in r.records}
+
+    # the same document under two file names: one feed (its link)
+    assert ids(source_name="a.xml") == ids(source_name="b.xml")
+    # two configured feeds (config names) reading the same document: two feeds
+    a = ids(source_name="x", feed_id="wire-a")
+    assert "rss-wire_a-wire-2024-12-07-0001" in a
+    assert "rss-wire_b-wire-2024-12-07-0001" in ids(source_name="x", feed_id="wire-b")
 
 
 MALFORMED_KEEPS = b"""<?xml version="1.0"?>
@@ -128,8 +141,7 @@ def test_an_entry_without_a_date_is_rejected_not_guessed(known):
     <item><title>No date</title><guid>n1</guid></item></channel></rss>"""
     result = ingest("", known, data=data)
     assert [str(r) for r in result.rejected] == [
-        "event 'rss-desk-n1': field `published`: missing (an event needs a time: "
-        "pubDate or updated)"
+        "event 'rss-t-n1': field `published`: missing (an event needs a time: pubDate or updated)"
     ]
 
 
@@ -202,9 +214,8 @@ def test_gdelt_articles_cite_their_outlet(known):
 
 def test_gdelt_no_results_html_errors_and_bad_characters():
     ok = ingest_bytes(b"{}", "gdelt", source_name="g")
-    assert ok.records == [] and ok.warnings == [
-        "GDELT found no articles for this query (no `articles` key)"
-    ]
+    assert ok.records == [] and ok.warnings == []
+    assert ok.meta["note"] == "GDELT found no articles for this query (no `articles` key)"
     auto = ingest_bytes(
         b"{}", "auto", source_name="g", url="https://api.gdeltproject.org/api/v2/doc/doc?x=1"
     )
@@ -378,7 +389,7 @@ def test_geojson_event_points(known):
     assert result.format == "geojson" and result.rejected == []
     events = {r.title: r for r in result.records if kind_of(r) == "event"}
     clash = events["Clashes reported at the northern entrance of Homs"]
-    assert clash.id == "geo-desk-evt-001"
+    assert clash.id == "geo-example_desk_event_points_synthetic-evt-001"  # the document's name
     assert clash.time == utc(2024, 12, 7, 18, 0)
     assert (clash.type, clash.places, clash.fatalities.best) == ("battle", ["homs"], 4)
     assert events["Checkpoint removed on the desert road"].places == []  # nothing within 15 km

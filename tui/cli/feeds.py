@@ -129,6 +129,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         for flip in result.flips:
             say(f"{feed.name}: control flip: {flip}")
         _print_warnings(feed.name, result.warnings)
+        for note in result.notes:
+            say(f"{feed.name}: {note}")
         if result.changes is not None:
             import dataclasses
 
