@@ -67,6 +67,9 @@ __all__ = [
     "FetchResult",
     "display_url",
     "expand_headers",
+    "expand_url",
+    "mask_url",
+    "url_secrets",
     "fetch",
     "is_local",
     "make_client",
@@ -137,19 +140,129 @@ def is_local(url: str) -> bool:
     return scheme == "file" or scheme == "" or (len(scheme) == 1 and os.name == "nt")
 
 
-def display_url(url: str) -> str:
-    """``url`` safe to show: no user info, no query string (API keys live there), no fragment."""
+#: query parameters whose values are credentials (compared lower case, ``-`` as ``_``):
+#: ReliefWeb's ``appname``, HDX HAPI's ``app_identifier``, ACLED's ``key`` and
+#: ``email``, and the usual token and key names.
+SECRET_PARAMS = frozenset(
+    {
+        "appname",
+        "app_identifier",
+        "key",
+        "api_key",
+        "apikey",
+        "access_key",
+        "token",
+        "access_token",
+        "auth",
+        "authorization",
+        "password",
+        "passwd",
+        "pass",
+        "secret",
+        "client_secret",
+        "client_id",
+        "email",
+        "signature",
+        "sig",
+        "session",
+        "sessionid",
+        "x_ucdp_access_token",
+    }
+)
+MASK = "***"
+
+
+def _secret_param(name: str) -> bool:
+    n = urllib.parse.unquote_plus(name).strip().lower().replace("-", "_")
+    return n in SECRET_PARAMS or n.endswith(("_key", "_token", "_secret", "_password"))
+
+
+def mask_url(url: str, secrets: Iterable[str] = ()) -> str:
+    """``url`` as it may be printed or stored: credentials masked, the rest kept.
+
+    User info becomes ``***@``; the value of every query parameter named in
+    :data:`SECRET_PARAMS` (or ending ``_key``, ``_token``, ``_secret``,
+    ``_password``), every value written as a ``${VAR}`` template, and every
+    value equal to one of ``secrets`` becomes ``***``
+    (``?appname=***&query=syria``); the fragment is dropped. Local paths are
+    returned unchanged. Never raises: an unparsable URL is ``(invalid URL)``.
+    """
     if is_local(url):
         return url
     try:
         parts = urllib.parse.urlsplit(url)
         host = parts.hostname or ""
+        if ":" in host:  # an IPv6 literal
+            host = f"[{host}]"
         if parts.port:
             host = f"{host}:{parts.port}"
-        shown = urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
-        return shown + ("?…" if parts.query else "")
+        if parts.username is not None or parts.password is not None:
+            host = f"{MASK}@{host}"
     except ValueError:
         return "(invalid URL)"
+    known = {s for s in secrets if s}
+    known |= {urllib.parse.quote(s, safe="") for s in known}
+    pieces = []
+    for piece in parts.query.split("&") if parts.query else ():
+        name, eq, value = piece.partition("=")
+        if (
+            eq
+            and value
+            and (
+                _secret_param(name)
+                or _VAR.search(value)
+                or value in known
+                or urllib.parse.unquote_plus(value) in known
+            )
+        ):
+            value = MASK
+        pieces.append(f"{name}{eq}{value}")
+    shown = urllib.parse.urlunsplit((parts.scheme, host, parts.path, "&".join(pieces), ""))
+    for s in sorted(known, key=len, reverse=True):  # a secret inside a path segment
+        if len(s) >= 4:
+            shown = shown.replace(s, MASK)
+    return shown
+
+
+def display_url(url: str) -> str:
+    """``url`` safe to show (:func:`mask_url` without extra secrets)."""
+    return mask_url(url)
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_url(url: str, env: Mapping[str, str] | None = None, *, feed: str = "feed") -> str:
+    """``url`` with each ``${VAR}`` replaced by the variable, percent-encoded (for the request only).
+
+    A value is encoded as a query value (``=`` of a base64 HAPI identifier
+    becomes ``%3D``). A missing variable is a :class:`FetchError` naming the
+    feed and the variable, never a value. The result is a secret: show it only
+    through :func:`mask_url`.
+    """
+    env = os.environ if env is None else env
+
+    def sub(m: re.Match[str]) -> str:
+        var = m.group(1)
+        if var not in env:
+            raise FetchError(
+                f"feed {feed!r}: the url uses ${{{var}}}, which is not set in the environment; "
+                "set it, or remove it from the url"
+            )
+        return urllib.parse.quote(env[var], safe="-._~")
+
+    return _VAR.sub(sub, url)
+
+
+def url_secrets(url: str, env: Mapping[str, str] | None = None) -> list[str]:
+    """The values the ``${VAR}`` of ``url`` expand to (raw and percent-encoded)."""
+    env = os.environ if env is None else env
+    out = []
+    for m in _VAR.finditer(url):
+        value = env.get(m.group(1), "")
+        if value:
+            out += [value, urllib.parse.quote(value, safe="-._~")]
+    return out
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -222,9 +335,6 @@ def parse_retry_after(
         seconds = when.timestamp() - current
     seconds = max(0.0, seconds)
     return seconds if cap is None else min(cap, seconds)
-
-
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def expand_headers(
@@ -302,18 +412,21 @@ def fetch(
     clock: Callable[[], float] = time.monotonic,
     wall_clock: Callable[[], float] = time.time,
     cancel: Cancel | None = None,
+    secrets: Iterable[str] = (),
 ) -> FetchResult:
     """Fetch ``url`` (http, https, a path or a ``file:`` URL) within the bounds above.
 
     ``timeout`` is the whole fetch's deadline in seconds (every attempt, redirect
     and retry sleep included). ``sleep`` waits between retries (default: a sleep
     that ``cancel`` interrupts). ``cancel`` stops the fetch from another thread.
+    ``secrets``: more values to keep out of messages (what ``${VAR}`` in the URL
+    expanded to; header values are always kept out).
     Raises :class:`FetchError` (one line, naming the feed, secrets redacted);
     :class:`FetchCancelled` when cancelled.
     """
     if sleep is None:
         sleep = cancel.sleep if cancel is not None else time.sleep
-    redact = _redactor((headers or {}).values())
+    redact = _redactor([*(headers or {}).values(), *secrets])
     label = f"feed {name!r}"
     try:
         if is_local(url):
@@ -678,6 +791,10 @@ def _attempt(
             if status == 429 or status >= 500:
                 raw = resp.headers.get("retry-after")
                 retry_after = parse_retry_after(raw, now=wall_clock(), cap=None)
+                if retry_after is None and status == 429:  # GDELT states it in the body
+                    retry_after = stated_interval(_small_text(resp))
+                    if retry_after is not None:
+                        raw = f"none; body: one every {retry_after:g} s"
                 raise _Retry(status, reason, retry_after, display_url(current), raw)
             if status >= 400:
                 hint = {
@@ -703,6 +820,40 @@ def _attempt(
                 etag=resp.headers.get("etag"),
                 last_modified=resp.headers.get("last-modified"),
             )
+
+
+_INTERVAL = re.compile(
+    r"(?:one|1|a single)\s+request\s+(?:every|per)\s+(\d{1,4}(?:\.\d+)?)\s*(?:s\b|sec|second)"
+    r"|(?:wait|retry (?:in|after))\s+(\d{1,4}(?:\.\d+)?)\s*(?:s\b|sec|second)",
+    re.IGNORECASE,
+)
+
+
+def stated_interval(text: str) -> float | None:
+    """Seconds a rate-limit page asks for, as GDELT words it ("Please limit requests
+    to one every 5 seconds", "one request every 5 seconds"); like Retry-After, a wait
+    past the deadline fails the fetch rather than outliving it."""
+    text = re.sub(r"\s+", " ", text)
+    m = _INTERVAL.search(text) or re.search(
+        r"one every (\d{1,4}(?:\.\d+)?) ?(?:s\b|sec|second)", text, re.IGNORECASE
+    )
+    if not m:
+        return None
+    value = next(g for g in m.groups() if g is not None)
+    return float(value)
+
+
+def _small_text(resp: Any, limit: int = 4096) -> str:
+    """The first ``limit`` bytes of an error body as text (never more is read)."""
+    out = b""
+    try:
+        for chunk in resp.iter_bytes():
+            out += chunk
+            if len(out) >= limit:
+                break
+    except Exception:  # an error body is only a hint
+        pass
+    return out[:limit].decode("utf-8", "replace")
 
 
 def _decompressor(encoding: str, where: str):

@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from .actors import ActorMap
-from .adapters import acled, geojson, jsonfeed, sitmon, ucdp
+from .adapters import acled, gdelt, geojson, hapi, jsonfeed, reliefweb, rss, sitmon, ucdp
 from .adapters.base import AdaptResult, FeedError
 from .adapters.detect import FORMATS, AdaptContext, detect_format
 from .decode import MAX_DEPTH, CheckedJSON, check_json, count_opens, decode_json, one_line
@@ -269,8 +269,51 @@ def _dirty_key_by_regex(raw: bytes) -> bool:
     return False
 
 
-def decode_document(data: bytes, *, what: str = "document") -> Any:
-    """Strictly decoded and sanitized JSON (every string safe to display)."""
+#: format name -> adapter module (``sitmon`` takes no context)
+ADAPTERS = {
+    "sitmon": sitmon,
+    "jsonfeed": jsonfeed,
+    "geojson": geojson,
+    "acled": acled,
+    "ucdp": ucdp,
+    "rss": rss,
+    "gdelt": gdelt,
+    "reliefweb": reliefweb,
+    "hapi": hapi,
+}
+
+
+def decode_document(
+    data: bytes, *, what: str = "document", format: str = "auto", url: str = ""
+) -> Any:
+    """Strictly decoded and sanitized data (every string safe to display).
+
+    JSON as :func:`~store.decode.decode_json` reads it; an RSS or Atom document
+    (``format`` auto or rss) as the tree :func:`~store.adapters.rss.parse_xml`
+    makes. For GDELT (``format`` gdelt, or a ``url`` on gdeltproject.org) a
+    non-JSON body is GDELT's error sentence, raw control characters are
+    repaired (counted in ``_sitmon_repaired``), and ``{}`` means no results.
+    Raises :class:`FeedError` (one line, naming ``what``).
+    """
+    is_gdelt = format == "gdelt" or (format == "auto" and gdelt.is_gdelt_url(url))
+    if format in ("auto", "rss") and rss.sniff(data):
+        return sanitize_tree(rss.parse_xml(data, what=what))
+    if format == "rss":
+        raise FeedError(
+            f"{what}: not an RSS or Atom feed (the root element must be rss, rdf:RDF or feed)"
+        )
+    if is_gdelt:
+        sentence = gdelt.error_sentence(data)
+        if sentence is not None:
+            raise FeedError(f"{what}: GDELT answered with an error instead of articles: {sentence}")
+        try:
+            doc = decode_json(data, what=what)
+        except FeedError:
+            fixed, n = gdelt.repair(data)
+            doc = decode_json(fixed, what=what)
+            if isinstance(doc, dict):
+                doc["_sitmon_repaired"] = n
+        return sanitize_tree(doc) if needs_sanitize(data) else doc
     doc = decode_json(data, what=what)
     if needs_sanitize(data):
         doc = sanitize_tree(doc)
@@ -301,13 +344,15 @@ def ingest_document(doc: Any, format: str = "auto", ctx: AdaptContext | None = N
     ctx = ctx or AdaptContext()
     if format not in FORMATS:
         raise FeedError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
-    fmt = detect_format(doc) if format == "auto" else format
+    if format == "auto" and doc == {} and gdelt.is_gdelt_url(ctx.url):
+        fmt = "gdelt"  # GDELT's answer when nothing matched
+    else:
+        fmt = detect_format(doc) if format == "auto" else format
     try:
         if fmt == "sitmon":
             result = sitmon.adapt(doc)
         else:
-            module = {"jsonfeed": jsonfeed, "geojson": geojson, "acled": acled, "ucdp": ucdp}[fmt]
-            result = module.adapt(doc, ctx)
+            result = ADAPTERS[fmt].adapt(doc, ctx)
     except FeedError:
         raise
     except Exception as exc:  # an adapter bug must still be one line, never a traceback
@@ -353,7 +398,7 @@ def ingest_bytes(
         if needs_sanitize(data):
             doc = sanitize_tree(doc)
     else:
-        doc = decode_document(data, what=what)
+        doc = decode_document(data, what=what, format=format, url=url)
     ctx = _context(source_name, faction_map, places, factions, url, feed_id)
     try:
         return ingest_document(doc, format, ctx)

@@ -12,21 +12,29 @@ Guarantees:
   last step;
 - the ETag / Last-Modified are saved in the same atomic write as the data they
   describe, and used only for the same URL;
-- header values (secrets) appear in no message and are never stored.
+- header values and what ``${VAR}`` in the url expand to (secrets) appear in
+  no message and are never stored: the url is expanded for the request only,
+  and every url shown or stored is masked (:func:`~store.fetch.mask_url`).
+
+Paged sources are followed up to the feed's ``max_pages``: UCDP
+(``NextPageUrl``), ReliefWeb (``links.next.href``) and GDELT (a full page asks
+for the articles seen before its oldest one, :data:`GDELT_INTERVAL` seconds
+after the last request, as GDELT's rate limit asks).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .actors import ActorMap
-from .adapters import ucdp
+from .adapters import gdelt, reliefweb, ucdp
 from .adapters.base import AdaptResult, FeedError
-from .adapters.detect import AdaptContext, detect_format
+from .adapters.detect import AdaptContext
 from .deadline import Cancel
 from .decode import one_line
 from .fetch import (
@@ -34,11 +42,13 @@ from .fetch import (
     FetchError,
     display_url,
     expand_headers,
+    expand_url,
     fetch,
     is_local,
     local_path,
     make_client,
     resolve_next,
+    url_secrets,
 )
 from .ingest import decode_document, ingest_document
 from .merge import ChangeSet, Rejection
@@ -47,7 +57,10 @@ from .storage import StoreError
 if TYPE_CHECKING:
     from .db import Store
 
-__all__ = ["RefreshResult", "describe_flips", "refresh_feed", "summary_names"]
+__all__ = ["GDELT_INTERVAL", "RefreshResult", "describe_flips", "refresh_feed", "summary_names"]
+
+#: seconds between two GDELT requests ("one request every 5 seconds")
+GDELT_INTERVAL = 5.0
 
 
 @dataclass
@@ -72,6 +85,10 @@ class RefreshResult:
     pages: int = 0
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
     error: str | None = None
+    #: problems that did not stop the refresh, one line each (a malformed RSS kept in part)
+    warnings: list[str] = field(default_factory=list)
+    #: what the source said besides records, one line each (GDELT: no articles matched)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def not_modified(self) -> bool:
@@ -118,7 +135,7 @@ def refresh_feed(
     ``feed_cfg`` is a :class:`tui.config.FeedConfig` (or anything with its
     attributes). ``client`` is an ``httpx.Client`` to reuse; ``sleep`` is the
     backoff sleep (tests pass a recorder); ``factions`` is the config's
-    ``[factions]`` table; ``env`` is where ``${VAR}`` in headers come from.
+    ``[factions]`` table; ``env`` is where ``${VAR}`` in headers and the url come from.
     ``cancel`` (a :class:`~store.deadline.Cancel`) stops the refresh from another
     thread: its fetch ends at once and nothing is written (it is checked again
     right before the merge).
@@ -136,17 +153,34 @@ def refresh_feed(
 
     try:
         headers = _headers(feed_cfg, env)
-        secrets = list(headers.values())
+        secrets = [*headers.values(), *url_secrets(feed_cfg.url, env)]
+        url = expand_url(feed_cfg.url, env, feed=name)
     except FetchError as exc:  # a missing ${VAR}
         return failed(str(exc))
     own_client = None
     try:
-        if client is None and not is_local(feed_cfg.url):
+        if client is None and not is_local(url):
             client = own_client = make_client(float(getattr(feed_cfg, "timeout", 30.0)))
         return _refresh(
-            store, feed_cfg, headers, client, sleep, factions, rng, shown, failed, cancel
+            store,
+            feed_cfg,
+            url,
+            headers,
+            secrets,
+            client,
+            sleep,
+            factions,
+            rng,
+            shown,
+            failed,
+            cancel,
         )
-    except (FetchError, FeedError, StoreError) as exc:
+    except FetchError as exc:
+        fmt = getattr(feed_cfg, "format", "auto")
+        if exc.status == 403 and (fmt == "reliefweb" or "reliefweb.int" in shown):
+            return failed(reliefweb.APPNAME_RULE)
+        return failed(str(exc))
+    except (FeedError, StoreError) as exc:
         return failed(str(exc))
     except Exception as exc:  # never a traceback in the monitor or the CLI
         return failed(f"internal error ({type(exc).__name__}: {one_line(str(exc), 120)})")
@@ -162,10 +196,20 @@ def _headers(feed_cfg: Any, env: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _refresh(
-    store, feed_cfg, headers, client, sleep, factions, rng, shown, failed, cancel=None
+    store,
+    feed_cfg,
+    url,
+    headers,
+    secrets,
+    client,
+    sleep,
+    factions,
+    rng,
+    shown,
+    failed,
+    cancel=None,
 ) -> RefreshResult:
     name = feed_cfg.name
-    url = feed_cfg.url
     timeout = float(getattr(feed_cfg, "timeout", 30.0))
     max_bytes = int(getattr(feed_cfg, "max_bytes", 15 * 1024 * 1024))
     max_pages = int(getattr(feed_cfg, "max_pages", 20))
@@ -182,6 +226,7 @@ def _refresh(
         client=client,
         sleep=sleep,
         cancel=cancel,
+        secrets=secrets,
     )
     if rng is not None:
         common["rng"] = rng
@@ -199,41 +244,46 @@ def _refresh(
         actors=ActorMap(factions),
         places=store.places,
         factions=set(store.factions),
-        url=url,
+        url=feed_cfg.url,  # the template: never the expanded secret
         feed_id=name,
     )
     what = f"feed {name!r}"
-    doc = decode_document(first.body, what=what)
-    fmt = detect_format(doc) if fmt_cfg == "auto" else fmt_cfg
-    results = [_adapt(doc, fmt, ctx, what)]
+    doc = decode_document(first.body, what=what, format=fmt_cfg, url=url)
+    results = [_adapt(doc, fmt_cfg, ctx, what)]
+    fmt = results[0].meta.get("format", results[0].format)
     total = len(first.body)
     pages = 1
     note = ""
-    if fmt == "ucdp":
+    if fmt in _NEXT_PAGE:
         current = first.final_url
         seen = {current}
         # a local document pages only within its own folder
         root = local_path(current).resolve().parent if is_local(current) else None
-        nxt = ucdp.next_page_url(doc)
+        nxt = _NEXT_PAGE[fmt](doc, current)
         while nxt:
             if pages >= max_pages:
                 note = f" (stopped after {max_pages} pages; raise max_pages to read more)"
                 break
             target = resolve_next(current, nxt, what="next page", root=root)
             if target in seen:
-                note = f" (NextPageUrl of page {pages} loops back to a page already read; stopped)"
+                link = "NextPageUrl" if fmt == "ucdp" else "the next-page link"
+                note = f" ({link} of page {pages} loops back to a page already read; stopped)"
                 break
             seen.add(target)
+            if fmt == "gdelt":  # GDELT asks for one request every 5 seconds
+                (sleep or (cancel.sleep if cancel is not None else time.sleep))(GDELT_INTERVAL)
             page = fetch(target, **common)
             pages += 1
             total += len(page.body)
-            doc = decode_document(page.body, what=f"{what} page {pages}")
+            doc = decode_document(page.body, what=f"{what} page {pages}", format=fmt, url=url)
             results.append(_adapt(doc, fmt, ctx, f"{what} page {pages}"))
             current = page.final_url
-            nxt = ucdp.next_page_url(doc)
+            nxt = _NEXT_PAGE[fmt](doc, current)
     if fmt == "ucdp" and not note:
         note = ucdp.short_total_note(results)
     records, rejected = _combine(results)
+    warnings = list(dict.fromkeys(w for r in results for w in r.warnings))
+    notes = list(dict.fromkeys(r.meta["note"] for r in results if r.meta.get("note")))
     feed_state = {
         "url": shown,
         "format": fmt,
@@ -250,6 +300,10 @@ def _refresh(
     flips = describe_flips(store, cs)
     summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
     message = f"{name}: " + ("; ".join(flips) + ". " if flips else "") + summary + note
+    if notes:
+        message += "; " + "; ".join(notes)
+    if warnings:
+        message += "; warning: " + "; ".join(warnings)
     return RefreshResult(
         name,
         shown,
@@ -262,7 +316,17 @@ def _refresh(
         format=fmt,
         bytes=total,
         pages=pages,
+        warnings=warnings,
+        notes=notes,
     )
+
+
+#: format -> (page document, its url) -> the next page's url (absolute or relative), or None
+_NEXT_PAGE = {
+    "ucdp": lambda doc, url: ucdp.next_page_url(doc),
+    "reliefweb": lambda doc, url: reliefweb.next_page_url(doc),
+    "gdelt": gdelt.next_page_url,
+}
 
 
 def _adapt(doc: Any, fmt: str, ctx: AdaptContext, what: str) -> AdaptResult:

@@ -5,8 +5,10 @@ Where: ``--config PATH``, else ``$SITMON_CONFIG``, else
 empty config. Validated with msgspec; unknown keys are errors. A
 :class:`ConfigError` names the file, the line and the key.
 
-Header values may use ``${VAR}``: they are expanded from the environment at
-fetch time (:func:`expand_headers`) and never stored, logged or shown.
+Header values and the url may use ``${VAR}``: they are expanded from the
+environment at fetch time only (:func:`expand_headers`,
+:func:`sitmon.store.fetch.expand_url`) and never stored, logged or shown; a
+url is only ever shown masked (``appname=***``).
 
 No Textual import here: the CLI and the headless core use it too.
 """
@@ -23,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
+from sitmon.store.adapters.detect import FORMATS
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -35,7 +38,7 @@ __all__ = [
     "load_config",
 ]
 
-FeedFormat = Literal["auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp"]
+FeedFormat = Literal[FORMATS]  # type: ignore[valid-type]
 _FACTION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
 
 
@@ -462,8 +465,9 @@ EXAMPLE_CONFIG = """\
 # "app.quit" = "q,ctrl+q"
 
 # Feeds refreshed by `sitmon refresh` and by the monitor in the background.
-# format: auto | sitmon | jsonfeed | geojson | acled | ucdp
-# url: https://..., http://..., a local path or a file: URL
+# format: auto | sitmon | jsonfeed | geojson | acled | ucdp | rss | gdelt | reliefweb | hapi
+# url: https://..., http://..., a local path or a file: URL; ${VAR} comes from the
+#      environment at fetch time and every url shown is masked (appname: ***)
 #
 # [[feeds]]
 # name = "followup"                       # required, unique
@@ -472,7 +476,7 @@ EXAMPLE_CONFIG = """\
 # interval = 300                          # seconds between refreshes (at least 10)
 # timeout = 30                            # deadline per fetch, seconds
 # max_bytes = 15728640                    # cap on the decompressed body (15 MiB)
-# max_pages = 20                          # pages followed for paged APIs (UCDP)
+# max_pages = 20                          # pages followed (UCDP, ReliefWeb, GDELT)
 # enabled = true
 #
 # [[feeds]]
@@ -482,6 +486,11 @@ EXAMPLE_CONFIG = """\
 # interval = 3600
 # [feeds.headers]
 # Authorization = "Bearer ${ACLED_TOKEN}"  # ${VAR} comes from the environment at fetch time
+#
+# [[feeds]]
+# name = "reliefweb-syria"                # an approved appname is required (else HTTP 403)
+# url = "https://api.reliefweb.int/v2/reports?appname=${RELIEFWEB_APPNAME}&query[value]=syria&limit=50"
+# format = "reliefweb"
 
 # Actor names (as ACLED/UCDP spell them) -> faction ids, on top of the defaults.
 # [factions]

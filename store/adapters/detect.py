@@ -7,10 +7,20 @@ sitmon       an object with ``sitmon_feed``
 jsonfeed     an object whose ``version`` is a JSON Feed version URL (1 or 1.1,
              ``https://`` or ``http://``: :func:`is_jsonfeed_version`)
 geojson      an object with ``"type": "FeatureCollection"`` (or ``"Feature"``)
+rss          RSS 0.9x/1.0/2.0 or Atom 0.3/1.0 (XML, parsed by the decode step
+             into ``{"_xml_feed": ...}``)
+gdelt        an object with an ``articles`` list (GDELT DOC 2.0 ``artlist``)
+reliefweb    an object with a ``data`` list of ``{id, fields}`` items and an
+             ``href``/``totalCount`` (ReliefWeb API v2)
+hapi         an object with a ``data`` list of rows with ``location_code`` and
+             ``reference_period_start`` (HDX HAPI)
 acled        an object with a ``data`` list (ACLED API: ``status``, ``success``,
              ``count``) or a list of rows with ``event_id_cnty``
 ucdp         an object with a ``Result`` list (UCDP GED API)
 ===========  ==========================================================
+
+GDELT answers ``{}`` when nothing matches: only ``format = "gdelt"`` (or a
+URL on gdeltproject.org) reads that as "no results".
 
 An unknown shape is a :class:`FeedError` naming what was expected.
 
@@ -48,12 +58,24 @@ __all__ = [
     "is_jsonfeed_version",
     "make_id",
     "parse_time",
+    "scoped_id",
     "slug",
     "to_number",
 ]
 
 #: every format name ``--format`` accepts (``auto`` detects one of the others)
-FORMATS = ("auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp")
+FORMATS = (
+    "auto",
+    "sitmon",
+    "jsonfeed",
+    "geojson",
+    "acled",
+    "ucdp",
+    "rss",
+    "gdelt",
+    "reliefweb",
+    "hapi",
+)
 
 #: ``updated_at`` of records an adapter derives rather than reads (feed sources,
 #: places made from coordinates): any curated version of the same id wins, and
@@ -95,6 +117,18 @@ def make_id(prefix: str, raw: str) -> str:
     digest = hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     base = slug(raw, 60)
     return f"{prefix}{base}-{digest}"[:160]
+
+
+def scoped_id(prefix: str, key: str, raw: str) -> str:
+    """The id of a record a feed names ``raw``: ``<prefix>-<feed>-<raw>``, where
+    ``key`` is the feed's stable identity (:func:`feed_key`).
+
+    The one place the RSS/Atom, GDELT, ReliefWeb, HAPI and GeoJSON-event
+    adapters take ids from: the same entry in two feeds is two records
+    (corroboration joins them), and the same entry re-read from one feed is the
+    same record, whatever file name or URL it arrived by.
+    """
+    return make_id(f"{prefix}-{slug(key, 40)}-", raw)
 
 
 def feed_source_id(source_name: str) -> str:
@@ -306,6 +340,16 @@ def detect_format(doc: Any) -> str:
             return "jsonfeed"
         if doc.get("type") in ("FeatureCollection", "Feature"):
             return "geojson"
+        if isinstance(doc.get("_xml_feed"), dict):
+            return "rss"
+        if isinstance(doc.get("articles"), list):
+            return "gdelt"
+        data = doc.get("data")
+        if isinstance(data, list) and data and isinstance(data[0], dict):
+            if "location_code" in data[0] and "reference_period_start" in data[0]:
+                return "hapi"
+            if "fields" in data[0] and ("totalCount" in doc or "href" in doc):
+                return "reliefweb"
         if isinstance(doc.get("Result"), list) and (
             "TotalCount" in doc or "NextPageUrl" in doc or "TotalPages" in doc
         ):
@@ -314,8 +358,12 @@ def detect_format(doc: Any) -> str:
             "success" in doc or "status" in doc or "count" in doc or _acled_rows(doc["data"])
         ):
             return "acled"
-        keys = ", ".join(sorted(str(k)[:30] for k in list(doc)[:8])) or "none"
-        got = f"an object with keys {keys}"
+        keys = ", ".join(sorted(str(k)[:30] for k in list(doc)[:8]))
+        got = (
+            f"an object with keys {keys}"
+            if keys
+            else ('an empty object (GDELT answers {} when nothing matched: set format = "gdelt")')
+        )
     elif isinstance(doc, list):
         if _acled_rows(doc):
             return "acled"
@@ -323,9 +371,11 @@ def detect_format(doc: Any) -> str:
     else:
         got = _type(doc)
     raise FeedError(
-        "unknown feed format: expected a sitmon feed (`sitmon_feed`), a JSON Feed "
+        f"unknown feed format ({got}): expected a sitmon feed (`sitmon_feed`), a JSON Feed "
         "(`version` https://jsonfeed.org/version/1.1), a GeoJSON FeatureCollection, "
-        f"an ACLED API response (`data`) or a UCDP GED response (`Result`); got {got}"
+        "an ACLED API response (`data`), a UCDP GED response (`Result`), a GDELT "
+        "article list (`articles`), a ReliefWeb v2 response or an HDX HAPI response, "
+        "or RSS/Atom XML"
     )
 
 
@@ -346,6 +396,33 @@ def add_record(result: Any, kind: str, data: dict[str, Any], ref: str) -> bool:
             Rejection(kind, exc.record_id or ref, f"field `{exc.field}`: {exc.problem}")
         )
         return False
+
+
+def add_feed_source(
+    result: Any,
+    ctx: AdaptContext,
+    key: str,
+    name: str,
+    kind: str,
+    url: str = "",
+    role: str = "",
+) -> str:
+    """Add the Source record standing for the whole feed (``feed-<key>``); its id.
+
+    ``key`` is the feed's stable identity (:func:`feed_key`); ``name`` is what
+    the source is called (cut to 500 characters), ``kind`` a Source kind,
+    ``url`` its home page, ``role`` a Source role (``aggregator`` for a service
+    relaying others' work). Its version is the document's arrival.
+    """
+    source_id = feed_source_id(key)
+    data = {"id": source_id, "name": name[:500] or source_id, "kind": kind}
+    data["updated_at"] = ctx.arrived_at
+    if role:
+        data["role"] = role
+    if url:
+        data["url"] = url[:2000]
+    add_record(result, "source", data, source_id)
+    return source_id
 
 
 def reject(result: Any, kind: str, ref: str, exc: Exception) -> None:

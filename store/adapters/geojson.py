@@ -20,10 +20,22 @@ knows) and a ``valid_from`` (or ``date``), the feature also yields a
 :class:`~store.records.ControlChange` ``geo-<place>-<date>-<faction>`` with an
 optional ``status`` (held, contested, besieged) and ``source_url``.
 
-Features of other geometry types are rejected with a reason. Every record
-cites the feed's Source record (``feed-<identity>``: the configured feed name,
-else the document's ``name``). A record's version is ``properties.updated_at``,
-else the time the document was fetched or imported.
+A ``Point`` feature whose properties give a ``title`` and a ``date`` (or
+``time``) is an **event point** instead: an :class:`~store.records.Event`
+``geo-<feed>-<id or title and date>`` with ``summary`` (or ``description``),
+``type`` (when one of the event types), ``url``, ``fatalities`` (a number, the
+best estimate) and ``updated_at``; its place is ``properties.place`` (a known
+place's id or name), else the nearest known place within 10 km of the point
+(:data:`~store.gazetteer.MATCH_KM`).
+
+``Polygon`` and ``MultiPolygon`` features are **rejected with a reason**
+(the choice, documented in docs/feeds.md): sitmon records control per place,
+over time, and an area outline cannot say which places it holds without
+guessing; a polygon with a ``faction`` and a ``date`` is told to give a Point
+per place instead. Features of other geometry types are rejected with a
+reason too. Every record cites the feed's Source record (``feed-<identity>``:
+the configured feed name, else the document's ``name``). A record's version is
+``properties.updated_at``, else the time the document was fetched or imported.
 """
 
 from __future__ import annotations
@@ -40,6 +52,7 @@ from .detect import (
     make_id,
     parse_time,
     reject,
+    scoped_id,
     slug,
     text_of,
     to_number,
@@ -67,7 +80,8 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
             raise FeedError(f"GeoJSON: `features` must be an array, got {type(features).__name__}")
     result = AdaptResult(format="geojson")
     name = doc.get("name") if isinstance(doc.get("name"), str) else ""
-    source_id = feed_source_id(feed_key(ctx, "", name))
+    key = feed_key(ctx, "", name)
+    source_id = feed_source_id(key)
     add_record(
         result,
         "source",
@@ -80,6 +94,14 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     )
     for i, feature in enumerate(features):
         ref = f"features[{i}]"
+        if _is_event_point(feature):
+            try:
+                event = _event(feature, source_id, key, ctx)
+            except Exception as exc:
+                reject(result, "event", _ref(feature, ref), exc)
+                continue
+            add_record(result, "event", event, event["id"])
+            continue
         try:
             place, control = _feature(feature, source_id, ctx)
         except Exception as exc:
@@ -97,11 +119,94 @@ def adapt(doc: Any, ctx: AdaptContext | None = None) -> AdaptResult:
     return result
 
 
+def _is_event_point(feature: Any) -> bool:
+    if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+        return False
+    props = feature.get("properties")
+    return (
+        feature["geometry"].get("type") == "Point"
+        and isinstance(props, dict)
+        and props.get("title") is not None
+        and (props.get("date") is not None or props.get("time") is not None)
+    )
+
+
+def _event(feature: dict, source_id: str, key: str, ctx: AdaptContext) -> dict[str, Any]:
+    from .jsonfeed import EVENT_TYPES
+    from .rss import nearest_place
+
+    props = feature["properties"]
+    lon, lat = _point(feature["geometry"], ctx)
+    title = text_of(props.get("title"), "properties.title", required=True)
+    when_key = "date" if props.get("date") is not None else "time"
+    raw_when = props[when_key]
+    when = parse_time(raw_when, f"properties.{when_key}")
+    updated = (
+        parse_time(props["updated_at"], "properties.updated_at")
+        if props.get("updated_at") is not None
+        else ctx.arrived_at
+    )
+    raw_id = None
+    for raw in (props.get("id"), feature.get("id")):
+        if isinstance(raw, str | int) and not isinstance(raw, bool) and str(raw).strip():
+            raw_id = str(raw).strip()
+            break
+    if raw_id is None:
+        raw_id = f"{title}|{when.isoformat()}"
+    event_type = text_of(props.get("type"), "properties.type", limit=40) or "other"
+    if event_type not in EVENT_TYPES:
+        raise RowError("properties.type", f"{event_type[:40]!r} is not an event type")
+    places: list[str] = []
+    if props.get("place") is not None:
+        name = text_of(props["place"], "properties.place")
+        pid = ctx.place_id(name)
+        if pid is None:
+            raise RowError("properties.place", f"unknown place {name[:60]!r}")
+        places.append(pid)
+    else:
+        near = nearest_place(ctx, lat, lon)
+        if near:
+            places.append(near)
+    url = text_of(props.get("url", props.get("source_url")), "properties.url", limit=2000)
+    summary = text_of(
+        props.get("summary", props.get("description")), "properties.summary", limit=20_000
+    )
+    data: dict[str, Any] = {
+        "id": scoped_id("geo", key, raw_id),
+        "time": when,
+        "precision": "exact" if isinstance(raw_when, str) and "T" in raw_when else "day",
+        "title": title,
+        "summary": summary,
+        "type": event_type,
+        "places": places,
+        "url": url,
+        "updated_at": updated,
+        "sources": [{"source": source_id, "url": url} if url else {"source": source_id}],
+    }
+    if props.get("fatalities") is not None:
+        best = to_number(props["fatalities"], "properties.fatalities", integer=True)
+        data["fatalities"] = {"best": best}
+    return data
+
+
+def _point(geometry: dict, ctx: AdaptContext) -> tuple[float, float]:
+    """(lon, lat) of a Point inside the situation's area, or RowError."""
+    coords = geometry.get("coordinates")
+    if not isinstance(coords, list) or len(coords) not in (2, 3):
+        raise RowError("geometry.coordinates", "expected [longitude, latitude]")
+    lon = to_number(coords[0], "geometry.coordinates[0]", required=True)
+    lat = to_number(coords[1], "geometry.coordinates[1]", required=True)
+    problem = ctx.point_problem(lat, lon)
+    if problem:
+        raise RowError("geometry.coordinates", problem)
+    return lon, lat
+
+
 def _ref(feature: Any, ref: str) -> str:
     if isinstance(feature, dict):
         props = feature.get("properties")
         if isinstance(props, dict):
-            for key in ("id", "name"):
+            for key in ("id", "name", "title"):
                 v = props.get(key)
                 if isinstance(v, str) and v.strip():
                     return v.strip()[:160]
@@ -114,20 +219,27 @@ def _feature(feature: Any, source_id: str, ctx: AdaptContext) -> tuple[dict, Any
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
         raise RowError("geometry", "missing (only Point features become places)")
-    if geometry.get("type") != "Point":
+    gtype = geometry.get("type")
+    props = feature.get("properties")
+    if gtype in ("Polygon", "MultiPolygon"):
+        has = isinstance(props, dict) and props.get("faction") is not None
+        if has and (props.get("date") is not None or props.get("valid_from") is not None):
+            raise RowError(
+                "geometry.type",
+                f"{gtype} areas of control are not read: sitmon records control per place; "
+                "give a Point feature per place with faction and valid_from",
+            )
         raise RowError(
             "geometry.type",
-            f"only Point features become places (got {str(geometry.get('type'))[:30]})",
+            f"{gtype} features are not read: give Point features (places, or events "
+            "with title and date)",
         )
-    coords = geometry.get("coordinates")
-    if not isinstance(coords, list) or len(coords) not in (2, 3):
-        raise RowError("geometry.coordinates", "expected [longitude, latitude]")
-    lon = to_number(coords[0], "geometry.coordinates[0]", required=True)
-    lat = to_number(coords[1], "geometry.coordinates[1]", required=True)
-    problem = ctx.point_problem(lat, lon)
-    if problem:
-        raise RowError("geometry.coordinates", problem)
-    props = feature.get("properties")
+    if gtype != "Point":
+        raise RowError(
+            "geometry.type",
+            f"only Point features become places or events (got {str(gtype)[:30]})",
+        )
+    lon, lat = _point(geometry, ctx)
     if not isinstance(props, dict):
         raise RowError("properties", "expected an object with at least a name")
     name = text_of(props.get("name"), "properties.name", required=True)

@@ -56,7 +56,7 @@ from .detect import (
     to_number,
 )
 
-__all__ = ["adapt", "html_to_text", "looks_like"]
+__all__ = ["adapt", "classify_tags", "html_to_text", "looks_like"]
 
 #: the event types a feed may name (from the Event record's definition)
 _TYPES: tuple[str, ...] = typing.get_args(typing.get_type_hints(Event)["type"])
@@ -213,28 +213,12 @@ def _item(
             break
     raw_when = published if isinstance(published, str) else modified
     precision = "exact" if isinstance(raw_when, str) and "T" in raw_when else "day"
-    event_type = "other"
-    places: list[str] = []
-    factions: list[str] = []
     actors: list[str] = []
     fatalities = None
     tags = item.get("tags")
     if tags is not None and not isinstance(tags, list):
         raise RowError("tags", "expected an array of strings")
-    for tag in tags or ():
-        if not isinstance(tag, str):
-            continue
-        t = tag.strip()
-        if t.lower() in EVENT_TYPES and event_type == "other":
-            event_type = t.lower()
-            continue
-        pid = ctx.place_id(t)
-        if pid and pid not in places:
-            places.append(pid)
-            continue
-        fid = ctx.faction_id(t)
-        if fid and fid not in factions:
-            factions.append(fid)
+    event_type, places, factions = classify_tags(tags or (), ctx)
     ext = item.get("_sitmon")
     if ext is not None:
         if not isinstance(ext, dict):
@@ -283,6 +267,33 @@ def _item(
     if fatalities:
         data["fatalities"] = fatalities
     return data
+
+
+def classify_tags(tags: Any, ctx: AdaptContext) -> tuple[str, list[str], list[str]]:
+    """(event type, place ids, faction ids) named by free-text tags.
+
+    The first tag that is an event type sets the type (else ``"other"``); tags
+    naming a known place or faction (by id or name, through the actor map) add
+    it; other tags (and non-strings) are ignored.
+    """
+    event_type = "other"
+    places: list[str] = []
+    factions: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            continue
+        t = tag.strip()
+        if t.lower() in EVENT_TYPES and event_type == "other":
+            event_type = t.lower()
+            continue
+        pid = ctx.place_id(t)
+        if pid and pid not in places:
+            places.append(pid)
+            continue
+        fid = ctx.faction_id(t)
+        if fid and fid not in factions:
+            factions.append(fid)
+    return event_type, places, factions
 
 
 def _str_list(value: Any, field_path: str) -> list[str]:

@@ -262,7 +262,7 @@ def test_refresh_without_feeds_and_usage_errors(store_path, capsys):
     rc, out, err = cli(capsys, store_path, "refresh", "--feed", "nosuchname")
     assert rc == 1 and "no feed named 'nosuchname'" in err
     with pytest.raises(SystemExit) as info:
-        main(["--store", str(store_path), "refresh", "--format", "rss"])
+        main(["--store", str(store_path), "refresh", "--format", "atom"])
     assert info.value.code == 2
 
 

@@ -15,7 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitmon.store import Store
 from sitmon.store.actors import ActorMap
-from sitmon.store.adapters import acled, geojson, jsonfeed, sitmon, ucdp
+from sitmon.store.adapters import (
+    acled,
+    gdelt,
+    geojson,
+    hapi,
+    jsonfeed,
+    reliefweb,
+    rss,
+    sitmon,
+    ucdp,
+)
 from sitmon.store.adapters.base import FeedError
 from sitmon.store.adapters.detect import AdaptContext, detect_format, make_id, slug
 from sitmon.store.bundled import bundled_document
@@ -37,6 +47,11 @@ EXAMPLES = {
     "sample.ucdp.json": "ucdp",
     "sample.ucdp.page1.json": "ucdp",
     "sample.ucdp.page2.json": "ucdp",
+    "sample.events.geojson": "geojson",
+    "sample.gdelt.json": "gdelt",
+    "sample.reliefweb.json": "reliefweb",
+    "sample.reliefweb.disasters.json": "reliefweb",
+    "sample.hapi.json": "hapi",
 }
 ADAPTERS = {
     "sitmon": sitmon,
@@ -44,6 +59,10 @@ ADAPTERS = {
     "geojson": geojson,
     "acled": acled,
     "ucdp": ucdp,
+    "rss": rss,
+    "gdelt": gdelt,
+    "reliefweb": reliefweb,
+    "hapi": hapi,
 }
 
 
@@ -173,7 +192,8 @@ def test_geojson_mapping(bundled):
     }
     r = geojson.adapt(poly, ctx_for(bundled))
     assert [x.reason for x in r.rejected] == [
-        "field `geometry.type`: only Point features become places (got Polygon)"
+        "field `geometry.type`: Polygon features are not read: give Point features "
+        "(places, or events with title and date)"
     ]
 
 

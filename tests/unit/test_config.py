@@ -82,7 +82,7 @@ def test_example_config_is_valid_toml_and_loads(tmp_path):
         for line in EXAMPLE_CONFIG.splitlines()
     )
     cfg = load_config(write(tmp_path, uncommented))
-    assert [f.name for f in cfg.feeds] == ["followup", "acled"]
+    assert [f.name for f in cfg.feeds] == ["followup", "acled", "reliefweb-syria"]
 
 
 def test_toml_syntax_error_names_file_and_line(tmp_path):
@@ -111,7 +111,7 @@ def test_toml_syntax_error_names_file_and_line(tmp_path):
             ">= 10",
         ),
         (
-            '[[feeds]]\nname = "a"\nurl = "https://x"\nformat = "rss"\n',
+            '[[feeds]]\nname = "a"\nurl = "https://x"\nformat = "atom"\n',
             4,
             "feeds[0].format",
             "Invalid enum value",

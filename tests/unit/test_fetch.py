@@ -240,7 +240,9 @@ def test_errors_never_contain_secret_header_values(srv):
                 attempts=2,
             )
         assert SECRET not in str(info.value)
-    assert display_url("https://user:pw@example.org/x?key=1") == "https://example.org/x?…"
+    assert display_url("https://user:pw@example.org/x?key=1&q=syria#frag") == (
+        "https://***@example.org/x?key=***&q=syria"
+    )
 
 
 def test_connection_refused_is_one_line():

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sitmon.store.adapters.detect import FORMATS as FORMAT_CHOICES
+
 from . import CommandError
 from .output import err, say
-
-FORMAT_CHOICES = ("auto", "sitmon", "jsonfeed", "geojson", "acled", "ucdp")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -128,6 +128,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             continue
         for flip in result.flips:
             say(f"{feed.name}: control flip: {flip}")
+        _print_warnings(feed.name, result.warnings)
+        for note in result.notes:
+            say(f"{feed.name}: {note}")
         if result.changes is not None:
             import dataclasses
 
@@ -141,6 +144,11 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             err(f"{failures} of {len(feeds)} feeds failed")
         return 1
     return 0
+
+
+def _print_warnings(label: str, warnings: list[str]) -> None:
+    for w in warnings:
+        err(f"{label}: warning: {w}")
 
 
 def _print_rejections(label: str, rejected: list[Any], limit: int = 10) -> None:
@@ -194,8 +202,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
-    for warning in result.warnings:
-        err(f"{name}: warning: {warning}")
+    _print_warnings(name, result.warnings)
+    if result.meta.get("note"):
+        say(f"{name}: {result.meta['note']}")
     cs = store.merge(
         result.records, rejected=result.rejected, situation=result.meta.get("situation")
     )
@@ -213,7 +222,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from sitmon.store.adapters.base import FeedError
-    from sitmon.store.fetch import DEFAULT_MAX_BYTES, FetchError, fetch, is_local
+    from sitmon.store.fetch import (
+        DEFAULT_MAX_BYTES,
+        FetchError,
+        display_url,
+        expand_headers,
+        expand_url,
+        fetch,
+        is_local,
+        url_secrets,
+    )
     from sitmon.store.ingest import ingest_bytes
 
     config = _load_config(args)
@@ -225,16 +243,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         target_url, fmt, headers, name = feed.url, fmt or feed.format, feed.headers, feed.name
         feed_id = feed.name
     else:
-        target_url, headers, name = target, {}, Path(target).name if is_local(target) else target
+        target_url, headers = target, {}
+        name = Path(target).name if is_local(target) else display_url(target)
     fmt = fmt or "auto"
     if target_url == "-":
         data, _ = _read_input("-", DEFAULT_MAX_BYTES)
     else:
         try:
-            from sitmon.store.fetch import expand_headers
-
             hdrs = expand_headers(headers, feed=name) if headers else {}
-            data = fetch(target_url, name=name, headers=hdrs).body
+            secrets = [*hdrs.values(), *url_secrets(target_url)]
+            url = expand_url(target_url, feed=name)
+            data = fetch(url, name=name, headers=hdrs, secrets=secrets).body
         except FetchError as exc:
             raise CommandError(str(exc), 1) from None
     known = _known_ids(args)
@@ -247,9 +266,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             places=known.get("place_records"),
             factions=known.get("faction") if known else None,
             feed_id=feed_id,
+            url=target_url if target_url != "-" else "",
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
+    if result.meta.get("note"):
+        say(f"{name}: {result.meta['note']}")
     warnings = [f"warning: {w}" for w in result.warnings]
     problems = [str(r) for r in result.rejected]
     problems += _reference_problems(result.records, known)
