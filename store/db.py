@@ -1111,6 +1111,7 @@ class Store:
             place=place,
             filter=flt,
             map_places=shown,
+            event_table=self.tables["event"],
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:
