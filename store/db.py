@@ -232,6 +232,8 @@ def _consistent(method):
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         with self._mutex:
+            if self._deferred is not None:
+                self._load_deferred()
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -260,6 +262,9 @@ class Store:
         self.lock = WriterLock(self.path, lock_timeout, on_wait=on_lock_wait)
         #: seconds a read retries a file that does not parse while it is changing
         self.patience = patience
+        #: the manifest whose event shards are not read yet (``Store.open(events=False)``)
+        self._deferred: dict[str, Any] | None = None
+        self._defer_events = False
         self.tables: Tables = empty_tables()
         self.meta: dict[str, Any] = {}
         #: messages for the user from opening the store (quarantined files, ...)
@@ -285,8 +290,13 @@ class Store:
         repair: bool = False,
         patience: float = READ_PATIENCE,
         on_lock_wait: Any = None,
+        events: bool = True,
     ) -> Store:
         """Open the store at ``path`` (default: :func:`default_store_path`).
+
+        - ``events=False`` reads only the core file: record counts and time bounds
+          come from the shard manifest, and the events are read from their shards
+          on first use (any query, ``tables``, a merge). ``sitmon info`` uses it.
 
         - A missing file is created when ``create`` (from the bundled dataset
           when ``seed``, else empty), under the writer lock; else
@@ -315,7 +325,11 @@ class Store:
             patience=patience,
             on_lock_wait=on_lock_wait,
         )
-        store._open(seed, create=create, repair=repair)
+        store._defer_events = not events
+        try:
+            store._open(seed, create=create, repair=repair)
+        finally:
+            store._defer_events = False
         return store
 
     def _open(self, seed: bool, *, create: bool = True, repair: bool = False) -> None:
@@ -452,7 +466,15 @@ class Store:
             after = _Stat.of(self.path)
             problem, data = self._parse(raw)
             events: list[Event] | None = None
-            if problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+            deferred = None
+            if (
+                problem is None
+                and data is not None
+                and data.meta["1"]["schema_version"] == 2
+                and self._defer_events
+            ):
+                deferred = dict(data.meta["1"].get("shards", {}))
+            elif problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
                 try:
                     with _gc_paused():
                         events = self._read_shards(data.meta["1"].get("shards", {}))
@@ -469,6 +491,7 @@ class Store:
                 assert data is not None
                 with _gc_paused():
                     self._install(data, before, events)
+                self._deferred = deferred
                 return True
             changing = after != before or before.recent()
             if time.monotonic() >= deadline or not changing:
@@ -476,6 +499,7 @@ class Store:
                     assert data is not None
                     with _gc_paused():
                         self._install(data, None, events)
+                    self._deferred = deferred
                     return True
                 raise StoreUnreadable(self.path, problem, changing, self.patience)
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
@@ -505,6 +529,37 @@ class Store:
             f"the store {self.path} was written by a newer sitmon (schema version {version}; "
             f"this sitmon reads {SCHEMA_VERSION}): upgrade sitmon or choose another --store"
         )
+
+    @property
+    def tables(self) -> Tables:
+        """Record kind -> {id: record}. Never changed in place (see the class docstring)."""
+        if self._deferred is not None:
+            self._load_deferred()
+        return self._tables
+
+    @tables.setter
+    def tables(self, value: Tables) -> None:
+        self._tables = value
+
+    def _load_deferred(self) -> None:
+        """Read the event shards an ``events=False`` open skipped (once, under the mutex)."""
+        with self._mutex:
+            manifest = self._deferred
+            if manifest is None:
+                return
+            try:
+                with _gc_paused():
+                    events = self._read_shards(manifest)
+            except FileNotFoundError:  # a writer replaced them since: read the new state
+                self._deferred = None
+                if not self._load_from_disk():
+                    raise StoreError(f"the store {self.path} disappeared") from None
+                return
+            tables = dict(self._tables)
+            tables["event"] = {e.id: e for e in events}
+            self._deferred = None
+            self._tables = tables
+            self._index_tables((events, [e.time for e in events], None))
 
     def _read_shards(self, manifest: dict[str, Any]) -> list[Event]:
         """Every shard's events, months in order: already the time order of the index.
@@ -625,6 +680,7 @@ class Store:
         situation: dict[str, str] | None = None,
         force_write: bool = False,
     ) -> ChangeSet:
+        self._load_deferred()
         new_tables, cs = apply_batch(self.tables, records, rejected)
         cs.feed = feed
         cs.at = datetime.now(UTC).replace(microsecond=0)
@@ -900,18 +956,49 @@ class Store:
         return self.tables["source"]
 
     def counts(self) -> dict[str, int]:
-        return {TABLE_NAMES[k]: len(self.tables[k]) for k in TABLE_KINDS}
+        """Table name -> records (events from the manifest while their shards are unread)."""
+        deferred = self._deferred
+        out = {}
+        for k in TABLE_KINDS:
+            if k == "event" and deferred is not None:
+                out[TABLE_NAMES[k]] = sum(int(e.get("count", 0)) for e in deferred.values())
+            else:
+                out[TABLE_NAMES[k]] = len(self._tables[k])
+        return out
 
-    @_consistent
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
         """(start of the situation, latest moment in the data).
 
         The start is the situation's ``start`` date when the data names one,
         else the earliest event. The latest is the latest dated record.
+        While the event shards are unread, the events' bounds come from the manifest.
         """
+        with self._mutex:
+            bounds = self._manifest_bounds()
+            if bounds is None and self._deferred is not None:
+                self._load_deferred()
+            return self._time_bounds(bounds)
+
+    def _manifest_bounds(self) -> tuple[datetime, datetime] | None:
+        """(first, last) event time from the unread shards' manifest entries, if they say."""
+        deferred = self._deferred
+        if not deferred:
+            return None
+        try:
+            firsts = [parse_when(e["first"]) for e in deferred.values()]
+            lasts = [parse_when(e["last"]) for e in deferred.values()]
+        except (KeyError, TypeError, ValueError):
+            return None
+        return min(firsts), max(lasts)
+
+    def _time_bounds(
+        self, event_bounds: tuple[datetime, datetime] | None
+    ) -> tuple[datetime | None, datetime | None]:
+        if event_bounds is None and self._events:
+            event_bounds = (self._event_times[0], self._event_times[-1])
         candidates: list[datetime] = []
-        if self._events:
-            candidates.append(self._event_times[-1])
+        if event_bounds:
+            candidates.append(event_bounds[1])
         if self._quotes:
             candidates.append(self._quotes[-1].said_at)
         if self._figures:
@@ -924,8 +1011,8 @@ class Store:
         if isinstance(start, str):
             with contextlib.suppress(ValueError):
                 first = parse_when(start)
-        if first is None and self._events:
-            first = self._event_times[0]
+        if first is None and event_bounds:
+            first = event_bounds[0]
         return first, last
 
     @_consistent

@@ -53,7 +53,7 @@ class _ShardDoc(msgspec.Struct):
 _decoder = msgspec.json.Decoder(_ShardDoc)
 _encoder = msgspec.json.Encoder()
 
-#: a manifest entry: {"file": name, "count": events}
+#: a manifest entry: {"file": name, "count": events, "first": iso time, "last": iso time}
 Shard = dict[str, Any]
 
 
@@ -136,7 +136,12 @@ def write_shard(folder: Path, key: str, generation: int, events: list[Event]) ->
     """
     name = f"{key}.g{generation}.json"
     atomic_write_bytes(folder / name, encode_shard(events))
-    return {"file": name, "count": len(events)}
+    return {
+        "file": name,
+        "count": len(events),
+        "first": events[0].time.isoformat(),
+        "last": events[-1].time.isoformat(),
+    }
 
 
 def remove_unreferenced(folder: Path, manifest: Mapping[str, Shard]) -> list[str]:

@@ -179,3 +179,28 @@ def test_kill_loop_across_multi_shard_batches(tmp_path):
 @pytest.mark.soak
 def test_kill_loop_across_multi_shard_batches_120_kills(tmp_path):
     _kill_loop(tmp_path, 120)
+
+
+def test_an_open_without_events_reads_only_the_core_until_events_are_asked_for(
+    tmp_path, monkeypatch
+):
+    import sitmon.store.db
+
+    path = tmp_path / "s.json"
+    shutil.copyfile(FIXTURE, path)
+    full = Store.open(path, seed=False)  # migrates
+    reads: list[str] = []
+    real = sitmon.store.db.read_shard
+    monkeypatch.setattr(
+        sitmon.store.db,
+        "read_shard",
+        lambda folder, e: (reads.append(e["file"]), real(folder, e))[1],
+    )
+    core_only = Store.open(path, seed=False, events=False)
+    assert core_only.counts() == full.counts() and core_only.counts()["events"] == 53
+    assert core_only.time_bounds() == full.time_bounds()
+    assert reads == []
+    assert [e.id for e in core_only.events()] == [e.id for e in full.events()]
+    assert len(reads) == 4  # the four month shards, read once on first use
+    core_only.events(filter="hama")
+    assert len(reads) == 4
