@@ -107,7 +107,6 @@ class Snapshot:
     filter: Filter = field(default_factory=Filter)
     #: the places a map of this snapshot draws: every place, or those the filter selects
     map_places: dict[str, Place] | None = None
-
     #: every stored event by id, at any time (the store's table; empty when the snapshot
     #: was built by hand): renderers look an event up here, then confirm it is among
     #: ``events`` by binary search, instead of indexing ``events`` on every day step
