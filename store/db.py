@@ -1080,7 +1080,8 @@ class Store:
             for term in flt.text:  # narrow term by term: each pass scans fewer events
                 idx = [i for i in idx if term in blobs[i]]
         events = self._events
-        out = [events[i] for i in idx]
+        # a plain time range is one C-level slice, not a Python loop over history
+        out = events[idx.start : idx.stop] if isinstance(idx, range) else [events[i] for i in idx]
         for term in flt.faction:
             fs = self.resolve_factions(term)
             out = [e for e in out if not fs.isdisjoint(e.factions)]
