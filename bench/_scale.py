@@ -93,8 +93,12 @@ def _base_tables() -> dict[str, list[dict]]:
 
 
 def store_file(n: int, seed: int = 7) -> Path:
-    """A cached single-file store with the mini-situation plus ``n`` events (read it, don't write it)."""
-    path = cache_dir() / f"store-{n}-v{GEN_VERSION}.json"
+    """A cached one-file (schema 1) store with the mini-situation plus ``n`` events.
+
+    Never open it with ``Store`` (that would migrate it): it is the raw material of
+    :func:`ready_store` and the file decode-only floors read.
+    """
+    path = cache_dir() / f"onefile-{n}-v{GEN_VERSION}.json"
     if path.exists():
         return path
     from tests.support.tui_fixtures import STAMP
@@ -140,16 +144,34 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def ready_store(n: int) -> Path:
-    """A cached store of ``n`` events ready to open read-only, in the current layout."""
-    return store_file(n)
+    """A cached store of ``n`` events in the current layout (core + month shards), to open.
+
+    Made once from :func:`store_file` by opening a copy (which migrates it); treat it as
+    read-only (copy it with :func:`store_copy` to write).
+    """
+    folder = cache_dir() / f"ready-{n}-v{GEN_VERSION}-m2"  # m2: manifest with time bounds
+    path = folder / "sitmon.json"
+    if path.exists():
+        return path
+    from sitmon.store import Store
+
+    work = cache_dir() / f".ready-{n}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    shutil.copyfile(store_file(n), work / "sitmon.json")
+    Store.open(work / "sitmon.json", seed=False)  # migrates: core + shards
+    for p in work.glob("sitmon.json.v1-backup*"):
+        p.unlink()
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(work, folder)
+    return path
 
 
-def store_copy(n: int, folder: Path, name: str = "sitmon.json") -> Path:
-    """A private, writable copy of the cached store of ``n`` events in ``folder``."""
-    src = store_file(n)
-    dst = Path(folder) / name
-    shutil.copyfile(src, dst)
-    return dst
+def store_copy(n: int, folder: Path) -> Path:
+    """A private, writable copy of the ready store of ``n`` events in ``folder``."""
+    src = ready_store(n)
+    shutil.copytree(src.parent, folder, dirs_exist_ok=True)
+    return Path(folder) / src.name
 
 
 def feed_file(store_n: int, n: int, folder: Path, round_: int = 0, seed: int = 99) -> Path:

@@ -84,7 +84,7 @@ async def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
         for i in range(max(10, repeat // 3)):
             step = -1 if i % 2 == 0 else 1
             timed("day back/forward", lambda s=step: app.main_screen.action_step_day(s), *panes)
-        app.set_active("map")
+        app.main_screen.set_active("map")
         for i in range(repeat):
             direction = ("left", "right", "up", "down")[i % 4]
             timed(

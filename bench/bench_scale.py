@@ -62,11 +62,11 @@ async def main():
         t0 = time.perf_counter()
         for src in rounds:
             shutil.copyfile(src, feed_path)
-            assert app.start_refresh(cfg.feeds[0])
-            while app.feed_status["bench"].running:
+            assert app.scheduler.start(cfg.feeds[0])
+            while app.scheduler.status["bench"].running:
                 await asyncio.sleep(0.02)  # poll the app's own flag: the worker posts back
             await pilot.pause()
-            err = app.feed_status["bench"].last_error
+            err = app.scheduler.status["bench"].last_error
             assert err is None, err
         print(idle, rss_mib(), time.perf_counter() - t0, len(app.store.tables["event"]))
 
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"start: {uptime()}")
     t0 = time.perf_counter()
     for n in [1000, 10_000, *sizes]:
-        store_file(n)  # generate (or reuse) the cached stores before timing anything
+        ready_store(n)  # generate (or reuse) the cached stores before timing anything
     print(f"stores ready in {time.perf_counter() - t0:.1f} s (cache: {store_file(1000).parent})")
     with tempfile.TemporaryDirectory(prefix="sitmon-scale-") as d:
         tmp = Path(d)

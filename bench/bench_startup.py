@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",") if x]
 
-    from _scale import MARKER_TITLE, store_file, uptime
+    from _scale import MARKER_TITLE, ready_store, uptime
 
     tmp = Path(tempfile.mkdtemp(prefix="sitmon-bench-"))
     env = dict(
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = {1000: 1.4, 100_000: 1.6, 1_000_000: 2.0}
     for n in sizes:
         t0 = time.perf_counter()
-        path = store_file(n)
+        path = ready_store(n)
         print(
             f"{n}-event store: {path} ({path.stat().st_size / 1e6:.0f} MB, ready in {time.perf_counter() - t0:.1f} s)"
         )

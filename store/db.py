@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import gc
 import os
+import shutil
 import stat as stat_mod
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,10 +46,19 @@ from .records import (
     Source,
     Tombstone,
 )
+from .shards import (
+    month_key,
+    month_slices,
+    read_shard,
+    remove_unreferenced,
+    shard_folder,
+    write_shard,
+)
 from .storage import (
     TEMP_MARK,
     AtomicJSONStorage,
     StoreError,
+    StoreWriteError,
     WriterLock,
     atomic_write_bytes,
     check_regular,
@@ -54,6 +66,7 @@ from .storage import (
     quarantine,
     real_path,
 )
+from .storage import _describe as describe_os_error  # one wording for OS errors
 from .timeutil import SITUATION_TZ, TimeError, parse_when
 
 __all__ = [
@@ -65,7 +78,10 @@ __all__ = [
     "default_store_path",
 ]
 
-SCHEMA_VERSION = 1
+#: 2: a core file plus event shards by month (store/shards.py); 1: one file (migrated on open)
+SCHEMA_VERSION = 2
+#: versions this sitmon reads (older ones are migrated on first open)
+READABLE_VERSIONS = (1, 2)
 #: record kind -> TinyDB table name
 TABLE_NAMES: dict[str, str] = {
     "source": "sources",
@@ -210,8 +226,29 @@ def situation_update(
     return merged if merged != stored else None
 
 
+def _consistent(method):
+    """Run a query under the store's mutex, so it never sees half of a merge's swap."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._mutex:
+            if self._deferred is not None:
+                self._load_deferred()
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class Store:
-    """An open store. Reading needs no lock; :meth:`merge` is the only writer."""
+    """An open store. Reading needs no file lock; :meth:`merge` is the only writer.
+
+    Thread use: one thread may :meth:`merge` (or :meth:`reload`) while others
+    query. A merge builds the new tables and indexes beside the current ones
+    (sharing every unchanged record) and swaps them in under a mutex; queries
+    take the same mutex, so each sees the state before or after, never a mix.
+    Tables handed out (``store.tables[...]``, ``store.places``) are never
+    changed in place: a merge replaces the dicts it changes.
+    """
 
     def __init__(
         self,
@@ -225,11 +262,19 @@ class Store:
         self.lock = WriterLock(self.path, lock_timeout, on_wait=on_lock_wait)
         #: seconds a read retries a file that does not parse while it is changing
         self.patience = patience
+        #: the manifest whose event shards are not read yet (``Store.open(events=False)``)
+        self._deferred: dict[str, Any] | None = None
+        self._defer_events = False
         self.tables: Tables = empty_tables()
         self.meta: dict[str, Any] = {}
         #: messages for the user from opening the store (quarantined files, ...)
         self.warnings: list[str] = []
         self._stat: _Stat | None = None
+        #: the schema version of the file as read (1: to migrate at the next write)
+        self._disk_version: int | None = None
+        #: guards the swap of tables and indexes: a refresh worker merges into this
+        #: store while the UI thread queries it (see :meth:`merge`)
+        self._mutex = threading.RLock()
         self._index_tables()
 
     # ------------------------------------------------------------------ open
@@ -245,8 +290,13 @@ class Store:
         repair: bool = False,
         patience: float = READ_PATIENCE,
         on_lock_wait: Any = None,
+        events: bool = True,
     ) -> Store:
         """Open the store at ``path`` (default: :func:`default_store_path`).
+
+        - ``events=False`` reads only the core file: record counts and time bounds
+          come from the shard manifest, and the events are read from their shards
+          on first use (any query, ``tables``, a merge). ``sitmon info`` uses it.
 
         - A missing file is created when ``create`` (from the bundled dataset
           when ``seed``, else empty), under the writer lock; else
@@ -275,13 +325,20 @@ class Store:
             patience=patience,
             on_lock_wait=on_lock_wait,
         )
-        store._open(seed, create=create, repair=repair)
+        store._defer_events = not events
+        try:
+            store._open(seed, create=create, repair=repair)
+        finally:
+            store._defer_events = False
         return store
 
     def _open(self, seed: bool, *, create: bool = True, repair: bool = False) -> None:
         try:
             if self._load_from_disk():
                 self._cleanup_temp_files()
+                self._remove_orphan_shards()
+                if self._disk_version == 1:
+                    self._migrate()
                 return
         except StoreUnreadable as exc:
             if not repair:
@@ -322,6 +379,24 @@ class Store:
         if self.lock.try_acquire():
             try:
                 cleanup_temp_files(self.path)
+            finally:
+                self.lock.release()
+
+    def _remove_orphan_shards(self) -> None:
+        """Shard files no committed manifest names (a writer died before its commit, or
+        after it but before removing the replaced files): removed only when no one
+        writes and the core this store read is still the current one."""
+        folder = shard_folder(self.path)
+        named = {e.get("file") for e in self.meta.get("shards", {}).values()}
+        try:
+            if set(os.listdir(folder)) <= named:
+                return
+        except OSError:
+            return
+        if self.lock.try_acquire():
+            try:
+                if not self.changed_on_disk():
+                    remove_unreferenced(folder, self.meta.get("shards", {}))
             finally:
                 self.lock.release()
 
@@ -390,17 +465,41 @@ class Store:
                 raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
             after = _Stat.of(self.path)
             problem, data = self._parse(raw)
+            events: list[Event] | None = None
+            deferred = None
+            if (
+                problem is None
+                and data is not None
+                and data.meta["1"]["schema_version"] == 2
+                and self._defer_events
+            ):
+                deferred = dict(data.meta["1"].get("shards", {}))
+            elif problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+                try:
+                    with _gc_paused():
+                        events = self._read_shards(data.meta["1"].get("shards", {}))
+                except FileNotFoundError as exc:
+                    if _Stat.of(self.path) != before:
+                        # A writer committed a newer generation and removed the shard
+                        # files this (older) core names: read the new core.
+                        continue
+                    raise StoreError(
+                        f"the store {self.path} names an event shard that is missing:"
+                        f" {exc.filename}; it was left as it is"
+                    ) from None
             if problem is None and after == before:
                 assert data is not None
                 with _gc_paused():
-                    self._install(data, before)
+                    self._install(data, before, events)
+                self._deferred = deferred
                 return True
             changing = after != before or before.recent()
             if time.monotonic() >= deadline or not changing:
                 if problem is None:  # whole, though it moved while read: use it, recheck later
                     assert data is not None
                     with _gc_paused():
-                        self._install(data, None)
+                        self._install(data, None, events)
+                    self._deferred = deferred
                     return True
                 raise StoreUnreadable(self.path, problem, changing, self.patience)
             time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
@@ -421,7 +520,7 @@ class Store:
         version = meta.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise self._future_error(version)
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             return f"it has no valid schema version (found {version!r})", None
         return None, data
 
@@ -431,18 +530,88 @@ class Store:
             f"this sitmon reads {SCHEMA_VERSION}): upgrade sitmon or choose another --store"
         )
 
-    def _install(self, data: _File, stat: _Stat | None) -> None:
+    @property
+    def tables(self) -> Tables:
+        """Record kind -> {id: record}. Never changed in place (see the class docstring)."""
+        if self._deferred is not None:
+            self._load_deferred()
+        return self._tables
+
+    @tables.setter
+    def tables(self, value: Tables) -> None:
+        self._tables = value
+
+    def _load_deferred(self) -> None:
+        """Read the event shards an ``events=False`` open skipped (once, under the mutex)."""
+        with self._mutex:
+            manifest = self._deferred
+            if manifest is None:
+                return
+            try:
+                with _gc_paused():
+                    events = self._read_shards(manifest)
+            except FileNotFoundError:  # a writer replaced them since: read the new state
+                self._deferred = None
+                if not self._load_from_disk():
+                    raise StoreError(f"the store {self.path} disappeared") from None
+                return
+            tables = dict(self._tables)
+            tables["event"] = {e.id: e for e in events}
+            self._deferred = None
+            self._tables = tables
+            self._index_tables((events, [e.time for e in events], None))
+
+    def _read_shards(self, manifest: dict[str, Any]) -> list[Event]:
+        """Every shard's events, months in order: already the time order of the index.
+
+        Raises ``FileNotFoundError`` for a shard a newer commit removed."""
+        folder = shard_folder(self.path)
+        events: list[Event] = []
+        for key in sorted(manifest):
+            events += read_shard(folder, manifest[key])
+        return events
+
+    def _install(self, data: _File, stat: _Stat | None, events: list[Event] | None = None) -> None:
+        """Install decoded tables; ``events`` (from the shards) in time order when given."""
         tables = empty_tables()
         for kind, name in TABLE_NAMES.items():
             docs = getattr(data, name)
             if kind == "tombstone":
                 tables[kind] = {f"{t.kind}:{t.id}": t for t in docs.values()}
+            elif kind == "event" and events is not None:
+                tables[kind] = {e.id: e for e in events}
             else:
                 tables[kind] = {r.id: r for r in docs.values()}
-        self.tables = tables
-        self.meta = dict(data.meta.get("1", {}))
-        self._stat = stat
-        self._index_tables()
+        events_ix = None
+        if events is not None:
+            times = [e.time for e in events]
+            if times == sorted(times):  # as written (a C-level check); else sorted below
+                events_ix = (events, times, None)
+        with self._mutex:
+            self.tables = tables
+            self.meta = dict(data.meta.get("1", {}))
+            self._disk_version = self.meta.get("schema_version")
+            self._stat = stat
+            self._index_tables(events_ix)
+
+    def _migrate(self) -> None:
+        """Rewrite a one-file store (schema 1) as core + shards, keeping the old file.
+
+        Needs the writer lock; without it (another writer, a read-only folder)
+        the store stays as it is on disk and is migrated by the next write.
+        The old file is kept as ``<name>.v1-backup`` (see :meth:`_commit`).
+        """
+        if not self.lock.try_acquire():
+            return
+        try:
+            if self.changed_on_disk() and not self._load_from_disk():
+                return
+            if self._disk_version == 1:
+                self._merge_locked((), (), feed=None, feed_state=None, force_write=True)
+        except StoreWriteError:
+            return  # e.g. a read-only folder: keep reading the old file as it is
+        finally:
+            self.lock.release()
 
     # ------------------------------------------------------------- reloading
 
@@ -511,6 +680,7 @@ class Store:
         situation: dict[str, str] | None = None,
         force_write: bool = False,
     ) -> ChangeSet:
+        self._load_deferred()
         new_tables, cs = apply_batch(self.tables, records, rejected)
         cs.feed = feed
         cs.at = datetime.now(UTC).replace(microsecond=0)
@@ -538,13 +708,151 @@ class Store:
             return cs
         meta["generation"] = int(meta.get("generation", 0)) + 1
         meta["schema_version"] = SCHEMA_VERSION
-        payload = encode_tables(new_tables, meta)
-        atomic_write_bytes(self.path, payload)  # raises StoreWriteError; nothing changed then
-        self.tables = new_tables
-        self.meta = meta
-        self._stat = _Stat.of(self.path)
-        self._index_tables()
+        # The new time-ordered event list, spliced from the current one: only the
+        # batch's events are placed (binary search), history is not re-sorted.
+        events_ix = self._spliced_events(new_tables, cs)
+        months = self._touched_months(new_tables, cs, everything=self._disk_version != 2)
+        self._commit(new_tables, meta, events_ix, months)  # StoreWriteError: nothing changed
+        with self._mutex:  # readers on other threads see the old state or the new, whole
+            self.tables = new_tables
+            self.meta = meta
+            self._disk_version = SCHEMA_VERSION
+            self._stat = _Stat.of(self.path)
+            self._index_tables(events_ix)
         return cs
+
+    def _touched_months(self, new_tables: Tables, cs: ChangeSet, *, everything: bool) -> set[str]:
+        """The months whose shard a batch changes: old and new months of each changed event."""
+        if everything:  # a new store, or the migration of a one-file store
+            return set(self.meta.get("shards", {})) | {
+                month_key(e.time) for e in new_tables["event"].values()
+            }
+        old, new = self.tables["event"], new_tables["event"]
+        months = set()
+        for kind, rid in (*cs.added, *cs.updated, *cs.deleted):
+            if kind != "event":
+                continue
+            for version in (old.get(rid), new.get(rid)):
+                if version is not None:
+                    months.add(month_key(version.time))
+        return months
+
+    def _commit(
+        self,
+        tables: Tables,
+        meta: dict[str, Any],
+        events_ix: tuple[list[Event], list[datetime], Any],
+        months: set[str],
+    ) -> None:
+        """Write the touched months' shards (new files), then the core: its atomic
+        replacement commits the batch. Old shard files are removed after the swap.
+
+        Migrating a one-file store, the old file is first hard-linked (else
+        copied) to ``<name>.v1-backup``. Raises :class:`StoreWriteError`; then the
+        committed state on disk is unchanged (the caller drops ``meta``).
+        """
+        folder = shard_folder(self.path)
+        old_manifest = dict(self.meta.get("shards", {}))
+        manifest = dict(old_manifest)
+        events, times, _ = events_ix
+        unchanged = "the previous file is unchanged" if self._stat else "no store was created"
+        try:
+            try:
+                if months:
+                    folder.mkdir(exist_ok=True)
+                for key, (lo, hi) in sorted(month_slices(times, months).items()):
+                    if hi > lo:
+                        manifest[key] = write_shard(folder, key, meta["generation"], events[lo:hi])
+                    else:
+                        manifest.pop(key, None)
+                backup = self._backup_one_file_store() if self._disk_version == 1 else None
+            except StoreWriteError as exc:  # say it of the store, not of one shard file
+                why = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+                raise StoreWriteError(
+                    f"could not write {self.path} (its events in {folder.name}):"
+                    f" {describe_os_error(why)}; {unchanged}"
+                ) from why
+            except OSError as exc:
+                raise StoreWriteError(
+                    f"could not write {self.path} (its events in {folder.name}):"
+                    f" {describe_os_error(exc)}; {unchanged}"
+                ) from exc
+            meta["shards"] = manifest
+            atomic_write_bytes(self.path, encode_core(tables, meta))
+        except StoreWriteError:
+            with contextlib.suppress(OSError):
+                remove_unreferenced(folder, old_manifest)  # the new files of this batch
+            raise
+        if backup is not None:
+            self.warnings.append(
+                f"The store {self.path} was upgraded to the sharded layout (events by month"
+                f" in {folder.name}); the old file is kept as {backup.name}."
+            )
+        remove_unreferenced(folder, manifest)  # the replaced generations
+
+    def _backup_one_file_store(self) -> Path:
+        """Keep the one-file store being migrated: ``<name>.v1-backup`` (hard link, else copy)."""
+        target = real_path(self.path)
+        backup = target.with_name(target.name + ".v1-backup")
+        if backup.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            backup = backup.with_name(f"{backup.name}-{stamp}")
+        try:
+            os.link(target, backup)
+        except OSError:
+            shutil.copy2(target, backup)
+        return backup
+
+    def _spliced_events(
+        self, new_tables: Tables, cs: ChangeSet
+    ) -> tuple[list[Event], list[datetime], list[str] | None]:
+        """(events, times, search texts) after ``cs``, built from the current ones.
+
+        Cost: O(k log n) binary searches for the k changed events plus one
+        C-level copy of the lists, instead of sorting all n events again.
+        """
+        events, times, blobs = self._events, self._event_times, self._event_blobs
+        old = self.tables["event"]
+        touched = [rid for kind, rid in (*cs.added, *cs.updated, *cs.deleted) if kind == "event"]
+        if not touched:
+            return events, times, blobs
+        new = new_tables["event"]
+        events, times = list(events), list(times)
+        blobs = list(blobs) if blobs is not None else None
+        drop: list[int] = []
+        inserts: list[Event] = []
+        for rid in dict.fromkeys(touched):
+            before, after = old.get(rid), new.get(rid)
+            pos = -1
+            if before is not None:
+                pos = bisect.bisect_left(events, _event_key(before), key=_event_key)
+                if pos >= len(events) or events[pos].id != rid:
+                    return self._sorted_events(new_tables)  # not indexed: rebuild (defensive)
+            if after is not None and before is not None and after.time == before.time:
+                events[pos] = after  # same place in time order: replace in place
+                if blobs is not None:
+                    blobs[pos] = self._blob(after, new_tables)
+                continue
+            if pos >= 0:
+                drop.append(pos)
+            if after is not None:
+                inserts.append(after)
+        if drop:
+            drop.sort()
+            events, times = _without(events, drop), _without(times, drop)
+            blobs = _without(blobs, drop) if blobs is not None else None
+        if inserts:
+            inserts.sort(key=_event_key)
+            at = [bisect.bisect_left(events, _event_key(e), key=_event_key) for e in inserts]
+            events = _with(events, at, inserts)
+            times = _with(times, at, [e.time for e in inserts])
+            if blobs is not None:
+                blobs = _with(blobs, at, [self._blob(e, new_tables) for e in inserts])
+        return events, times, blobs
+
+    def _sorted_events(self, tables: Tables) -> tuple[list[Event], list[datetime], None]:
+        events = sorted(tables["event"].values(), key=_event_key)
+        return events, [e.time for e in events], None
 
     def tinydb(self):  # pragma: no cover - convenience for users' own scripts
         """A read-write :class:`tinydb.TinyDB` on the same file, with the atomic storage."""
@@ -554,12 +862,15 @@ class Store:
 
     # ---------------------------------------------------------------- indexes
 
-    def _index_tables(self) -> None:
+    def _index_tables(
+        self, events_ix: tuple[list[Event], list[datetime], list[str] | None] | None = None
+    ) -> None:
+        """Build the indexes from :attr:`tables` (events from ``events_ix`` when given)."""
         t = self.tables
-        events = sorted(t["event"].values(), key=_event_key)
+        events, times, blobs = events_ix or self._sorted_events(t)
         self._events: list[Event] = events
-        self._event_times: list[datetime] = [e.time for e in events]
-        self._event_blobs: list[str] | None = None
+        self._event_times: list[datetime] = times
+        self._event_blobs: list[str] | None = blobs
         self._events_by_place: dict[str, list[int]] | None = None
         by_place: dict[str, list[ControlChange]] = {}
         for c in t["control"].values():
@@ -579,35 +890,56 @@ class Store:
 
     def _place_index(self) -> dict[str, list[int]]:
         """Place id -> positions of its events in time order (built on first use)."""
-        if self._events_by_place is None:
-            index: dict[str, list[int]] = {}
-            for i, e in enumerate(self._events):
+        index = self._events_by_place
+        if index is None:
+            with self._mutex:
+                events = self._events
+            index = {}
+            for i, e in enumerate(events):
                 for p in e.places:
                     index.setdefault(p, []).append(i)
-            self._events_by_place = index
-        return self._events_by_place
+            with self._mutex:
+                if self._events is events:
+                    self._events_by_place = index
+        return index
 
     def _blobs(self) -> list[str]:
-        """Lower-cased search text per event (built on first text search)."""
-        if self._event_blobs is None:
-            places = self.tables["place"]
-            factions = self.tables["faction"]
-            sources = self.tables["source"]
-            blobs = []
-            for e in self._events:
-                parts = [e.title, e.summary, e.type, *e.actors]
-                for p in e.places:
-                    pl = places.get(p)
-                    parts.append(pl.name if pl else p)
-                for f in e.factions:
-                    fa = factions.get(f)
-                    parts.append(fa.short if fa else f)
-                for s in e.sources:
-                    so = sources.get(s.source)
-                    parts.append(so.name if so else s.source)
-                blobs.append("\n".join(parts).lower())
-            self._event_blobs = blobs
-        return self._event_blobs
+        """Lower-cased search text per event, in time order (built on first text search
+        or by :meth:`build_search_index`, then kept up to date by each merge)."""
+        blobs = self._event_blobs
+        if blobs is None:
+            with self._mutex:
+                events, tables = self._events, self.tables
+            # Built outside the mutex: a background build never blocks the UI's queries.
+            blobs = [self._blob(e, tables) for e in events]
+            with self._mutex:
+                if self._events is events:
+                    self._event_blobs = blobs
+        return blobs
+
+    def build_search_index(self) -> None:
+        """Build the text-search index now (the monitor does it after the first data paint).
+
+        Takes O(events) time once; afterwards each merge updates it for the
+        events it changed. Safe to call from a worker thread.
+        """
+        self._blobs()
+        self._place_index()
+
+    @staticmethod
+    def _blob(e: Event, tables: Tables) -> str:
+        places, factions, sources = tables["place"], tables["faction"], tables["source"]
+        parts = [e.title, e.summary, e.type, *e.actors]
+        for p in e.places:
+            pl = places.get(p)
+            parts.append(pl.name if pl else p)
+        for f in e.factions:
+            fa = factions.get(f)
+            parts.append(fa.short if fa else f)
+        for s in e.sources:
+            so = sources.get(s.source)
+            parts.append(so.name if so else s.source)
+        return "\n".join(parts).lower()
 
     # ---------------------------------------------------------------- queries
 
@@ -624,17 +956,49 @@ class Store:
         return self.tables["source"]
 
     def counts(self) -> dict[str, int]:
-        return {TABLE_NAMES[k]: len(self.tables[k]) for k in TABLE_KINDS}
+        """Table name -> records (events from the manifest while their shards are unread)."""
+        deferred = self._deferred
+        out = {}
+        for k in TABLE_KINDS:
+            if k == "event" and deferred is not None:
+                out[TABLE_NAMES[k]] = sum(int(e.get("count", 0)) for e in deferred.values())
+            else:
+                out[TABLE_NAMES[k]] = len(self._tables[k])
+        return out
 
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
         """(start of the situation, latest moment in the data).
 
         The start is the situation's ``start`` date when the data names one,
         else the earliest event. The latest is the latest dated record.
+        While the event shards are unread, the events' bounds come from the manifest.
         """
+        with self._mutex:
+            bounds = self._manifest_bounds()
+            if bounds is None and self._deferred is not None:
+                self._load_deferred()
+            return self._time_bounds(bounds)
+
+    def _manifest_bounds(self) -> tuple[datetime, datetime] | None:
+        """(first, last) event time from the unread shards' manifest entries, if they say."""
+        deferred = self._deferred
+        if not deferred:
+            return None
+        try:
+            firsts = [parse_when(e["first"]) for e in deferred.values()]
+            lasts = [parse_when(e["last"]) for e in deferred.values()]
+        except (KeyError, TypeError, ValueError):
+            return None
+        return min(firsts), max(lasts)
+
+    def _time_bounds(
+        self, event_bounds: tuple[datetime, datetime] | None
+    ) -> tuple[datetime | None, datetime | None]:
+        if event_bounds is None and self._events:
+            event_bounds = (self._event_times[0], self._event_times[-1])
         candidates: list[datetime] = []
-        if self._events:
-            candidates.append(self._event_times[-1])
+        if event_bounds:
+            candidates.append(event_bounds[1])
         if self._quotes:
             candidates.append(self._quotes[-1].said_at)
         if self._figures:
@@ -647,10 +1011,11 @@ class Store:
         if isinstance(start, str):
             with contextlib.suppress(ValueError):
                 first = parse_when(start)
-        if first is None and self._events:
-            first = self._event_times[0]
+        if first is None and event_bounds:
+            first = event_bounds[0]
         return first, last
 
+    @_consistent
     def control_as_of(self, as_of: datetime | None = None) -> dict[str, ControlChange]:
         """Control of every place as of ``as_of``: the latest change at or before it."""
         out = {}
@@ -663,6 +1028,7 @@ class Store:
                 out[place] = changes[i - 1]
         return out
 
+    @_consistent
     def control_history(self, place: str) -> list[ControlChange]:
         return list(self._control.get(place, []))
 
@@ -681,6 +1047,7 @@ class Store:
             return exact
         return {fid for fid, terms in self._faction_terms.items() if term in terms}
 
+    @_consistent
     def events(
         self,
         *,
@@ -713,7 +1080,8 @@ class Store:
             for term in flt.text:  # narrow term by term: each pass scans fewer events
                 idx = [i for i in idx if term in blobs[i]]
         events = self._events
-        out = [events[i] for i in idx]
+        # a plain time range is one C-level slice, not a Python loop over history
+        out = events[idx.start : idx.stop] if isinstance(idx, range) else [events[i] for i in idx]
         for term in flt.faction:
             fs = self.resolve_factions(term)
             out = [e for e in out if not fs.isdisjoint(e.factions)]
@@ -721,6 +1089,7 @@ class Store:
             out = [e for e in out if e.type.startswith(term)]
         return out
 
+    @_consistent
     def quotes(
         self,
         *,
@@ -765,6 +1134,7 @@ class Store:
         ev = self.tables["event"].get(event_id)
         return ev.type if ev else ""
 
+    @_consistent
     def figures(self, *, as_of: datetime | None = None) -> list[MetricSummary]:
         """Each metric as of ``as_of``: its latest observation and every other source's latest.
 
@@ -790,6 +1160,7 @@ class Store:
         out.sort(key=lambda m: (_METRIC_ORDER.get(m.metric, 99), m.metric))
         return out
 
+    @_consistent
     def snapshot(
         self,
         as_of: datetime | None = None,
@@ -828,6 +1199,7 @@ class Store:
             place=place,
             filter=flt,
             map_places=shown,
+            event_table=self.tables["event"],
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:
@@ -890,12 +1262,34 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def encode_tables(tables: Tables, meta: dict[str, Any]) -> bytes:
-    """The whole store as TinyDB JSON bytes (doc ids 1..n per table)."""
+def encode_core(tables: Tables, meta: dict[str, Any]) -> bytes:
+    """The core file as TinyDB JSON bytes (doc ids 1..n per table): every table but
+    the events, which live in the shards ``meta["shards"]`` names."""
     doc: dict[str, Any] = {"meta": {"1": meta}}
     for kind, name in TABLE_NAMES.items():
-        recs = tables[kind].values()
-        if kind == "event":
-            recs = sorted(recs, key=_event_key)  # time order makes the next open's sort cheap
-        doc[name] = {str(i): r for i, r in enumerate(recs, 1)}
+        if kind != "event":
+            doc[name] = {str(i): r for i, r in enumerate(tables[kind].values(), 1)}
     return _encoder.encode(doc)
+
+
+def _without(seq: list, drop: list[int]) -> list:
+    """``seq`` without the items at the sorted positions ``drop`` (slices, no per-item loop)."""
+    out: list = []
+    prev = 0
+    for i in drop:
+        out += seq[prev:i]
+        prev = i + 1
+    out += seq[prev:]
+    return out
+
+
+def _with(seq: list, at: list[int], items: list) -> list:
+    """``seq`` with ``items[j]`` inserted before position ``at[j]`` (``at`` ascending)."""
+    out: list = []
+    prev = 0
+    for i, item in zip(at, items, strict=True):
+        out += seq[prev:i]
+        out.append(item)
+        prev = i
+    out += seq[prev:]
+    return out

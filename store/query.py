@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -106,6 +107,10 @@ class Snapshot:
     filter: Filter = field(default_factory=Filter)
     #: the places a map of this snapshot draws: every place, or those the filter selects
     map_places: dict[str, Place] | None = None
+    #: every stored event by id, at any time (the store's table; empty when the snapshot
+    #: was built by hand): renderers look an event up here, then confirm it is among
+    #: ``events`` by binary search, instead of indexing ``events`` on every day step
+    event_table: Mapping[str, Event] = field(default_factory=dict)
 
     @property
     def shown_places(self) -> dict[str, Place]:

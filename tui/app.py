@@ -253,7 +253,6 @@ class SitmonApp(App):
 
         try:
             store = Store.open(self.store_path, seed=True)
-            store.events(as_of=store.time_bounds()[0], filter="warm")  # builds the search index
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -261,6 +260,11 @@ class SitmonApp(App):
             self.post_message(StoreFailed(f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(StoreLoaded(store))
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def _build_search_index(self, store: Store) -> None:
+        """After the first data paint: the text index, so the first filter keystroke is quick."""
+        store.build_search_index()
 
     async def wait_until_loaded(self) -> None:
         """Until the store is loaded (or failed to load) and shown."""
@@ -270,6 +274,7 @@ class SitmonApp(App):
     def _store_loaded(self, message: StoreLoaded) -> None:
         self.install_store(message.store)
         self.loaded.set()
+        self.call_after_refresh(self._build_search_index, message.store)
         for warning in message.store.warnings:
             self.notify_plain(warning, title="Store", severity="warning", timeout=15)
         if self._initial_day is not None:

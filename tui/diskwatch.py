@@ -55,12 +55,13 @@ class DiskWatcher:
         )
 
     def _check_thread(self, store: Store) -> None:
-        from sitmon.store import Store, StoreError, StoreUnreadable
+        from sitmon.store import StoreError, StoreUnreadable
 
         try:
-            if store.changed_on_disk():
-                fresh = Store.open(store.path, create=False, patience=store.patience)
-                self.app.post_message(StoreReloaded(fresh))
+            # Only when another process wrote: re-read into the same Store (no second
+            # copy). An unreadable file raises, and the store in memory stays as it was.
+            if store.changed_on_disk() and store.reload():
+                self.app.post_message(StoreReloaded(store))
                 return
         except StoreUnreadable as exc:
             if not exc.changing:  # still being written: quietly try again at the next tick

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitmon.store.termsafe import terminal_safe
@@ -25,6 +24,7 @@ from sitmon.widgets.header_render import FeedHealth, parse_iso
 from .messages import RefreshFinished
 
 if TYPE_CHECKING:
+    from sitmon.store import Store
     from textual.timer import Timer
 
     from .app import SitmonApp
@@ -172,7 +172,7 @@ class FeedScheduler:
         st.next_attempt = None
         app.update_header()
         app.run_worker(
-            partial(self._refresh_thread, feed, app.store.path),
+            partial(self._refresh_thread, feed, app.store),
             thread=True,
             exclusive=True,
             group=f"refresh-{feed.name}",
@@ -181,15 +181,19 @@ class FeedScheduler:
         )
         return True
 
-    def _refresh_thread(self, feed: Any, path: Path) -> None:
-        """Fetch and merge one feed into a private Store instance (never the UI's)."""
+    def _refresh_thread(self, feed: Any, store: Store) -> None:
+        """Fetch and merge one feed into the app's own Store, in place.
+
+        ``Store.merge`` takes the file lock, re-reads the files only if another
+        process wrote them (file identity), merges the batch beside the tables
+        it holds and swaps them in under its mutex: no second Store in memory.
+        """
         factions = getattr(self.app.config, "factions", None) or None
+        writer = store
         try:
-            from sitmon.store import Store
             from sitmon.store.refresh import refresh_feed
 
-            # never create the store here: a file removed meanwhile is an error, not a new store
-            writer = Store.open(path, create=False)
+            # merges in place; never creates the store (a file removed meanwhile is an error)
             result = refresh_feed(writer, feed, factions=factions, cancel=self.app.cancel)
         except Exception as exc:
             self.app.post_message(

@@ -12,6 +12,8 @@ Quotes are listed newest first.
 
 from __future__ import annotations
 
+import bisect
+
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Quote
 from sitmon.store.timeutil import fmt_when
@@ -92,9 +94,24 @@ def render_quote_block(
 _index_cache: list = [None, None, {}]  # [id(events list), events list, index]
 
 
+def _event_key(e) -> tuple:
+    return (e.time, e.id)
+
+
 def _event(snapshot: Snapshot, event_id: str):
-    """The event ``event_id`` among the snapshot's events (index cached per list)."""
+    """The event ``event_id`` among the snapshot's events.
+
+    With the store's table (``snapshot.event_table``): one lookup and a binary search
+    in the time-ordered ``events``. Without it: an id index over ``events``, cached per list.
+    """
     events = snapshot.events
+    if snapshot.event_table:
+        ev = snapshot.event_table.get(event_id)
+        if ev is None:
+            return None
+        key = (ev.time, ev.id)
+        i = bisect.bisect_left(events, key, key=_event_key)
+        return events[i] if i < len(events) and events[i].id == event_id else None
     if _index_cache[1] is not events:
         _index_cache[:] = [id(events), events, {e.id: e for e in events}]
     return _index_cache[2].get(event_id)

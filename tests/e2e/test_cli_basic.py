@@ -57,7 +57,7 @@ def test_info_prints_the_bundled_store_counts(tmp_path, capsys):
     path = tmp_path / "s.json"
     assert main(["--store", str(path), "info"]) == 0
     out = capsys.readouterr().out
-    assert str(path) in out and "schema version: 1" in out
+    assert str(path) in out and "schema version: 2" in out
     counts = {
         line.split()[0]: int(line.split()[1]) for line in out.splitlines() if line.startswith("  ")
     }

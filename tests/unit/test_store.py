@@ -105,28 +105,42 @@ def test_figures_keep_sources_side_by_side(tmp_path):
     assert len(m.history) == 3
 
 
-def test_file_is_a_real_tinydb_document(tmp_path):
+def test_every_file_is_a_real_tinydb_document(tmp_path):
     s = new_store(tmp_path, f.base_world() + [f.event(7, title="Hama falls")])
     db = TinyDB(s.path, storage=AtomicJSONStorage)
-    assert db.tables() >= {"meta", "places", "events", "control"}
-    assert db.table("events").search(Query().title == "Hama falls")[0]["id"] == "ev-7"
-    assert db.table("meta").get(doc_id=1)["schema_version"] == 1
+    assert db.tables() >= {"meta", "places", "control"}
+    meta = db.table("meta").get(doc_id=1)
+    assert meta["schema_version"] == 2
+    [(month, entry)] = meta["shards"].items()
+    assert month == "2024-11" and entry["count"] == 1
     db.close()
+    shard = TinyDB(tmp_path / "s.json.events" / entry["file"], storage=AtomicJSONStorage)
+    assert shard.table("events").search(Query().title == "Hama falls")[0]["id"] == "ev-7"
+    shard.close()
 
 
-def test_one_file_write_per_batch(tmp_path, monkeypatch):
+def test_a_batch_writes_the_core_and_only_the_months_it_touches(tmp_path, monkeypatch):
     import sitmon.store.db
+    import sitmon.store.shards
 
     s = new_store(tmp_path)
+    s.merge(f.synthetic_events(500))  # 12 days from 2024-11-27: November and December
     writes = []
-    real = sitmon.store.db.atomic_write_bytes
-    monkeypatch.setattr(
-        sitmon.store.db, "atomic_write_bytes", lambda p, b: (writes.append(p), real(p, b))
-    )
-    s.merge(f.synthetic_events(500))
-    assert len(writes) == 1
-    s.merge(f.synthetic_events(500))  # a replay writes nothing at all
-    assert len(writes) == 1
+    for module in (sitmon.store.db, sitmon.store.shards):
+        real = module.atomic_write_bytes
+        monkeypatch.setattr(
+            module,
+            "atomic_write_bytes",
+            lambda p, b, real=real: (writes.append(p.name), real(p, b)),
+        )
+    s.merge([f.event(900, minutes=10 * 24 * 60)])  # one new December event
+    assert writes == ["2024-12.g4.json", "s.json"]
+    s.merge([f.event(900, minutes=10 * 24 * 60)])  # a replay writes nothing at all
+    assert len(writes) == 2
+    assert sorted(p.name for p in (tmp_path / "s.json.events").iterdir()) == [
+        "2024-11.g3.json",
+        "2024-12.g4.json",
+    ]  # the replaced December file is gone
 
 
 # ---------------------------------------------------------------- properties

@@ -17,7 +17,9 @@ def store_path(args: argparse.Namespace) -> Path:
     return Path(args.store).expanduser() if getattr(args, "store", None) else default_store_path()
 
 
-def open_store(args: argparse.Namespace, *, seed: bool = True, write: bool = False) -> Store:
+def open_store(
+    args: argparse.Namespace, *, seed: bool = True, write: bool = False, events: bool = True
+) -> Store:
     """Open the store, printing any warning (a file set aside, ...) to stderr.
 
     A command that only reads (``info``, ``export``) gets a one-line
@@ -28,7 +30,7 @@ def open_store(args: argparse.Namespace, *, seed: bool = True, write: bool = Fal
     A write waiting for another process's lock says so on stderr after 1 s.
     """
     path = store_path(args)
-    store = Store.open(path, seed=seed, repair=write, on_lock_wait=err)
+    store = Store.open(path, seed=seed, repair=write, on_lock_wait=err, events=events)
     for warning in store.warnings:
         err(f"warning: {warning}")
     return store

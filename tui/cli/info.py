@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_info(args: argparse.Namespace) -> int:
     from sitmon.store.timeutil import fmt_day
 
-    store = open_store(args)
+    store = open_store(args, events=False)  # counts and bounds from the manifest
     meta = store.meta
     first, last = store.time_bounds()
     say(f"store:          {store.path}")

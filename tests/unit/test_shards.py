@@ -1,0 +1,206 @@
+"""The sharded layout (issue 13): a store written by the one-file sitmon is migrated and
+keeps every record; readers racing a writer see a whole state; SIGKILLs during batches
+that span several month shards leave the state before or after each batch, never a mix."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sitmon.store import Store
+from sitmon.store.records import record_to_dict
+from sitmon.store.shards import shard_folder
+
+from tests.support import factories as f
+from tests.support.pty_harness import ROOT
+
+FIXTURE = Path(__file__).resolve().parents[1] / "support" / "data" / "store-v1-main-f35dea1.json"
+TABLES = ("sources", "factions", "places", "control", "events", "quotes", "figures")
+
+
+def _records_of(store: Store) -> dict[str, dict[str, dict]]:
+    by_table = {name: {} for name in TABLES}
+    kinds = dict(
+        sources="source",
+        factions="faction",
+        places="place",
+        control="control",
+        events="event",
+        quotes="quote",
+        figures="figure",
+    )
+    for name, kind in kinds.items():
+        for rid, rec in store.tables[kind].items():
+            by_table[name][rid] = json.loads(json.dumps(record_to_dict(rec)))
+    return by_table
+
+
+def test_a_store_written_by_main_is_migrated_and_keeps_every_record(tmp_path):
+    path = tmp_path / "sitmon.json"
+    shutil.copyfile(FIXTURE, path)
+    old = json.loads(FIXTURE.read_text())
+    s = Store.open(path, seed=False)
+    assert s.warnings == [
+        f"The store {path} was upgraded to the sharded layout (events by month in"
+        " sitmon.json.events); the old file is kept as sitmon.json.v1-backup."
+    ]
+    assert s.counts() == {
+        "sources": 4,
+        "factions": 4,
+        "places": 8,
+        "control": 13,
+        "events": 53,
+        "quotes": 3,
+        "figures": 8,
+        "tombstones": 0,
+    }
+    # every record, field for field, as the old file had it
+    for store in (s, Store.open(path, seed=False)):
+        got = _records_of(store)
+        for name in TABLES:
+            want = {d["id"]: d for d in old[name].values()}
+            assert got[name] == want, name
+    again = Store.open(path, seed=False)
+    assert again.warnings == []  # migrated once
+    assert again.meta["schema_version"] == 2
+    assert again.feed_state("fixture")["etag"] == '"abc"'
+    assert again.meta["refresh_log"] == old["meta"]["1"]["refresh_log"]
+    assert (tmp_path / "sitmon.json.v1-backup").read_bytes() == FIXTURE.read_bytes()
+    assert sorted(again.meta["shards"]) == ["2024-09", "2024-10", "2024-11", "2024-12"]
+    assert sum(e["count"] for e in again.meta["shards"].values()) == 53
+
+
+def test_a_reader_racing_a_writer_reads_the_newer_core(tmp_path, monkeypatch):
+    import sitmon.store.db
+
+    path = tmp_path / "s.json"
+    Store.open(path, seed=False).merge(f.base_world() + f.synthetic_events(50))
+    writer = Store.open(path, seed=False)
+    real = sitmon.store.db.read_shard
+    raced = []
+
+    def read_shard_after_a_commit(folder, entry):
+        if not raced:  # between this reader's core read and its first shard read
+            raced.append(entry["file"])
+            writer.merge([f.event(7000, title="Committed meanwhile", minutes=60)])
+        return real(folder, entry)
+
+    monkeypatch.setattr(sitmon.store.db, "read_shard", read_shard_after_a_commit)
+    reader = Store.open(path, seed=False)
+    assert not (shard_folder(path) / raced[0]).exists()  # the writer removed what it replaced
+    assert reader.tables["event"]["ev-7000"].title == "Committed meanwhile"
+    assert len(reader.tables["event"]) == 51
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import timedelta
+    sys.path.insert(0, {root!r})
+    import msgspec
+    from sitmon.store import Store
+    from tests.support import factories as f
+    path, size = sys.argv[1], int(sys.argv[2])
+    s = Store.open(path, seed=False)
+    start = 0
+    while any(i.startswith(f"k-b{{start}}-") for i in s.tables["event"]):
+        start += 1
+    print("ready", flush=True)
+    for b in range(start, start + 1000):
+        evs = []
+        for j in range(size):  # spread over six months: every batch touches several shards
+            e = f.event(j, title=f"batch {{b}} item {{j}}", minutes=(j * 7919 + b * 131) % (180 * 24 * 60))
+            evs.append(msgspec.structs.replace(e, id=f"k-b{{b}}-{{j}}", time=e.time - timedelta(days=170)))
+        s.merge(evs)
+    """
+).format(root=str(ROOT))
+
+
+def _batches(path: Path, size: int) -> list[int]:
+    s = Store.open(path, seed=False)
+    assert not s.warnings, s.warnings
+    counts: dict[int, int] = {}
+    for rid in s.tables["event"]:
+        if rid.startswith("k-b"):
+            b = int(rid.split("-")[1][1:])
+            counts[b] = counts.get(b, 0) + 1
+    for b, n in counts.items():
+        assert n == size, f"batch {b} is half there: {n} of {size} events"
+    present = sorted(counts)
+    assert present == list(range(len(present))), "batches must form a prefix"
+    return present
+
+
+def _kill_loop(tmp_path: Path, rounds: int) -> None:
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER)
+    path = tmp_path / "s.json"
+    Store.open(path, seed=False).merge(f.base_world() + f.synthetic_events(2000))
+    rng = random.Random(77)
+    size = 300
+    last: list[int] = []
+    killed_mid_run = 0
+    for _ in range(rounds):
+        proc = subprocess.Popen(
+            [sys.executable, str(script), str(path), str(size)], stdout=subprocess.PIPE, text=True
+        )
+        assert proc.stdout.readline().strip() == "ready"
+        try:
+            proc.wait(timeout=rng.uniform(0.0, 0.4))
+        except subprocess.TimeoutExpired:
+            killed_mid_run += 1
+        during = _batches(path, size)  # opened while the writer writes: before or after
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        after = _batches(path, size)
+        assert len(last) <= len(during) <= len(after)
+        last = after
+        s = Store.open(path, seed=False)
+        named = {e["file"] for e in s.meta["shards"].values()}
+        assert len(s.meta["shards"]) >= 6
+        assert {p.name for p in shard_folder(path).iterdir()} == named  # no leftovers
+    assert killed_mid_run >= rounds * 3 // 4
+    assert last, "no batch ever committed"
+
+
+def test_kill_loop_across_multi_shard_batches(tmp_path):
+    """A short run by default; `pytest -m soak` runs the 120-kill version."""
+    _kill_loop(tmp_path, 12)
+
+
+@pytest.mark.soak
+def test_kill_loop_across_multi_shard_batches_120_kills(tmp_path):
+    _kill_loop(tmp_path, 120)
+
+
+def test_an_open_without_events_reads_only_the_core_until_events_are_asked_for(
+    tmp_path, monkeypatch
+):
+    import sitmon.store.db
+
+    path = tmp_path / "s.json"
+    shutil.copyfile(FIXTURE, path)
+    full = Store.open(path, seed=False)  # migrates
+    reads: list[str] = []
+    real = sitmon.store.db.read_shard
+    monkeypatch.setattr(
+        sitmon.store.db,
+        "read_shard",
+        lambda folder, e: (reads.append(e["file"]), real(folder, e))[1],
+    )
+    core_only = Store.open(path, seed=False, events=False)
+    assert core_only.counts() == full.counts() and core_only.counts()["events"] == 53
+    assert core_only.time_bounds() == full.time_bounds()
+    assert reads == []
+    assert [e.id for e in core_only.events()] == [e.id for e in full.events()]
+    assert len(reads) == 4  # the four month shards, read once on first use
+    core_only.events(filter="hama")
+    assert len(reads) == 4
