@@ -7,6 +7,7 @@ wait for workers (``app.workers.wait_for_complete()``) and never sleep.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import threading
 import types
@@ -440,6 +441,27 @@ async def test_help_lists_every_key(store_path):
         assert app.screen is app.main_screen
 
 
+async def _palette_shows(pilot, prompt: str, limit: float = 10.0) -> None:
+    """Wait until the command palette highlights a command whose text starts with
+    ``prompt`` (the search runs in workers and posts its hits in batches)."""
+    from textual.command import CommandList
+
+    app = pilot.app
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        lists = app.screen.query(CommandList)
+        if lists:
+            cl = lists.first()
+            if cl.highlighted is not None and cl.option_count:
+                option = cl.get_option_at_index(cl.highlighted)
+                if str(option.prompt).startswith(prompt):
+                    return
+    raise AssertionError(f"the palette never highlighted {prompt!r} within {limit}s")
+
+
 async def test_palette_go_to_place_and_date(store_path):
     app = make_app(store_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -447,16 +469,14 @@ async def test_palette_go_to_place_and_date(store_path):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"go to place: hama")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await _palette_shows(pilot, "Go to place: Hama")
         await pilot.press("enter")
         await pilot.pause()
         assert app.place == "hama"
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"go to date: 2024-12-01")
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await _palette_shows(pilot, "Go to date: 2024-12-01")
         await pilot.press("enter")
         await pilot.pause()
         assert app.day == date(2024, 12, 1)

@@ -824,3 +824,61 @@ def test_piecewise_utf8_check_is_exact(pieces, size):
 if __name__ == "__main__":
     for case in CASES:
         print(f'    "{case_id(case)}": "{digest(run_bytes(*case))}",')
+
+
+# ------------------------------------------------------------------ readable expectations
+# The digests above only say "something changed"; these say what the output is.
+
+SAMPLE_FIRST_EVENT = {
+    "id": "acled-SYNTH0001",
+    "time": "2024-12-06T00:00:00+03:00",
+    "title": "Armed clash: Synthville",
+    "summary": "Synthetic example: clashes between two armed groups near Synthville.",
+    "type": "battle",
+    "places": ["acled-synthville"],
+    "factions": ["hts_led", "government"],
+    "actors": ["HTS: Hayat Tahrir al Sham", "Military Forces of Syria (2000-)"],
+    "fatalities": {"best": 4},
+    "updated_at": "2024-12-06T15:46:40Z",
+    "sources": [{"source": "feed-acled", "note": "Synthetic Observer"}],
+}
+
+ERROR_MESSAGES = {
+    "success_false": "feed 'sample': ACLED API error: Access denied",
+    "data_not_list": "feed 'sample': ACLED: `data` must be an array, got dict",
+    "data_missing": "feed 'sample': ACLED: `data` must be an array, got NoneType",
+    "scalar": "feed 'sample': ACLED: expected an API response object with a `data` array",
+    "deep_extra": "feed 'sample': JSON nested deeper than 64 levels at byte 81",
+    "truncated": (
+        "feed 'sample': not valid JSON: the document ends early at byte 31 "
+        "(truncated, or an unbalanced bracket or quote)"
+    ),
+    "bad_utf8": "feed 'sample': invalid UTF-8 at byte 32 (byte 0xe9); JSON must be UTF-8",
+    "dup_data_key": "feed 'sample': ACLED: `data` must be an array, got int",
+}
+
+
+@pytest.mark.parametrize("fmt", ["acled", "auto"])
+def test_sample_document_written_out(fmt):
+    got = run_bytes("sample", "default", fmt)
+    kinds = [kind for kind, _cls, _rec in got["records"]]
+    assert {k: kinds.count(k) for k in set(kinds)} == {
+        "source": 1,
+        "place": 2,
+        "control": 1,
+        "event": 4,
+    }
+    assert got["rejected"] == []
+    events = [rec for kind, _cls, rec in got["records"] if kind == "event"]
+    assert events[0] == SAMPLE_FIRST_EVENT
+    assert [e["id"] for e in events] == [
+        "acled-SYNTH0001",
+        "acled-SYNTH0002",
+        "acled-SYNTH0003",
+        "acled-SYNTH0004",
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(ERROR_MESSAGES))
+def test_error_documents_written_out(name):
+    assert run_bytes(f"error_{name}", "bundled", "acled") == {"error": ERROR_MESSAGES[name]}

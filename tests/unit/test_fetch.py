@@ -102,7 +102,10 @@ def test_slow_drip_is_stopped_by_the_total_deadline(srv):
     with pytest.raises(FetchError) as info:
         fetch(srv.url("/drip"), name="demo", timeout=1.0)
     elapsed = time.monotonic() - t0
-    assert elapsed < 2.5
+    # Without the deadline the drip takes 402 x 0.02 s = 8 s or more; with it, 1 s plus
+    # scheduling. 6 s tells the two apart with room for a loaded 2-core machine (the
+    # deadline's precision is measured in tests/unit/test_fetch_deadline.py).
+    assert elapsed < 6.0
     msg = one_line_naming_feed(info.value)
     assert "deadline" in msg
 
