@@ -67,7 +67,7 @@ from .storage import (
     real_path,
 )
 from .storage import _describe as describe_os_error  # one wording for OS errors
-from .timeutil import SITUATION_TZ, TimeError, parse_when
+from .timeutil import TimeError, parse_when, situation_zone
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -1185,7 +1185,7 @@ class Store:
             control = {p: c for p, c in control.items() if p in shown}
             at_start = {p: c for p, c in at_start.items() if p in shown}
         return Snapshot(
-            as_of=moment if moment is not None else datetime.now(SITUATION_TZ),
+            as_of=moment if moment is not None else datetime.now(situation_zone()),
             first=first,
             last=last,
             control=control,

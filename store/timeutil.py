@@ -1,4 +1,11 @@
-"""Time helpers. The situation's local time is Damascus time (UTC+03:00).
+"""Time helpers in the situation's IANA time zone.
+
+Bare dates and day boundaries are in the zone of the situation being shown
+(:func:`situation_zone`; the bundled Syria 2024 situation is ``Asia/Damascus``,
+which has been UTC+03:00 all year since October 2022, so its days are exactly
+the fixed UTC+03:00 days sitmon used before zones). Whoever opens a situation
+(the command line, the app when switching) sets its zone with
+:func:`set_situation_zone`; one situation is shown at a time per process.
 
 A bare date given as an as-of moment means the end of that day in situation
 time, so "as of 2024-12-05" includes everything reported on 5 December.
@@ -6,13 +13,24 @@ time, so "as of 2024-12-05" includes everything reported on 5 December.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-SITUATION_TZ = timezone(timedelta(hours=3), "+03")
+#: The bundled Syria 2024 situation's zone (the default).
+DEFAULT_ZONE = "Asia/Damascus"
+#: The default situation's zone (kept for callers that mean Syria specifically).
+SITUATION_TZ = ZoneInfo(DEFAULT_ZONE)
+_zone: tzinfo = SITUATION_TZ
 
 __all__ = [
+    "DEFAULT_ZONE",
     "SITUATION_TZ",
     "TimeError",
+    "get_zone",
+    "offset_label",
+    "set_situation_zone",
+    "situation_zone",
+    "zone_name",
     "day_of",
     "end_of_day",
     "fmt_day",
@@ -26,6 +44,61 @@ __all__ = [
 
 class TimeError(ValueError):
     """A date or time that could not be read."""
+
+
+def get_zone(name: str) -> ZoneInfo:
+    """The IANA zone called ``name`` (e.g. ``Africa/Khartoum``).
+
+    Raises :class:`TimeError` naming it when there is no such zone (zone data
+    from the system, else the ``tzdata`` package).
+    """
+    key = name.strip()
+    bad = not key or key.startswith(("/", ".")) or ".." in key or "\\" in key
+    try:
+        if bad:
+            raise ValueError
+        return ZoneInfo(key)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = "".join(ch for ch in name if ch.isprintable())[:40]
+        raise TimeError(
+            f"unknown time zone {shown!r} (an IANA name such as Africa/Khartoum)"
+        ) from None
+
+
+def situation_zone() -> tzinfo:
+    """The zone of the situation being shown (default ``Asia/Damascus``)."""
+    return _zone
+
+
+def set_situation_zone(zone: str | tzinfo | None) -> tzinfo:
+    """Make ``zone`` (a name, a tzinfo, or None for the default) the situation's
+    zone; returns the previous one. Raises :class:`TimeError` for an unknown name."""
+    global _zone
+    previous = _zone
+    if zone is None:
+        _zone = SITUATION_TZ
+    elif isinstance(zone, str):
+        _zone = get_zone(zone)
+    else:
+        _zone = zone
+    return previous
+
+
+def zone_name(zone: tzinfo | None = None) -> str:
+    """The IANA name of ``zone`` (default: the situation's), e.g. ``Asia/Damascus``."""
+    z = _zone if zone is None else zone
+    return getattr(z, "key", None) or str(z)
+
+
+def offset_label(dt: datetime) -> str:
+    """``UTC+03`` (or ``UTC+05:30``, ``UTC``): the situation zone's offset at ``dt``."""
+    off = dt.astimezone(_zone).utcoffset()
+    minutes = int(off.total_seconds() // 60) if off is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h:02d}" + (f":{m:02d}" if m else "")
 
 
 def parse_when(text: str, *, end_of_day_for_dates: bool = False) -> datetime:
@@ -50,7 +123,7 @@ def parse_when(text: str, *, end_of_day_for_dates: bool = False) -> datetime:
             f"not an ISO-8601 date or time: {text!r} (expected e.g. 2024-12-05)"
         ) from None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=SITUATION_TZ)
+        dt = dt.replace(tzinfo=_zone)
     return dt
 
 
@@ -60,16 +133,16 @@ def parse_as_of(text: str) -> datetime:
 
 
 def start_of_day(d: date) -> datetime:
-    return datetime.combine(d, time(0, 0), SITUATION_TZ)
+    return datetime.combine(d, time(0, 0), _zone)
 
 
 def end_of_day(d: date) -> datetime:
-    return datetime.combine(d, time(23, 59, 59, 999999), SITUATION_TZ)
+    return datetime.combine(d, time(23, 59, 59, 999999), _zone)
 
 
 def day_of(dt: datetime) -> date:
     """The calendar day of ``dt`` in situation time."""
-    return dt.astimezone(SITUATION_TZ).date()
+    return dt.astimezone(_zone).date()
 
 
 def fmt_day(dt: datetime) -> str:
@@ -80,7 +153,7 @@ def fmt_day(dt: datetime) -> str:
 def fmt_when(dt: datetime, precision: str = "exact") -> str:
     """A compact display time: ``2024-12-05`` for day precision, ``2024-12`` for month,
     ``2024`` for year, else ``2024-12-05 14:30``."""
-    local = dt.astimezone(SITUATION_TZ)
+    local = dt.astimezone(_zone)
     if precision == "year":
         return local.strftime("%Y")
     if precision == "month":
