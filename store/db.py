@@ -150,10 +150,14 @@ _encoder = msgspec.json.Encoder()
 
 
 def default_store_path() -> Path:
-    """``$SITMON_STORE``, else ``sitmon.json`` in the platform's user data folder."""
+    """The bundled situation's store: ``$SITMON_STORE``, else ``sitmon.json`` in
+    ``$SITMON_HOME``, else in the platform's user data folder."""
     env = os.environ.get("SITMON_STORE")
     if env:
         return Path(env).expanduser()
+    home = os.environ.get("SITMON_HOME")
+    if home:
+        return Path(home).expanduser() / "sitmon.json"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("sitmon", appauthor=False)) / "sitmon.json"
@@ -301,6 +305,7 @@ class Store:
         - A missing file is created when ``create`` (from the bundled dataset
           when ``seed``, else empty), under the writer lock; else
           :class:`StoreError`.
+        - A file holding ``{}`` is an empty store (never seeded, never set aside).
         - Opening only *reads* an existing file: it never writes, moves or
           quarantines it. A file that does not parse while it is changing
           (its size or mtime moves, or it was modified in the last
@@ -520,6 +525,8 @@ class Store:
         version = meta.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise self._future_error(version)
+        if version is None and _is_blank(data):
+            return None, data  # `{}`: an empty store (the first write adds the meta)
         if version not in READABLE_VERSIONS:
             return f"it has no valid schema version (found {version!r})", None
         return None, data
@@ -1243,6 +1250,11 @@ def _gc_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _is_blank(data: _File) -> bool:
+    """A file with no meta and no records (``{}``, or TinyDB's empty tables)."""
+    return not any(getattr(data, name) for name in ("meta", *TABLE_NAMES.values()))
 
 
 def _decode_file(raw: bytes) -> _File:
