@@ -156,8 +156,12 @@ class Projection:
     cx: float  # world x at the viewport centre
     cy: float  # latitude at the viewport centre
     scale: float
+    #: longitudes below this are moved by +360 (an area across the antimeridian)
+    wrap: float | None = None
 
     def to_cell(self, lat: float, lon: float) -> tuple[float, float]:
+        if self.wrap is not None and lon < self.wrap:
+            lon += 360.0
         col = (lon * self.k - self.cx) * self.scale + self.width / 2
         row = (self.cy - lat) * self.scale / CELL_ASPECT + self.height / 2
         return col, row
@@ -165,6 +169,8 @@ class Projection:
     def to_lonlat(self, col: float, row: float) -> tuple[float, float]:
         lon = ((col - self.width / 2) / self.scale + self.cx) / self.k
         lat = self.cy - (row - self.height / 2) * CELL_ASPECT / self.scale
+        if self.wrap is not None and lon > 180.0:
+            lon -= 360.0
         return lon, lat
 
     def cell_of(self, lat: float, lon: float) -> tuple[int, int] | None:
@@ -198,11 +204,18 @@ def fit_projection(
     height: int,
     zoom: float = 1.0,
     center: tuple[float, float] | None = None,
+    *,
+    bbox: tuple[float, float, float, float] = SYRIA_BBOX,
+    ref_lat: float = REF_LAT,
+    wrap: float | None = None,
 ) -> Projection:
-    """Syria fitted and centred in ``width`` x ``height`` cells, then zoomed
-    ``zoom`` times around ``center`` (lat, lon; default Syria's centre)."""
-    k = math.cos(math.radians(REF_LAT))
-    min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+    """``bbox`` (default Syria's; min_lon, min_lat, max_lon, max_lat in degrees)
+    fitted and centred in ``width`` x ``height`` cells, then zoomed ``zoom``
+    times around ``center`` (lat, lon; default the box's centre). ``ref_lat``
+    is the latitude of the cos(latitude) correction; ``wrap`` see
+    :class:`Projection`."""
+    k = math.cos(math.radians(ref_lat))
+    min_lon, min_lat, max_lon, max_lat = bbox
     span_x = (max_lon - min_lon) * k * FIT_MARGIN
     span_y = (max_lat - min_lat) * FIT_MARGIN
     scale = min(max(width, 1) / span_x, max(height, 1) * CELL_ASPECT / span_y)
@@ -217,7 +230,9 @@ def fit_projection(
             lat0, lon0 = (min_lat + max_lat) / 2, (min_lon + max_lon) / 2
         lat0 = min(max(lat0, -90.0), 90.0)
         lon0 = min(max(lon0, -180.0), 180.0)
-    return Projection(width, height, k, lon0 * k, lat0, scale)
+        if wrap is not None and lon0 < wrap:
+            lon0 += 360.0
+    return Projection(width, height, k, lon0 * k, lat0, scale, wrap)
 
 
 # --------------------------------------------------------------------------- clipping

@@ -41,6 +41,7 @@ from typing import Literal
 
 from sitmon.store.records import ControlChange, Faction, Place
 
+from .area_geo import MapArea
 from .geo import (
     CELL_ASPECT,
     FIT_MARGIN,
@@ -48,6 +49,7 @@ from .geo import (
     SYRIA_BBOX,
     AsciiCanvas,
     BrailleCanvas,
+    Country,
     Projection,
     fill_mask,
     fit_projection,
@@ -80,6 +82,10 @@ CREDIT_MIN_WIDTH = max(len(t) for t in CREDIT)
 #: width the one-row credit used to set, so the maps keep their size).
 _LEGEND_PREFERRED_WIDTH = 18
 
+#: At most this many factions get a legend row each; the rest share one "other" row.
+MAX_LEGEND_FACTIONS = 8
+OTHER_SYMBOL = "+"
+
 CONTESTED_SUFFIX = "~"
 BESIEGED_SUFFIX = "#"
 UNKNOWN_SYMBOL = "?"
@@ -97,6 +103,8 @@ class MapOptions:
     )
     legend: bool = True
     as_of_label: str = ""  # e.g. "as of 2024-12-05"; shown in the legend
+    #: the situation's area (see widgets.area_geo.map_area); None = the bundled Syria
+    area: MapArea | None = None
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,64 @@ def _colour(faction: Faction | None) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- geography
+
+
+@dataclass(frozen=True, slots=True)
+class _Geo:
+    """What the map draws, for Syria's packaged geography or a situation's area."""
+
+    bbox: tuple[float, float, float, float]
+    ref_lat: float
+    border: tuple[tuple[float, ...], ...]
+    boundaries: tuple[tuple[float, ...], ...]
+    land: tuple[tuple[float, ...], ...]
+    neighbours: tuple[Country, ...]
+    order: Mapping[str, int] | None  # neighbour name -> label priority; None: by visible size
+    sea: bool  # Syria: label the Mediterranean
+    credit: tuple[str, ...]
+    labels: tuple[tuple[str, float, float], ...] = ()
+    wrap: float | None = None
+
+    @property
+    def credit_min_width(self) -> int:
+        return max(len(t) for t in self.credit)
+
+
+@lru_cache(maxsize=1)
+def _syria_geo() -> _Geo:
+    geo = load_geography()
+    return _Geo(
+        bbox=SYRIA_BBOX,
+        ref_lat=REF_LAT,
+        border=geo.border,
+        boundaries=geo.boundaries,
+        land=tuple(r for g in geo.governorates for r in g.rings),
+        neighbours=geo.neighbours,
+        order={"Turkey": 0, "Iraq": 1, "Jordan": 2, "Lebanon": 3, "Israel": 4},
+        sea=True,
+        credit=CREDIT,
+    )
+
+
+def _geo_of(area: MapArea | None) -> _Geo:
+    if area is None:
+        return _syria_geo()
+    return _Geo(
+        bbox=area.bbox,
+        ref_lat=area.ref_lat,
+        border=area.border,
+        boundaries=area.boundaries,
+        land=area.land,
+        neighbours=area.neighbours,
+        order=None,
+        sea=False,
+        credit=area.credit,
+        labels=area.labels,
+        wrap=area.wrap,
+    )
+
+
 # --------------------------------------------------------------------------- static layer
 
 
@@ -285,31 +351,50 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
-def _static_layer(charset: str, w: int, h: int, zoom: float, center) -> _Static:
+def _static_layer(
+    charset: str, w: int, h: int, zoom: float, center, area: MapArea | None = None
+) -> _Static:
     key = (
         charset,
         w,
         h,
         float(zoom),
         None if center is None else (float(center[0]), float(center[1])),
+        None if area is None else area.key,
     )
     hit = _CACHE.get(key)
     if hit is not None:
         _CACHE.move_to_end(key)
         return hit
-    st = _build_static(charset, w, h, zoom, center)
+    st = _build_static(charset, w, h, zoom, center, area)
     _CACHE[key] = st
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return st
 
 
-def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
-    geo = load_geography()
-    proj = fit_projection(w, h, zoom, center)
+def _visible(proj: Projection, c: Country, w: int, h: int) -> bool:
+    """Does any of the country's rings reach into the viewport (by bounding box)?"""
+    for ring in c.rings:
+        xs, ys = ring[0::2], ring[1::2]
+        c0, r0 = proj.to_cell(max(ys), min(xs))
+        c1, r1 = proj.to_cell(min(ys), max(xs))
+        if c1 >= -1 and c0 <= w + 1 and r1 >= -1 and r0 <= h + 1:
+            return True
+    return False
+
+
+def _build_static(
+    charset: str, w: int, h: int, zoom: float, center, area: MapArea | None = None
+) -> _Static:
+    geo = _geo_of(area)
+    proj = fit_projection(w, h, zoom, center, bbox=geo.bbox, ref_lat=geo.ref_lat, wrap=geo.wrap)
+    neighbours = geo.neighbours
+    if area is not None:
+        neighbours = tuple(c for c in neighbours if _visible(proj, c, w, h))
     if charset == "ascii":
         canvas = AsciiCanvas(w, h, (":", ".", "lines"))
-        for c in geo.neighbours:
+        for c in neighbours:
             for line in c.lines:
                 canvas.polyline(0, simplify(proj.project_flat(line), 0.6, CELL_ASPECT))
         for line in geo.boundaries:
@@ -319,7 +404,7 @@ def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
         chars, tops = canvas.render()
     else:
         bcanvas = BrailleCanvas(w, h, 3)
-        for c in geo.neighbours:
+        for c in neighbours:
             for line in c.lines:
                 bcanvas.polyline(0, proj.project_flat(line, 2.0, 4.0))
         for line in geo.boundaries:
@@ -329,12 +414,12 @@ def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
         chars, tops = bcanvas.render()
 
     # land masks, to place the countries' and the sea's names
-    syria_rings = [proj.project_flat(r) for g in geo.governorates for r in g.rings]
+    syria_rings = [proj.project_flat(r) for r in geo.land]
     syria = _union_masks([fill_mask([r], w, h) for r in syria_rings], w, h) if syria_rings else None
     land = [bytearray(row) for row in syria] if syria else [bytearray(w) for _ in range(h)]
     region_cands: list[tuple[str, list[tuple[str, list[tuple[int, int]]]]]] = []
-    order = {"Turkey": 0, "Iraq": 1, "Jordan": 2, "Lebanon": 3, "Israel": 4}
-    countries = sorted(geo.neighbours, key=lambda c: (order.get(c.name, 9), c.name))
+    order = geo.order or {}
+    countries = sorted(neighbours, key=lambda c: (order.get(c.name, 9), c.name))
     masks = []
     for c in countries:
         mask = fill_mask([proj.project_flat(r) for r in c.rings], w, h)
@@ -349,9 +434,16 @@ def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
                     if srow[col]:
                         row[col] = 0
         masks.append((c, mask))
+    if geo.order is None:  # the largest visible neighbours are named first
+        masks.sort(key=lambda cm: (-sum(r.count(1) for r in cm[1]), cm[0].name))
+        masks = masks[:12]
     for c, mask in masks:
         variants = [c.name] if c.short == c.name else [c.name, c.short]
         region_cands.append(("country", [(t, _region_candidates(mask, tops, t)) for t in variants]))
+    for text, lat, lon in geo.labels:
+        region_cands.append(("sea", [(text, _point_candidates(proj, lat, lon, text, w, h))]))
+    if not geo.sea:
+        return _Static(proj, chars, tops, region_cands, {}, {})
     # the sea: not land, west of the Levant coast, north of Sinai
     sea = [bytearray(w) for _ in range(h)]
     for r in range(h):
@@ -365,6 +457,22 @@ def _build_static(charset: str, w: int, h: int, zoom: float, center) -> _Static:
         ("sea", [(t, _region_candidates(sea, tops, t)) for t in ("Mediterranean", "Med.")])
     )
     return _Static(proj, chars, tops, region_cands, {}, {})
+
+
+def _point_candidates(
+    proj: Projection, lat: float, lon: float, text: str, w: int, h: int
+) -> list[tuple[int, int]]:
+    """Positions (row, col) for a label centred on (lat, lon), nearest first."""
+    fc, fr = proj.to_cell(lat, lon)
+    if not (math.isfinite(fc) and math.isfinite(fr)):
+        return []
+    c0, r0, n = int(fc) - len(text) // 2, int(fr), len(text)
+    out = []
+    for dr, dc in ((0, 0), (-1, 0), (1, 0), (0, -2), (0, 2), (-1, -2), (1, 2), (-2, 0), (2, 0)):
+        r, c = r0 + dr, c0 + dc
+        if 0 <= r < h and 0 <= c and c + n <= w:
+            out.append((r, c))
+    return out
 
 
 def _union_masks(masks: list[list[bytearray]], w: int, h: int) -> list[bytearray]:
@@ -475,10 +583,10 @@ def _legend_entries(
     return entries
 
 
-def _credit_rows(width: int) -> tuple[str, ...]:
-    """The geography credit, whole, in rows of at most ``width`` (>= CREDIT_MIN_WIDTH)."""
-    one = " ".join(CREDIT)
-    return (one,) if len(one) <= width else CREDIT
+def _credit_rows(width: int, credit: tuple[str, ...] = CREDIT) -> tuple[str, ...]:
+    """The geography credit, whole, in rows of at most ``width`` (>= its widest row)."""
+    one = " ".join(credit)
+    return (one,) if len(one) <= width else credit
 
 
 def _fit_entries(entries: list[_LegendEntry], slots: int) -> list[_LegendEntry]:
@@ -505,9 +613,9 @@ def _entry_parts(entry: _LegendEntry, width: int) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- layout
 
 
-def _scale(w: int, h: int) -> float:
-    k = math.cos(math.radians(REF_LAT))
-    min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+def _scale(w: int, h: int, geo: _Geo | None = None) -> float:
+    k = math.cos(math.radians(REF_LAT if geo is None else geo.ref_lat))
+    min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX if geo is None else geo.bbox
     return min(
         w / ((max_lon - min_lon) * k * FIT_MARGIN),
         h * CELL_ASPECT / ((max_lat - min_lat) * FIT_MARGIN),
@@ -527,22 +635,27 @@ class _Layout:
     credit: tuple[str, ...] = ()  # the credit's rows, below the entries
 
 
-def _layout(width: int, height: int, entries: list[_LegendEntry] | None) -> _Layout:
+def _layout(
+    width: int, height: int, entries: list[_LegendEntry] | None, geo: _Geo | None = None
+) -> _Layout:
     if not entries:
         return _Layout(0, 0, width, height, "none", 0, 0, 0)
+    geo = geo or _syria_geo()
     natural = max(_LEGEND_PREFERRED_WIDTH, *(e.width for e in entries))
     # right: a column of the legend (wide enough for the credit), one separator column
-    lw = max(CREDIT_MIN_WIDTH, min(natural, 30, width // 3))
-    right = _Layout(0, 0, width - lw - 1, height, "right", lw, height, 1, _credit_rows(lw))
+    lw = max(geo.credit_min_width, min(natural, 30, width // 3))
+    right = _Layout(
+        0, 0, width - lw - 1, height, "right", lw, height, 1, _credit_rows(lw, geo.credit)
+    )
     # bottom: the entries flow in columns below a separator row, the credit below them
-    credit = _credit_rows(width)
+    credit = _credit_rows(width, geo.credit)
     cw = min(natural, width) + 2
     ncols = max(1, (width + 2) // cw)
     nrows = min(math.ceil(len(entries) / ncols), max(1, height // 4))
     bottom = _Layout(
         0, 0, width, height - nrows - 1 - len(credit), "bottom", cw, nrows, ncols, credit
     )
-    if _scale(bottom.map_w, bottom.map_h) > _scale(right.map_w, right.map_h) * 1.02:
+    if _scale(bottom.map_w, bottom.map_h, geo) > _scale(right.map_w, right.map_h, geo) * 1.02:
         return bottom
     return right
 
@@ -635,6 +748,10 @@ def render_map(
             (_symbol(fac), _clean(fac.short, ascii_only) or fid, _colour(fac), held.get(fid, 0))
         )
     counts.sort(key=lambda t: (-t[3], t[1], t[0], t[2] or ""))
+    if len(counts) > MAX_LEGEND_FACTIONS:
+        rest = counts[MAX_LEGEND_FACTIONS - 1 :]
+        counts = counts[: MAX_LEGEND_FACTIONS - 1]
+        counts.append((OTHER_SYMBOL, f"other ({len(rest)})", None, sum(c[3] for c in rest)))
 
     # -- layout
     entries = None
@@ -643,7 +760,8 @@ def render_map(
         has_sel = selected is not None and selected in info
         short_w = min(max((len(c[1]) for c in counts), default=0), 14)
         entries = _legend_entries(counts, styles, as_of, seen_status, has_sel, short_w)
-    lay = _layout(width, height, entries)
+    geo = _geo_of(options.area)
+    lay = _layout(width, height, entries, geo)
     if entries is not None:
         # narrow legend: shorten the names rather than lose the counts
         avail = lay.legend_w if lay.side == "right" else lay.legend_w - 2
@@ -657,7 +775,7 @@ def render_map(
                 counts, styles, as_of, seen_status, has_sel, min(short_w, fit_w)
             )
     w, h = lay.map_w, lay.map_h
-    st = _static_layer(options.charset, w, h, options.zoom, options.center)
+    st = _static_layer(options.charset, w, h, options.zoom, options.center, options.area)
     proj = st.proj
     viewport = Viewport(lay.map_x, lay.map_y, w, h, proj)
 
@@ -685,9 +803,11 @@ def render_map(
     # (inlined Projection.cell_of: the same arithmetic, without a call per place)
     pk, pcx, pcy, psc = proj.k, proj.cx, proj.cy, proj.scale
     psa, hw, hh = psc / CELL_ASPECT, w / 2, h / 2
+    wrap = proj.wrap
     mstyles: dict[tuple[str | None, bool], str] = {}
     for p in ordered:
-        fc = (p.lon * pk - pcx) * psc + hw
+        lon = p.lon if wrap is None or p.lon >= wrap else p.lon + 360.0
+        fc = (lon * pk - pcx) * psc + hw
         fr = (pcy - p.lat) * psa + hh
         if not (0.0 <= fc < w and 0.0 <= fr < h):
             continue
