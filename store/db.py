@@ -427,7 +427,9 @@ class Store:
         """A writer's last resort: under the lock, re-check, set the broken file aside, start anew.
 
         Never when the file is changing (someone is writing it): that raises.
-        The new store starts from the bundled dataset, never empty.
+        The new store starts from the bundled dataset, never empty, unless
+        ``seed`` is False (a situation other than the bundled one: it starts
+        empty, never with Syria's data).
         """
         with self.lock:
             try:
@@ -438,15 +440,15 @@ class Store:
                     raise
                 first = again
             else:  # it disappeared meanwhile: a plain new store
-                self._create(seed=True)
+                self._create(seed=seed)
                 return
             moved = quarantine(self.path)
             self.warnings.append(
                 f"The store {self.path} could not be read: {first.problem}. "
                 f"It was moved aside to {moved.name} (its bytes kept) and a new store "
-                "was started from the bundled dataset."
+                + ("was started from the bundled dataset." if seed else "was started, empty.")
             )
-            self._create(seed=True)
+            self._create(seed=seed)
 
     def _load_from_disk(self) -> bool:
         """Load the file: True when loaded, False when it does not exist.

@@ -1,4 +1,6 @@
-"""Suite-wide checks: the shared reference folder (``../shared``) must be there in CI.
+"""Suite-wide checks: the shared reference folder (``../shared``) must be there in CI;
+every test runs with its own sitmon data home (never the real one) and starts in the
+bundled situation's time zone.
 
 Several tests check the bundled dataset against the seed article and the reference
 files in ``../shared`` (the folder beside the repository, or ``$SITMON_SHARED``).
@@ -67,3 +69,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     terminalreporter.write_line(
         f"{len(skipped)} test(s) skipped in this run; under CI=true the run fails instead."
     )
+
+
+@pytest.fixture(autouse=True)
+def _sitmon_home(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("SITMON_HOME", str(tmp_path_factory.mktemp("sitmon-home")))
+    monkeypatch.delenv("SITMON_SITUATION", raising=False)
+    yield
+    from sitmon.store.timeutil import set_situation_zone
+
+    set_situation_zone(None)
+    try:
+        from sitmon.tui.cli import common
+    except ImportError:  # pragma: no cover - moved by a restructuring
+        return
+    getattr(common, "_selected", []).clear()

@@ -451,8 +451,10 @@ def _load_config(args: argparse.Namespace):
     except ImportError:
         return None, None
     try:
+        from .cli.common import situation_config
+
         path = config_mod.config_path(args)
-        return config_mod.load_config(path), None
+        return situation_config(config_mod.load_config(path)), None
     except getattr(config_mod, "ConfigError", ValueError) as exc:
         return None, f"Config not loaded: {exc}. Using defaults."
 

@@ -19,7 +19,12 @@ from typing import NoReturn
 __all__ = ["CommandError", "main"]
 
 #: modules that add subcommands; each has ``register(subparsers) -> None``
-COMMAND_MODULES = ("sitmon.tui.cli.info", "sitmon.tui.cli.feeds", "sitmon.tui.cli.export")
+COMMAND_MODULES = (
+    "sitmon.tui.cli.info",
+    "sitmon.tui.cli.feeds",
+    "sitmon.tui.cli.export",
+    "sitmon.tui.cli.situation",
+)
 
 
 class CommandError(Exception):
@@ -59,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--store",
         metavar="PATH",
         help="the TinyDB store file (default: $SITMON_STORE, else the platform data folder)",
+    )
+    parser.add_argument(
+        "--situation",
+        metavar="NAME",
+        help="the situation to work on (default: $SITMON_SITUATION, else the one chosen with "
+        "`sitmon situation use`, else the bundled 'syria')",
     )
     parser.add_argument(
         "--config",
@@ -107,10 +118,34 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_app(args)
 
 
+def _situation_arg(argv: Sequence[str]) -> str | None:
+    """The value of a global ``--situation NAME`` / ``--situation=NAME`` (before the command)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--situation" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--situation="):
+            return arg.split("=", 1)[1]
+        if not arg.startswith("-") and (i == 0 or argv[i - 1] not in _VALUE_OPTIONS):
+            break  # the command: its own options follow
+    return None
+
+
+_VALUE_OPTIONS = ("--store", "--config", "--situation")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    from .common import select_situation
+
+    # before parsing: dates given as options are read in the situation's zone
+    problem = select_situation(_situation_arg(argv))
     args = parser.parse_args(argv)
+    if problem is not None and args.command != "situation":
+        print(f"sitmon: {problem}", file=sys.stderr)
+        return 2
     if args.command is None:
         # `sitmon` alone (or with run options) opens the monitor.
         args.func = cmd_run

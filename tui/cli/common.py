@@ -5,16 +5,71 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sitmon.store import Store, default_store_path
+from sitmon.store import Store
+from sitmon.store.situations import Situation, SituationError, resolve
+from sitmon.store.timeutil import set_situation_zone
 
 from .output import err, say
 
-__all__ = ["err", "open_store", "say", "store_path"]
+__all__ = [
+    "err",
+    "open_store",
+    "say",
+    "select_situation",
+    "situation",
+    "situation_config",
+    "store_path",
+]
+
+_selected: list[Situation] = []
+
+
+def select_situation(name: str | None) -> str | None:
+    """Choose the situation (``name``, else ``$SITMON_SITUATION``, else the current
+    one) and use its time zone. Returns a one-line problem (an unknown name)
+    or None; on a problem the bundled situation stays selected."""
+    _selected.clear()
+    try:
+        sit = resolve(name)
+    except SituationError as exc:
+        sit, problem = resolve("syria"), str(exc)
+    else:
+        problem = None
+    _selected.append(sit)
+    set_situation_zone(sit.tz)
+    return problem
+
+
+def situation() -> Situation:
+    """The selected situation (see :func:`select_situation`)."""
+    if not _selected:
+        select_situation(None)
+    return _selected[0]
 
 
 def store_path(args: argparse.Namespace) -> Path:
-    """The store file the command line asks for (``--store``, ``$SITMON_STORE``, default)."""
-    return Path(args.store).expanduser() if getattr(args, "store", None) else default_store_path()
+    """The store file the command line asks for: ``--store``, else the
+    situation's (for ``syria``: ``$SITMON_STORE``, else the default)."""
+    if getattr(args, "store", None):
+        return Path(args.store).expanduser()
+    return situation().store_path
+
+
+def situation_config(config):
+    """``config`` as the selected situation sees it: a situation other than
+    the bundled one takes its feeds and actor names from its own
+    ``feeds.toml`` (same format as the main config; missing = none) plus its
+    factions' aliases. Raises the config module's ConfigError."""
+    sit = situation()
+    if sit.bundled or config is None:
+        return config
+    import msgspec
+
+    from ..config import load_config
+
+    own = load_config(sit.feeds_path)
+    factions = {**config.factions, **sit.actor_aliases(), **own.factions}
+    return msgspec.structs.replace(config, feeds=own.feeds, factions=factions, path=own.path)
 
 
 def open_store(
@@ -26,10 +81,13 @@ def open_store(
     :class:`StoreError` for a store it cannot read, and nothing is created or
     moved. A command that was asked to write (``write=True``: ``refresh``,
     ``import``) may, under the lock and after re-checking, set a broken file
-    aside and start from the bundled dataset (:meth:`Store.open` ``repair``).
-    A write waiting for another process's lock says so on stderr after 1 s.
+    aside and start anew (:meth:`Store.open` ``repair``). A write waiting for
+    another process's lock says so on stderr after 1 s. Only the bundled
+    situation's store is ever seeded with the bundled dataset.
     """
     path = store_path(args)
+    if not getattr(args, "store", None) and not situation().bundled:
+        seed = False
     store = Store.open(path, seed=seed, repair=write, on_lock_wait=err, events=events)
     for warning in store.warnings:
         err(f"warning: {warning}")

@@ -65,9 +65,10 @@ def _config_usage(args: argparse.Namespace) -> int:
 
 def _load_config(args: argparse.Namespace):
     from ..config import ConfigError, config_path, load_config
+    from .common import situation_config
 
     try:
-        return load_config(config_path(args))
+        return situation_config(load_config(config_path(args)))
     except ConfigError as exc:
         raise CommandError(str(exc), 1) from None
 
