@@ -13,7 +13,7 @@ Pure Python (no Textual, no Rich). Where they live (``data home`` is
     <data home>/situations/<name>/feeds.toml       its feeds (optional; see docs/situations.md)
     <data home>/current-situation              the name `sitmon situation use` chose
 
-The bundled situation is called ``syria``: Syria 2024 (``Asia/Damascus``,
+The bundled situation is called ``syria``: Syria 2024 (fixed ``UTC+03:00``,
 area SYR drawn with OCHA's governorates), the default when nothing else is chosen.
 
 Which situation a command uses: ``--situation NAME``, else ``$SITMON_SITUATION``,

@@ -1,9 +1,12 @@
 """Time helpers in the situation's IANA time zone.
 
 Bare dates and day boundaries are in the zone of the situation being shown
-(:func:`situation_zone`; the bundled Syria 2024 situation is ``Asia/Damascus``,
-which has been UTC+03:00 all year since October 2022, so its days are exactly
-the fixed UTC+03:00 days sitmon used before zones). Whoever opens a situation
+(:func:`situation_zone`). A zone is an IANA name (``Africa/Khartoum``) or a
+fixed offset (``UTC+03:00``). The bundled Syria 2024 situation keeps the
+fixed ``UTC+03:00`` its data is written in: Damascus has been UTC+03:00 all
+year only since October 2022, and the dataset dates older facts in +03:00
+too ("from 2018" is ``2018-01-01T00:00:00+03:00``), which ``Asia/Damascus``
+(UTC+02:00 in the winters before) would list a day early. Whoever opens a situation
 (the command line, the app when switching) sets its zone with
 :func:`set_situation_zone`; one situation is shown at a time per process.
 
@@ -13,14 +16,16 @@ time, so "as of 2024-12-05" includes everything reported on 5 December.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, tzinfo
+import re
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-#: The bundled Syria 2024 situation's zone (the default).
-DEFAULT_ZONE = "Asia/Damascus"
-#: The default situation's zone (kept for callers that mean Syria specifically).
-SITUATION_TZ = ZoneInfo(DEFAULT_ZONE)
+#: The bundled Syria 2024 situation's zone (the default): a fixed offset.
+DEFAULT_ZONE = "UTC+03:00"
+#: The bundled situation's zone (for callers that mean Syria specifically).
+SITUATION_TZ = timezone(timedelta(hours=3), "+03")
 _zone: tzinfo = SITUATION_TZ
+_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$")
 
 __all__ = [
     "DEFAULT_ZONE",
@@ -46,13 +51,21 @@ class TimeError(ValueError):
     """A date or time that could not be read."""
 
 
-def get_zone(name: str) -> ZoneInfo:
-    """The IANA zone called ``name`` (e.g. ``Africa/Khartoum``).
+def get_zone(name: str) -> tzinfo:
+    """The IANA zone called ``name`` (e.g. ``Africa/Khartoum``), or a fixed
+    offset written ``UTC+03:00`` / ``+03:00`` / ``UTC-5`` (up to 14 hours).
 
     Raises :class:`TimeError` naming it when there is no such zone (zone data
     from the system, else the ``tzdata`` package).
     """
     key = name.strip()
+    m = _OFFSET.match(key)
+    if m:
+        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+        if hours <= 14 and minutes < 60 and hours * 60 + minutes <= 14 * 60:
+            sign = 1 if m.group(1) == "+" else -1
+            label = f"{m.group(1)}{hours:02d}" + (f":{minutes:02d}" if minutes else "")
+            return timezone(sign * timedelta(hours=hours, minutes=minutes), label)
     bad = not key or key.startswith(("/", ".")) or ".." in key or "\\" in key
     try:
         if bad:
@@ -66,7 +79,7 @@ def get_zone(name: str) -> ZoneInfo:
 
 
 def situation_zone() -> tzinfo:
-    """The zone of the situation being shown (default ``Asia/Damascus``)."""
+    """The zone of the situation being shown (default the fixed UTC+03:00 of Syria 2024)."""
     return _zone
 
 
@@ -85,9 +98,17 @@ def set_situation_zone(zone: str | tzinfo | None) -> tzinfo:
 
 
 def zone_name(zone: tzinfo | None = None) -> str:
-    """The IANA name of ``zone`` (default: the situation's), e.g. ``Asia/Damascus``."""
+    """The name of ``zone`` (default: the situation's): an IANA name such as
+    ``Africa/Khartoum``, or ``UTC+03:00`` for a fixed offset."""
     z = _zone if zone is None else zone
-    return getattr(z, "key", None) or str(z)
+    key = getattr(z, "key", None)
+    if key:
+        return key
+    off = z.utcoffset(None)
+    minutes = int(off.total_seconds() // 60) if off is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h:02d}:{m:02d}"
 
 
 def offset_label(dt: datetime) -> str:

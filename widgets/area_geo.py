@@ -24,7 +24,7 @@ from sitmon.store.geodata import Unit, bbox_of, world
 
 from .geo import Country
 
-__all__ = ["MapArea", "map_area", "neighbour_short"]
+__all__ = ["MapArea", "map_area", "neighbour_short", "situation_area"]
 
 Flat = tuple[float, ...]
 
@@ -194,4 +194,19 @@ def _map_area(
         labels=labels,
         credit=credit,
         wrap=wrap,
+    )
+
+
+def situation_area(situation) -> MapArea | None:
+    """The map area of a :class:`sitmon.store.situations.Situation`: None for
+    the bundled Syria situation (the map keeps its packaged OCHA geography),
+    else its countries, subdivisions and labels (cached by name and creation)."""
+    if situation is None or situation.bundled:
+        return None
+    return map_area(
+        situation.countries,
+        situation.admin1(),
+        labels=[(x.text, x.lat, x.lon) for x in situation.labels],
+        credit=CREDIT + ((situation.admin1_credit,) if situation.admin1_credit else ()),
+        key=f"situation:{situation.name}:{situation.created}",
     )
