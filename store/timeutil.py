@@ -35,6 +35,7 @@ __all__ = [
     "offset_label",
     "set_situation_zone",
     "situation_zone",
+    "zone_label",
     "zone_name",
     "day_of",
     "end_of_day",
@@ -109,6 +110,13 @@ def zone_name(zone: tzinfo | None = None) -> str:
     sign = "+" if minutes >= 0 else "-"
     h, m = divmod(abs(minutes), 60)
     return f"UTC{sign}{h:02d}:{m:02d}"
+
+
+def zone_label(dt: datetime) -> str:
+    """How exports name the zone at ``dt``: ``UTC+03`` for a fixed offset,
+    ``Africa/Khartoum, UTC+02`` for an IANA zone."""
+    key = getattr(_zone, "key", None)
+    return f"{key}, {offset_label(dt)}" if key else offset_label(dt)
 
 
 def offset_label(dt: datetime) -> str:

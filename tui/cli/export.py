@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--as-of",
         type=_as_of,
         metavar="DATE",
-        help="the moment to export (e.g. 2024-12-05 = end of that day, UTC+03; default: latest)",
+        help="the moment to export (e.g. 2024-12-05 = end of that day in the situation's time zone; default: latest)",
     )
     p.add_argument("--place", metavar="NAME", help="only events and quotes about this place")
     p.add_argument("--filter", metavar="TEXT", help="a text filter (e.g. 'hama type:capture')")
@@ -148,10 +148,13 @@ def request_from_args(args: argparse.Namespace):
     """
     from datetime import datetime
 
-    from sitmon.store.timeutil import SITUATION_TZ
+    from sitmon.store.timeutil import situation_zone
+    from sitmon.widgets.area_geo import situation_area
     from sitmon.widgets.export import ExportArgumentError, ExportRequest
 
-    stamp = datetime.now(SITUATION_TZ).replace(microsecond=0) if args.timestamp else None
+    from .common import situation
+
+    stamp = datetime.now(situation_zone()).replace(microsecond=0) if args.timestamp else None
     try:
         return ExportRequest(
             view=args.view,
@@ -163,6 +166,7 @@ def request_from_args(args: argparse.Namespace):
             filter=args.filter,
             ascii=args.ascii,
             timestamp=stamp,
+            area=situation_area(situation()),
         )
     except ExportArgumentError as exc:
         raise CommandError(str(exc), exc.code) from None

@@ -9,7 +9,14 @@ from typing import Any
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
-from sitmon.store.timeutil import SITUATION_TZ, day_of, end_of_day, fmt_day, fmt_when
+from sitmon.store.timeutil import (
+    day_of,
+    end_of_day,
+    fmt_day,
+    fmt_when,
+    situation_zone,
+    zone_label,
+)
 from sitmon.widgets.lines import StyledLine, plain
 from sitmon.widgets.map_render import MapOptions, render_map
 from sitmon.widgets.quotes_render import render_quotes
@@ -43,9 +50,9 @@ def _as_of_text(moment: datetime | None) -> str:
     if moment is None:
         return "No data in the store"
     if _is_end_of_day(moment):
-        return f"As of {_day_long(moment)}, end of day (UTC+03)"
-    local = moment.astimezone(SITUATION_TZ)
-    return f"As of {_day_long(moment)} {local:%H:%M} (UTC+03)"
+        return f"As of {_day_long(moment)}, end of day ({zone_label(moment)})"
+    local = moment.astimezone(situation_zone())
+    return f"As of {_day_long(moment)} {local:%H:%M} ({zone_label(moment)})"
 
 
 def _as_of_label(moment: datetime | None) -> str:
@@ -152,8 +159,11 @@ class _Ctx:
                 colour=False,
                 selected=selected,
                 as_of_label=_as_of_label(self.moment),
+                area=self.req.area,
             )
         opts = dataclasses.replace(self.req.map_options, colour=False)
+        if opts.area is None and self.req.area is not None:
+            opts = dataclasses.replace(opts, area=self.req.area)
         if self.ascii:
             opts = dataclasses.replace(opts, charset="ascii")
         if not opts.as_of_label:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sitmon.store.records import Event, SourceRef
-from sitmon.store.timeutil import fmt_day, fmt_when
+from sitmon.store.timeutil import fmt_day, fmt_when, zone_label
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import CONTEXT_LABEL, fmt_value, metric_label
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
@@ -54,7 +54,10 @@ def _md_header(ctx: _Ctx, view: str, count: str) -> list[str]:
     if not ctx.snap.filter.empty:
         bits.append(f"filter: {ctx.md(str(ctx.snap.filter))}")
     if ctx.req.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
+        bits.append(
+            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
+            f"by sitmon {_version()}"
+        )
     head = "Situation report" if view == "all" else _VIEW_LABEL[view]
     return [f"# {head}: {ctx.md(ctx.title)}", "", ctx.msep.join(bits).strip()]
 

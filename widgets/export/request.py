@@ -10,6 +10,7 @@ from sitmon.store.filtering import FilterError, check_filter
 from sitmon.store.query import parse_filter
 from sitmon.store.timeutil import SITUATION_TZ, fmt_day
 from sitmon.store.views import VIEW_KINDS, VIEWS
+from sitmon.widgets.area_geo import MapArea
 from sitmon.widgets.map_render import MIN_HEIGHT as MAP_MIN_HEIGHT
 from sitmon.widgets.map_render import MapOptions
 
@@ -104,7 +105,9 @@ class ExportRequest:
     ``place`` is an id or a name (resolved against the store when exporting);
     ``as_of`` None means the end of the latest day in the data; ``selected`` (the
     item under a pane's cursor) is dropped for ``all``; ``timestamp`` adds a
-    "generated at" line (without it the output is byte-for-byte reproducible).
+    "generated at" line (without it the output is byte-for-byte reproducible);
+    ``area`` is the situation's map area
+    (:func:`sitmon.widgets.area_geo.situation_area`; None: the bundled Syria).
     """
 
     view: str = "all"
@@ -119,6 +122,7 @@ class ExportRequest:
     selected: str | None = None
     map_options: MapOptions | None = None
     timestamp: datetime | None = None
+    area: MapArea | None = None
 
     def __post_init__(self) -> None:
         view, fmt, width, height = self.view, self.fmt, self.width, self.height

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitmon.store.timeutil import fmt_when
+from sitmon.store.timeutil import fmt_when, zone_label
 from sitmon.widgets.chart_render import render_chart
 from sitmon.widgets.lines import plain
 from sitmon.widgets.paste_text import (
@@ -91,7 +91,10 @@ def _text_header(ctx: _Ctx, view: str, count: str) -> list[str]:
     if not ctx.snap.filter.empty:
         bits.append(f"filter: {ctx.s(str(ctx.snap.filter))}")
     if ctx.req.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
+        bits.append(
+            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
+            f"by sitmon {_version()}"
+        )
     lines = _wrap(ctx, f"{ctx.s(ctx.title)}{g.sep}{_VIEW_LABEL[view]}")
     lines += _wrap(ctx, g.sep.join(bits))
     return lines
@@ -184,7 +187,10 @@ def _text_sitrep(ctx: _Ctx) -> str:
     if not snap.filter.empty:
         bits.append(f"filter: {ctx.s(str(snap.filter))}")
     if ctx.req.timestamp is not None:
-        bits.append(f"generated {fmt_when(ctx.req.timestamp)} (UTC+03) by sitmon {_version()}")
+        bits.append(
+            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
+            f"by sitmon {_version()}"
+        )
     out += _wrap(ctx, g.sep.join(bits))
     out += _wrap(ctx, PASTE_NOTE)
     out.append(("=" if ctx.ascii else "═") * ctx.width)
