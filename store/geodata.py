@@ -111,14 +111,14 @@ def country(code: str) -> Unit:
     layer = world()
     if iso in layer:
         return layer[iso]
-    hint = ""
-    if len(iso) == 2 or len(iso) > 3:
+    low = code.strip().lower()
+    named = [u.code for u in layer.values() if u.name.lower() == low]
+    if named:
+        hint = f" (did you mean {named[0]}?)"
+    elif len(iso) != 3:
         hint = " (an ISO 3166-1 alpha-3 code has three letters, e.g. SDN)"
     else:
-        low = code.strip().lower()
-        named = [u.code for u in layer.values() if u.name.lower() == low]
-        if named:
-            hint = f" (did you mean {named[0]}?)"
+        hint = ""
     shown = "".join(ch for ch in code if ch.isprintable())[:20]
     raise GeoError(f"unknown country code {shown!r}{hint}")
 
