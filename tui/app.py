@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sitmon.store.deadline import Cancel
 from sitmon.store.termsafe import terminal_safe
-from sitmon.store.timeutil import SITUATION_TZ, TimeError, day_of, end_of_day, parse_as_of
+from sitmon.store.timeutil import TimeError, day_of, end_of_day, parse_as_of
 from sitmon.widgets.panes import PaneOptions
 from sitmon.widgets.render_util import safe
 from textual import on, work
@@ -36,6 +36,7 @@ from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
 from .messages import RefreshFinished, StoreFailed, StoreLoaded, StoreReloaded, StoreReloadFailed
 from .quitting import DaemonExecutor, install_signal_handlers
 from .scheduler import FeedScheduler
+from .situation_switch import SituationSwitching
 
 if TYPE_CHECKING:  # imported where used: the first frame does not wait for them
     from sitmon.store import Store
@@ -54,7 +55,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SitmonApp(App):
+class SitmonApp(SituationSwitching, App):
     """The terminal situation monitor."""
 
     CSS_PATH = "app.tcss"
@@ -82,9 +83,19 @@ class SitmonApp(App):
         cursor_blink: bool = True,
         replay_interval: float = 1.0,
         disk_interval: float = 2.0,
+        situation: Any = None,
+        main_config: Any = None,
     ) -> None:
         super().__init__()
         self.store_path = Path(store_path) if store_path is not None else None
+        #: the situation shown (None: the bundled Syria, as before situations)
+        self.situation = situation
+        #: the config before any situation's feeds.toml (for switching situations)
+        self.main_config = main_config if main_config is not None else config
+        #: only the bundled situation's store is created from the bundled dataset
+        self.seed_store = situation is None or situation.bundled
+        self._saved_views: dict[str, Any] = {}
+        self._disk_started = False
         self.config = config
         self.config_error = config_error
         self.clock = clock or _utcnow
@@ -252,7 +263,7 @@ class SitmonApp(App):
         from sitmon.store import Store, StoreError
 
         try:
-            store = Store.open(self.store_path, seed=True)
+            store = Store.open(self.store_path, seed=self.seed_store)
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -272,6 +283,8 @@ class SitmonApp(App):
 
     @on(StoreLoaded)
     def _store_loaded(self, message: StoreLoaded) -> None:
+        if self.store_path is not None and message.store.path != self.store_path:
+            return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
         self.call_after_refresh(self._build_search_index, message.store)
@@ -286,7 +299,8 @@ class SitmonApp(App):
                 return
             self.set_day(self._initial_day)
         self.scheduler.load_status()
-        if self.disk_watch:
+        if self.disk_watch and not self._disk_started:
+            self._disk_started = True
             self.disk_watcher.start()
         if self.refresh_enabled:
             self.scheduler.start_all()
@@ -320,6 +334,8 @@ class SitmonApp(App):
     def _store_reloaded(self, message: StoreReloaded) -> None:
         self.disk_watcher.busy = False
         self._reload_error = None
+        if self.store is None or message.store.path != self.store.path:
+            return  # the situation was switched meanwhile
         self.install_store(message.store)
         self.notify_plain("The store changed on disk; reloaded.", title="Store", timeout=4)
 
@@ -340,25 +356,22 @@ class SitmonApp(App):
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
+        if message.store is not None and (
+            self.store is None or message.store.path != self.store.path
+        ):
+            return  # a refresh of the situation shown before a switch
         self.scheduler.finished(message)
 
     # ------------------------------------------------------------------ time
 
     def situation_zone_label(self) -> str:
-        """The situation's zone, named (``Damascus +03``; ``UTC+03`` for a bare offset)."""
+        """The situation's zone, named (``Khartoum CAT``; ``UTC+03`` for the bundled
+        Syria's fixed offset): the zone of the situation shown
+        (:func:`sitmon.store.timeutil.situation_zone`, set when it is opened)."""
+        from sitmon.store.timeutil import situation_zone
         from sitmon.widgets.timefmt import zone_label
 
-        tz = SITUATION_TZ
-        situation = self.store.meta.get("situation", {}) if self.store is not None else {}
-        name = situation.get("timezone") if isinstance(situation, dict) else None
-        if isinstance(name, str) and name:
-            try:
-                from zoneinfo import ZoneInfo
-
-                tz = ZoneInfo(name)
-            except Exception:  # unknown zone name: the fixed offset
-                tz = SITUATION_TZ
-        return zone_label(tz, self.clock())
+        return zone_label(situation_zone(), self.clock())
 
     def day_bounds(self) -> tuple[date, date]:
         """(first day, last day) time travel may show: one day before the start .. the latest.
@@ -444,8 +457,9 @@ def _documents_dir() -> Path:
 # --------------------------------------------------------------------------- entry point
 
 
-def _load_config(args: argparse.Namespace):
-    """(config, error message) from the config module, when it is available."""
+def _load_config(args: argparse.Namespace, *, situation_feeds: bool = True):
+    """(config, error message) from the config module, when it is available;
+    with ``situation_feeds``, as the selected situation sees it."""
     try:
         from . import config as config_mod
     except ImportError:
@@ -454,7 +468,8 @@ def _load_config(args: argparse.Namespace):
         from .cli.common import situation_config
 
         path = config_mod.config_path(args)
-        return situation_config(config_mod.load_config(path)), None
+        config = config_mod.load_config(path)
+        return (situation_config(config) if situation_feeds else config), None
     except getattr(config_mod, "ConfigError", ValueError) as exc:
         return None, f"Config not loaded: {exc}. Using defaults."
 
@@ -477,9 +492,13 @@ def run_app(args: argparse.Namespace, *, exit_process: bool = True) -> int:
         except TimeError as exc:
             print(f"sitmon: --as-of: {exc}", file=sys.stderr)
             return 2
+    from .cli.common import situation
+
     config, config_error = _load_config(args)
     app = SitmonApp(
         store_path(args),
+        situation=situation(),
+        main_config=_load_config(args, situation_feeds=False)[0],
         config=config,
         config_error=config_error,
         as_of=as_of,

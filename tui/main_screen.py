@@ -89,6 +89,7 @@ class MainScreen(Screen):
             pane.key_hint = actions.display_keys(keys.split(",")[0], ascii=app.ascii)
             pane.set_message("Loading the store…")
         self.set_class(app.ascii, "-ascii")
+        self.map_pane.area = app.map_area()
         self.apply_layout(app.size.width, app.size.height)
         self.set_active("timeline", focus=True)
 

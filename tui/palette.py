@@ -1,7 +1,7 @@
 """The command palette (Ctrl+P): commands built from the current state (posting's pattern).
 
-Go to a place or a date, switch pane, export, refresh, what changed, theme,
-keys. Place names are data, so every prompt is built as a literal
+Go to a place or a date, switch pane or situation, export, refresh, what
+changed, theme, keys. Place names are data, so every prompt is built as a literal
 :class:`~textual.content.Content` (Textual's own ``Matcher.highlight`` parses
 markup, so it is not used on data text).
 """
@@ -108,6 +108,18 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     )
     add(PaletteCommand("Keys", "Show every key (?)", main.action_help))
     add(PaletteCommand("Quit", "Quit sitmon (q, Ctrl+Q, Ctrl+C)", app.action_quit))
+    current = app.situation_name
+    for sit in app.situations():
+        here = sit.name == current
+        add(
+            PaletteCommand(
+                f"Situation: {sit.name} - {sit.title}",
+                "The situation shown now"
+                if here
+                else f"Switch to it ({', '.join(sit.countries)}, {sit.tz}); each keeps its view",
+                partial(app.switch_situation, sit.name),
+            )
+        )
     store = app.store
     if store is not None:
         for pid, place in sorted(

@@ -127,6 +127,14 @@ class FeedScheduler:
         st.next_attempt = self.app.clock() + timedelta(seconds=delay)
         self._timers[feed.name] = self.app.set_timer(delay, partial(self.start, feed))
 
+    def stop_all(self) -> None:
+        """Forget every feed: stop the timers and the status (switching situations;
+        a refresh still running finishes into its own store and is then ignored)."""
+        for timer in self._timers.values():
+            timer.stop()
+        self._timers.clear()
+        self.status = {}
+
     def refresh_now(self, names: list[str] | None = None) -> None:
         """Refresh every feed now (``r``; or only ``names``); one notification when done."""
         app = self.app

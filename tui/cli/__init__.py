@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--store",
         metavar="PATH",
-        help="the TinyDB store file (default: $SITMON_STORE, else the platform data folder)",
+        help="the TinyDB store file (default: the situation's; for 'syria' $SITMON_STORE, "
+        "else sitmon.json in the data folder)",
     )
     parser.add_argument(
         "--situation",
@@ -149,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         # `sitmon` alone (or with run options) opens the monitor.
         args.func = cmd_run
-    if args.store is None and os.environ.get("SITMON_STORE"):
-        args.store = os.environ["SITMON_STORE"]
+    # $SITMON_STORE is the bundled situation's store (sitmon.store.default_store_path);
+    # another situation uses its own store unless --store says otherwise.
     try:
         return int(args.func(args) or 0)
     except CommandError as exc:

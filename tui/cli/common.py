@@ -55,12 +55,12 @@ def store_path(args: argparse.Namespace) -> Path:
     return situation().store_path
 
 
-def situation_config(config):
-    """``config`` as the selected situation sees it: a situation other than
-    the bundled one takes its feeds and actor names from its own
-    ``feeds.toml`` (same format as the main config; missing = none) plus its
-    factions' aliases. Raises the config module's ConfigError."""
-    sit = situation()
+def situation_config(config, sit: Situation | None = None):
+    """``config`` as situation ``sit`` (default: the selected one) sees it: a
+    situation other than the bundled one takes its feeds and actor names from
+    its own ``feeds.toml`` (same format as the main config; missing = none)
+    plus its factions' aliases. Raises the config module's ConfigError."""
+    sit = sit or situation()
     if sit.bundled or config is None:
         return config
     import msgspec

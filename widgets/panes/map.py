@@ -53,6 +53,8 @@ class MapPane(BlockPane):
         self._map_lines: list[StyledLine] | None = None
         self._map_key: object = None
         self.as_of_label = ""
+        #: the situation's map area (widgets.area_geo.MapArea); None: the bundled Syria
+        self.area = None
 
     @property
     def zoom(self) -> float:
@@ -87,6 +89,7 @@ class MapPane(BlockPane):
             center=self.center,
             legend=True,
             as_of_label=self.as_of_label,
+            area=self.area,
         )
 
     # ------------------------------------------------------------ rendering
@@ -115,6 +118,7 @@ class MapPane(BlockPane):
             self.charset,
             self.labels,
             self.options,
+            self.area,
         )
         if key == self._map_key and self._map_lines is not None:
             return
@@ -376,7 +380,7 @@ class MapPane(BlockPane):
         """Move the view by a fifth of its span (``dx``/``dy`` in -1, 0, 1)."""
         from ..geo import SYRIA_BBOX
 
-        min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX
+        min_lon, min_lat, max_lon, max_lat = SYRIA_BBOX if self.area is None else self.area.bbox
         lat, lon = self.center or ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
         step_lon = (max_lon - min_lon) / self.zoom / 5
         step_lat = (max_lat - min_lat) / self.zoom / 5
