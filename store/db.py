@@ -427,9 +427,7 @@ class Store:
         """A writer's last resort: under the lock, re-check, set the broken file aside, start anew.
 
         Never when the file is changing (someone is writing it): that raises.
-        The new store starts from the bundled dataset, never empty, unless
-        ``seed`` is False (a situation other than the bundled one: it starts
-        empty, never with Syria's data).
+        The new store starts from the bundled dataset, never empty.
         """
         with self.lock:
             try:
@@ -440,15 +438,15 @@ class Store:
                     raise
                 first = again
             else:  # it disappeared meanwhile: a plain new store
-                self._create(seed=seed)
+                self._create(seed=True)
                 return
             moved = quarantine(self.path)
             self.warnings.append(
                 f"The store {self.path} could not be read: {first.problem}. "
                 f"It was moved aside to {moved.name} (its bytes kept) and a new store "
-                + ("was started from the bundled dataset." if seed else "was started, empty.")
+                "was started from the bundled dataset."
             )
-            self._create(seed=seed)
+            self._create(seed=True)
 
     def _load_from_disk(self) -> bool:
         """Load the file: True when loaded, False when it does not exist.
@@ -516,6 +514,8 @@ class Store:
         """(problem, None) or (None, data). Raises for a store of a newer schema."""
         if not raw.strip():
             return "the file is empty", None
+        if raw.strip() == b"{}":
+            return None, _File()  # an empty store (the first write adds the meta)
         try:
             data = _decode_file(raw)
         except msgspec.DecodeError as exc:
@@ -527,8 +527,6 @@ class Store:
         version = meta.get("schema_version")
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise self._future_error(version)
-        if version is None and _is_blank(data):
-            return None, data  # `{}`: an empty store (the first write adds the meta)
         if version not in READABLE_VERSIONS:
             return f"it has no valid schema version (found {version!r})", None
         return None, data
@@ -1252,11 +1250,6 @@ def _gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _is_blank(data: _File) -> bool:
-    """A file with no meta and no records (``{}``, or TinyDB's empty tables)."""
-    return not any(getattr(data, name) for name in ("meta", *TABLE_NAMES.values()))
 
 
 def _decode_file(raw: bytes) -> _File:

@@ -81,13 +81,16 @@ def open_store(
     :class:`StoreError` for a store it cannot read, and nothing is created or
     moved. A command that was asked to write (``write=True``: ``refresh``,
     ``import``) may, under the lock and after re-checking, set a broken file
-    aside and start anew (:meth:`Store.open` ``repair``). A write waiting for
-    another process's lock says so on stderr after 1 s. Only the bundled
-    situation's store is ever seeded with the bundled dataset.
+    aside and start from the bundled dataset (:meth:`Store.open` ``repair``).
+    A write waiting for another process's lock says so on stderr after 1 s.
+
+    Only the bundled situation's store is ever seeded with the bundled
+    dataset: another situation's store is created empty, and a damaged one
+    is refused (one line), never replaced by Syria's data.
     """
     path = store_path(args)
     if not getattr(args, "store", None) and not situation().bundled:
-        seed = False
+        seed, write = False, False
     store = Store.open(path, seed=seed, repair=write, on_lock_wait=err, events=events)
     for warning in store.warnings:
         err(f"warning: {warning}")
