@@ -311,3 +311,96 @@ def test_a_bad_name_and_a_taken_name(sudan, capsys):
     assert rc == 2 and "a situation called 'sudan' already exists" in err
     rc, _, err = run(capsys, "situation", "new", "syria", "--country", "SYR")
     assert rc == 2 and "'syria' is the bundled situation" in err
+
+
+def _acled_row(n: int, actor1: str, actor2: str, sub: str, location: str, lat: str, lon: str):
+    return {
+        "event_id_cnty": f"SYNTHSDN{n}",
+        "event_date": f"2023-04-{14 + n:02d}",
+        "year": "2023",
+        "time_precision": "1",
+        "disorder_type": "Political violence",
+        "event_type": "Battles",
+        "sub_event_type": sub,
+        "actor1": actor1,
+        "assoc_actor_1": "",
+        "inter1": "2",
+        "actor2": actor2,
+        "assoc_actor_2": "",
+        "inter2": "1",
+        "interaction": "12",
+        "country": "Sudan",
+        "admin1": "Example State",
+        "admin2": "",
+        "admin3": "",
+        "location": location,
+        "latitude": lat,
+        "longitude": lon,
+        "geo_precision": "1",
+        "source": "Synthetic Observer",
+        "source_scale": "National",
+        "notes": "Synthetic example row (ACLED's terms forbid redistributing real rows).",
+        "fatalities": "3",
+        "timestamp": "1700000000",
+        "iso": "729",
+        "iso3": "SDN",
+    }
+
+
+def test_factions_are_made_from_acled_actor_names_in_a_new_situation(capsys, tmp_path):
+    """A situation with no factions: ACLED's actors become factions with stable
+    looks, so the control change of 'overtakes territory' is kept, not refused."""
+    import json
+
+    doc = {
+        "status": 200,
+        "success": True,
+        "data": [
+            _acled_row(
+                1,
+                "Rapid Support Forces",
+                "Military Forces of Sudan (2019-)",
+                "Armed clash",
+                "Synthtown",
+                "15.5",
+                "32.5",
+            ),
+            _acled_row(
+                2,
+                "Rapid Support Forces",
+                "Civilians (Sudan)",
+                "Non-state actor overtakes territory",
+                "Examplebad",
+                "13.6",
+                "25.3",
+            ),
+        ],
+    }
+    path = tmp_path / "sudan.acled.json"
+    path.write_text(json.dumps(doc))
+    assert run(capsys, "situation", "new", "sudan", "--country", "SDN")[0] == 0
+    rc, out, err = run(capsys, "--situation", "sudan", "import", str(path))
+    assert (rc, err) == (0, ""), err
+    assert "0 rejected" in out
+    from sitmon.store import Store
+    from sitmon.store.situations import get_situation
+
+    store = Store.open(get_situation("sudan").store_path, seed=False)
+    looks = {f.id: (f.name, f.short, f.symbol, f.colour) for f in store.factions.values()}
+    assert looks == {
+        "actor-rapid_support_forces": (
+            "Rapid Support Forces",
+            "Rapid Support Forces",
+            "R",
+            "#c69026",
+        ),
+        "actor-military_forces_of_sudan_2019": (
+            "Military Forces of Sudan (2019-)",
+            "Military Forces of Sudan",
+            "M",
+            "#57ab5a",
+        ),
+    }
+    assert [c.faction for c in store.tables["control"].values()] == ["actor-rapid_support_forces"]
+    rc, out, _ = run(capsys, "--situation", "sudan", "export", "--view", "map", "--ascii")
+    assert "R Rapid Support" in out  # the legend names it

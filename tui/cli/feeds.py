@@ -203,12 +203,26 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     except FeedError as exc:
         raise CommandError(str(exc), 1) from None
+    from .situation import with_actor_factions
+
+    records, result = with_actor_factions(
+        result,
+        store,
+        config,
+        lambda fmap, known: ingest_bytes(
+            data,
+            args.format,
+            source_name=name,
+            faction_map=fmap,
+            places=store.places,
+            factions=known,
+            feed_id=args.name or "",
+        ),
+    )
     _print_warnings(name, result.warnings)
     if result.meta.get("note"):
         say(f"{name}: {result.meta['note']}")
-    cs = store.merge(
-        result.records, rejected=result.rejected, situation=result.meta.get("situation")
-    )
+    cs = store.merge(records, rejected=result.rejected, situation=result.meta.get("situation"))
     for flip in describe_flips(store, cs):
         say(f"{name}: control flip: {flip}")
     import dataclasses

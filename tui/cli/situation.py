@@ -185,3 +185,36 @@ def cmd_remove(args: argparse.Namespace) -> int:
         raise _error(exc) from None
     print(f"removed situation {sit.name!r} ({folder})")
     return 0
+
+
+def with_actor_factions(result, store, config, reingest):
+    """For a situation other than the bundled one: make factions for the
+    actors of ``result`` (an AdaptResult) that map to none of the store's
+    (:mod:`sitmon.store.actor_factions`) and adapt again with them
+    (``reingest(faction_map, known_ids)``), so their events and control
+    changes are kept. Returns the records to merge and the final result."""
+    from datetime import UTC, datetime
+
+    from sitmon.store.actor_factions import actor_names, factions_from_actors
+    from sitmon.store.actors import ActorMap
+
+    from .common import situation
+
+    if situation().bundled:
+        return result.records, result
+    names = actor_names(result.records)
+    if not names:
+        return result.records, result
+    fmap = dict(getattr(config, "factions", None) or {})
+    known = set(store.factions)
+    made_records, made = factions_from_actors(
+        names,
+        known,
+        {f.symbol for f in store.factions.values()},
+        ActorMap(fmap),
+        stamp=datetime.now(UTC).replace(microsecond=0),
+    )
+    if not made:
+        return result.records, result
+    again = reingest({**fmap, **made}, known | set(made.values()))
+    return [*made_records, *again.records], again
