@@ -11,17 +11,10 @@ from sitmon.tui.cli import main
 from sitmon.tui.palette import palette_commands
 
 from tests.support.tui_fixtures import make_app, situation_store
+from tests.tui.test_app import ready
 
 ROOT = Path(__file__).resolve().parents[2]
 SUDAN = ROOT / "examples" / "sudan"
-
-
-async def ready(pilot) -> None:
-    app = pilot.app
-    await app.wait_until_loaded()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def palette(pilot, text: str) -> None:
