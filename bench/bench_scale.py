@@ -132,7 +132,7 @@ def bench_refresh(n: int, tmp: Path, reps: int) -> None:
     def one(size: int) -> float:
         times = []
         for r in range(reps):
-            work = tmp / f"refresh-{size}-{r}"
+            work = tmp / f"refresh-{n}-{size}-{r}"
             work.mkdir()
             store = store_copy(size, work)
             feed = feed_file(size, 10_000, work, r)
@@ -213,9 +213,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--large", action="store_true", help="add the 1M-event rows (slow)")
     ap.add_argument("--only", default="rss,refresh,info,keys,export")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--sizes", help="big-store sizes, comma-separated (default 100000)")
     args = ap.parse_args(argv)
     only = set(args.only.split(","))
     sizes = [100_000] + ([1_000_000] if args.large else [])
+    if args.sizes:
+        sizes = [int(x) for x in args.sizes.split(",") if x]
     print(f"start: {uptime()}")
     t0 = time.perf_counter()
     for n in [1000, 10_000, *sizes]:

@@ -96,3 +96,24 @@ def _events_of(tmp_path, eid: str, title: str):
         updated_at=when,
         sources=[SourceRef(source="sohr")],
     )
+
+
+async def test_the_selected_event_keeps_its_row_in_either_order(tmp_path):
+    """Timeline.find places an event by binary search in either order (issue 13)."""
+    app = make_app(situation_store(tmp_path / "s.json"))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.wait_until_loaded()
+        await pilot.pause()
+        tl = app.main_screen.timeline
+        for newest_first in (True, False):
+            if tl.newest_first != newest_first:
+                await pilot.press("o")
+                await pilot.pause()
+            assert tl.select("ev-saraqib")
+            row = tl.cursor
+            assert tl.rows[row].id == "ev-saraqib"
+            assert tl.find("ev-saraqib") == row
+            assert tl.find("ev-hama-falls") == next(
+                i for i, e in enumerate(tl.rows) if e.id == "ev-hama-falls"
+            )
+            assert tl.find("no-such-event") is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Hashable
 
 from ..lines import StyledLine
@@ -43,6 +44,18 @@ class TimelinePane(Pane):
         return self.rows[index].id if 0 <= index < len(self.rows) else None
 
     def find(self, item: str) -> int | None:
+        """The row of event ``item``: a binary search on (time, id) when the snapshot
+        carries the store's table (rows are in time order, either way), else a scan."""
+        table = getattr(self.snapshot, "event_table", None)
+        if table:
+            ev = table.get(item)
+            if ev is None:
+                return None
+            events = self.snapshot.events  # chronological; rows are it or it reversed
+            i = bisect.bisect_left(events, (ev.time, ev.id), key=_time_id)
+            if i >= len(events) or events[i].id != item:
+                return None
+            return len(events) - 1 - i if self.newest_first else i
         for i, ev in enumerate(self.rows):
             if ev.id == item:
                 return i
@@ -104,3 +117,7 @@ class TimelinePane(Pane):
             self.select(keep, notify=False)
         self.invalidate()
         self.update_title()
+
+
+def _time_id(e) -> tuple:
+    return (e.time, e.id)
