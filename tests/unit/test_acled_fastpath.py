@@ -370,13 +370,13 @@ GOLDEN: dict[str, str] = {
     "clean_escapes/overrides/acled": "6f46fa1cb80ec28eb806f0c7",
     "clean_escapes/overrides/auto": "6f46fa1cb80ec28eb806f0c7",
     "error_success_false/bundled/acled": "580628f5a0d1e97b82a684c5",
-    "error_success_false/bundled/auto": "3a019f8e0e2b8093f2395dba",
+    "error_success_false/bundled/auto": "97253a3454e307a29d11b21e",
     "error_data_not_list/bundled/acled": "19ece9e057ebb4889ab65678",
-    "error_data_not_list/bundled/auto": "f4a004bf03a9ed06ae6603b7",
+    "error_data_not_list/bundled/auto": "a09bb46b12fc15a6b14276e8",
     "error_data_missing/bundled/acled": "fddcf9d79be497f8225370fe",
-    "error_data_missing/bundled/auto": "1f0f1c44c94bf823fc53ce03",
+    "error_data_missing/bundled/auto": "4afcdbe895f3a9c39c32d752",
     "error_scalar/bundled/acled": "2fb304b9afab191fc217d110",
-    "error_scalar/bundled/auto": "a4c737cb9ce2b6982a8f8ffd",
+    "error_scalar/bundled/auto": "8fe95b9ece6016bf68f6bdd6",
     "error_deep_extra/bundled/acled": "0d8e020cd4b2beb8692a1c8d",
     "error_deep_extra/bundled/auto": "0d8e020cd4b2beb8692a1c8d",
     "error_big_int_in_row/bundled/acled": "97009acd855edd84906e5e83",
@@ -392,9 +392,9 @@ GOLDEN: dict[str, str] = {
     "error_html/bundled/acled": "47e7f98701a352cbb276c779",
     "error_html/bundled/auto": "47e7f98701a352cbb276c779",
     "error_dup_data_key/bundled/acled": "fd4d99bdae4e5955a9775075",
-    "error_dup_data_key/bundled/auto": "decae332c2901c4b3c4b3899",
+    "error_dup_data_key/bundled/auto": "619386db1341feb37f764094",
     "error_dirty_data_key/bundled/acled": "1d0c879080b12d62b4a24a27",
-    "error_dirty_data_key/bundled/auto": "1828ca9a62fca43d95f13881",
+    "error_dirty_data_key/bundled/auto": "76b00a61bd579ba773dd06a1",
 }
 
 
@@ -877,6 +877,18 @@ def test_sample_document_written_out(fmt):
         "acled-SYNTH0003",
         "acled-SYNTH0004",
     ]
+
+
+def test_an_unrecognised_error_body_names_the_formats():
+    """Auto-detection of a body that is not surely ACLED (no ``data``): the digests of
+    the ``auto`` error cases were re-captured when the list of formats grew (RSS/Atom,
+    GDELT, ReliefWeb, HAPI)."""
+    got = run_bytes("error_success_false", "bundled", "auto")["error"]
+    assert got.startswith(
+        "feed 'sample': unknown feed format (an object with keys error, status, success): "
+        "expected a sitmon feed (`sitmon_feed`), a JSON Feed"
+    )
+    assert got.endswith("or RSS/Atom XML")
 
 
 @pytest.mark.parametrize("name", sorted(ERROR_MESSAGES))
