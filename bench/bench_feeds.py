@@ -5,7 +5,11 @@
    ``msgspec.json.decode`` and ``json.loads`` of the same bytes (target: <= 3x),
    timed interleaved (best of ``--repeat`` each); then the same for rows whose
    notes hold escaped quotes, brackets and non-ASCII text, as real notes do.
-2. A full refresh round trip over loopback (HTTP server on 127.0.0.1) of a
+2. One ingest path: the same 10k-event ACLED bytes as ``sitmon import`` reads them
+   and as a scheduled refresh reads them (both ``ingest_bytes``), beside the
+   decode-then-adapt path refreshes took before, and both whole commands (read,
+   ingest, merge, write) into a copy of the bundled store.
+3. A full refresh round trip over loopback (HTTP server on 127.0.0.1) of a
    10k-event feed into a 100k-event store, beside one decode + one
    encode-and-write of that store file.
 
@@ -156,6 +160,71 @@ def bench_decode(n: int, repeat: int) -> None:
         )
 
 
+def bench_paths(n: int, repeat: int) -> None:
+    import shutil
+
+    from sitmon.store.ingest import decode_document, ingest_document
+    from sitmon.tui.cli import main as cli_main
+
+    class Feed:
+        name = "acled"
+        format = "auto"
+        timeout = 60.0
+        max_bytes = 64 * 1024 * 1024
+        max_pages = 20
+        headers: dict[str, str] = {}
+
+    raw = acled_document(n, seed=3)
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        doc = d / "acled.json"
+        doc.write_bytes(raw)
+        Feed.url = str(doc)
+        seed = d / "seed.json"
+        base = Store.open(seed)  # the bundled dataset: what a new store holds
+        places, factions = base.places, set(base.factions)
+
+        def ingest():
+            return ingest_bytes(raw, "auto", source_name="acled", places=places, factions=factions)
+
+        def decode_then_adapt():  # what a refresh did before it used ingest_bytes
+            return ingest_document(decode_document(raw, what="feed 'acled'"), "acled")
+
+        def command(which: str):
+            target = d / f"{which}.json"
+            shutil.copyfile(seed, target)
+
+            def run():
+                if which == "import":
+                    args = ["--store", str(target), "--config", str(d / "none.toml")]
+                    assert cli_main([*args, "import", str(doc), "--name", "acled"]) == 0
+                else:
+                    assert refresh_feed(Store.open(target, seed=False), Feed).ok
+
+            return run
+
+        def fresh(which: str):
+            def run():
+                command(which)()
+
+            return run
+
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            t_ingest, t_old = best_of_each([ingest, decode_then_adapt], repeat)
+            t_import, t_refresh = best_of_each([fresh("import"), fresh("refresh")], repeat)
+        print(f"One ingest path, ACLED {n} events ({len(raw) / 1e6:.1f} MB):")
+        print(f"  ingest_bytes (import, validate and refresh)  {t_ingest * 1000:8.1f} ms")
+        print(f"  decode_document + ingest_document (old refresh path) {t_old * 1000:8.1f} ms")
+        print(
+            f"  sitmon import (read+ingest+merge+write)   {t_import * 1000:8.1f} ms"
+            f"   refresh_feed of the same file {t_refresh * 1000:8.1f} ms"
+            f"   ratio {t_refresh / t_import:4.2f}x"
+        )
+
+
 def big_store(path: Path, n: int) -> Store:
     stamp = datetime(2024, 12, 5, 23, tzinfo=SITUATION_TZ)
     t0 = datetime(2024, 11, 27, tzinfo=SITUATION_TZ)
@@ -244,6 +313,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     bench_decode(args.events, args.repeat)
+    bench_paths(args.events, args.repeat)
     bench_round_trip(args.events, args.store_events)
     return 0
 

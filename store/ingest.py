@@ -19,7 +19,7 @@ that cannot be read at all. Problems with single records are
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from .actors import ActorMap
@@ -339,8 +339,24 @@ def _context(
     )
 
 
-def ingest_document(doc: Any, format: str = "auto", ctx: AdaptContext | None = None) -> AdaptResult:
-    """Records from an already decoded and sanitized document."""
+#: format -> (page document, the page's url) -> the next page's url (absolute or
+#: relative), or None on the last page: the formats a refresh reads page by page
+NEXT_PAGE: dict[str, Callable[[Any, str], str | None]] = {
+    "ucdp": lambda doc, url: ucdp.next_page_url(doc),
+    "reliefweb": lambda doc, url: reliefweb.next_page_url(doc),
+    "gdelt": gdelt.next_page_url,
+}
+
+
+def ingest_document(
+    doc: Any, format: str = "auto", ctx: AdaptContext | None = None, *, page_url: str = ""
+) -> AdaptResult:
+    """Records from an already decoded and sanitized document.
+
+    For a format read page by page (:data:`NEXT_PAGE`) the result's
+    ``meta["next_page"]`` is the next page's url (from ``page_url``, the url this
+    page came from), or None.
+    """
     ctx = ctx or AdaptContext()
     if format not in FORMATS:
         raise FeedError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
@@ -360,6 +376,8 @@ def ingest_document(doc: Any, format: str = "auto", ctx: AdaptContext | None = N
             f"{fmt} document could not be read ({type(exc).__name__}: {one_line(str(exc), 120)})"
         ) from exc
     result.meta.setdefault("format", fmt)
+    if fmt in NEXT_PAGE:
+        result.meta.setdefault("next_page", NEXT_PAGE[fmt](doc, page_url or ctx.url))
     drop_duplicate_ids(result)
     return result
 
@@ -374,16 +392,29 @@ def ingest_bytes(
     factions: Collection[str] | None = None,
     url: str = "",
     feed_id: str = "",
+    what: str | None = None,
+    page_url: str = "",
 ) -> AdaptResult:
-    """Decode, sanitize and adapt one document.
+    """Decode, sanitize and adapt one document: the one way bytes become records.
+
+    ``sitmon import``, ``sitmon validate`` and every feed refresh (each page of
+    it, :func:`store.refresh.refresh_feed`) call this, so the same bytes give the
+    same records, at the same speed, whichever way they came.
 
     ``source_name`` names the feed in messages; ``feed_id`` is its configured
     name (a config feed's, ``import --name``), which scopes record ids when the
     document declares no identity of its own (see :func:`~store.adapters.detect.feed_key`);
     ``faction_map`` adds actor names to the default actor map; ``places`` and
-    ``factions`` (the store's) let adapters resolve names to ids.
+    ``factions`` (the store's) let adapters resolve names to ids; ``what`` names
+    the document in messages (default ``feed '<source_name>'``). ``url`` is the
+    feed's address as records may cite it (a refresh passes the configured
+    template, never an expanded secret); ``page_url`` the address this page was
+    fetched from (default ``url``), which GDELT detection and paging read. The
+    result's ``meta`` holds the ``format`` read and, for a paged format
+    (:data:`NEXT_PAGE`), ``next_page``. Raises :class:`FeedError` (one line) for a
+    document that cannot be read at all.
     """
-    what = f"feed {source_name!r}"
+    what = what or f"feed {source_name!r}"
     # the fast path reads event rows; deletions and error bodies take the general one
     if (format == "acled" or (format == "auto" and b'"event_id_cnty"' in data)) and not (
         b'"deleted_timestamp"' in data or b'"error"' in data
@@ -398,10 +429,10 @@ def ingest_bytes(
         if needs_sanitize(data):
             doc = sanitize_tree(doc)
     else:
-        doc = decode_document(data, what=what, format=format, url=url)
+        doc = decode_document(data, what=what, format=format, url=page_url or url)
     ctx = _context(source_name, faction_map, places, factions, url, feed_id)
     try:
-        return ingest_document(doc, format, ctx)
+        return ingest_document(doc, format, ctx, page_url=page_url)
     except FeedError as exc:
         msg = str(exc)
         if not msg.startswith(what):

@@ -31,10 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .actors import ActorMap
-from .adapters import gdelt, reliefweb, ucdp
+from .adapters import reliefweb, ucdp
 from .adapters.base import AdaptResult, FeedError
-from .adapters.detect import AdaptContext
 from .deadline import Cancel
 from .decode import one_line
 from .fetch import (
@@ -50,7 +48,7 @@ from .fetch import (
     resolve_next,
     url_secrets,
 )
-from .ingest import decode_document, ingest_document
+from .ingest import NEXT_PAGE, ingest_bytes
 from .merge import ChangeSet, Rejection
 from .storage import StoreError
 
@@ -239,27 +237,34 @@ def _refresh(
             "not_modified",
             f"{name}: not modified since the last refresh; nothing written",
         )
-    ctx = AdaptContext(
-        source_name=name,
-        actors=ActorMap(factions),
-        places=store.places,
-        factions=set(store.factions),
-        url=feed_cfg.url,  # the template: never the expanded secret
-        feed_id=name,
-    )
     what = f"feed {name!r}"
-    doc = decode_document(first.body, what=what, format=fmt_cfg, url=url)
-    results = [_adapt(doc, fmt_cfg, ctx, what)]
+    place_records, faction_ids = store.places, set(store.factions)
+
+    def ingest(body: bytes, fmt: str, what: str, page_url: str) -> AdaptResult:
+        return ingest_bytes(
+            body,
+            fmt,
+            source_name=name,
+            faction_map=factions,
+            places=place_records,
+            factions=faction_ids,
+            url=feed_cfg.url,  # the template: never the expanded secret
+            page_url=page_url,
+            feed_id=name,
+            what=what,
+        )
+
+    results = [ingest(first.body, fmt_cfg, what, first.final_url)]
     fmt = results[0].meta.get("format", results[0].format)
     total = len(first.body)
     pages = 1
     note = ""
-    if fmt in _NEXT_PAGE:
+    if fmt in NEXT_PAGE:
         current = first.final_url
         seen = {current}
         # a local document pages only within its own folder
         root = local_path(current).resolve().parent if is_local(current) else None
-        nxt = _NEXT_PAGE[fmt](doc, current)
+        nxt = results[0].meta.get("next_page")
         while nxt:
             if pages >= max_pages:
                 note = f" (stopped after {max_pages} pages; raise max_pages to read more)"
@@ -275,10 +280,9 @@ def _refresh(
             page = fetch(target, **common)
             pages += 1
             total += len(page.body)
-            doc = decode_document(page.body, what=f"{what} page {pages}", format=fmt, url=url)
-            results.append(_adapt(doc, fmt, ctx, f"{what} page {pages}"))
+            results.append(ingest(page.body, fmt, f"{what} page {pages}", page.final_url))
             current = page.final_url
-            nxt = _NEXT_PAGE[fmt](doc, current)
+            nxt = results[-1].meta.get("next_page")
     if fmt == "ucdp" and not note:
         note = ucdp.short_total_note(results)
     records, rejected = _combine(results)
@@ -319,22 +323,6 @@ def _refresh(
         warnings=warnings,
         notes=notes,
     )
-
-
-#: format -> (page document, its url) -> the next page's url (absolute or relative), or None
-_NEXT_PAGE = {
-    "ucdp": lambda doc, url: ucdp.next_page_url(doc),
-    "reliefweb": lambda doc, url: reliefweb.next_page_url(doc),
-    "gdelt": gdelt.next_page_url,
-}
-
-
-def _adapt(doc: Any, fmt: str, ctx: AdaptContext, what: str) -> AdaptResult:
-    try:
-        return ingest_document(doc, fmt, ctx)
-    except FeedError as exc:
-        msg = str(exc)
-        raise FeedError(msg if msg.startswith(what) else f"{what}: {msg}") from None
 
 
 def _combine(results: list[AdaptResult]) -> tuple[list[Any], list[Rejection]]:
