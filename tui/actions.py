@@ -27,6 +27,7 @@ __all__ = [
     "ids",
     "display_keys",
     "effective_keys",
+    "key_hint",
     "markdown_table",
 ]
 
@@ -458,6 +459,18 @@ def display_keys(keys: str, *, ascii: bool = False) -> str:
             )
         out.append(name)
     return " ".join(out)
+
+
+def key_hint(
+    action_id: str, keymap: Mapping[str, str] | None = None, *, ascii: bool = False
+) -> str:
+    """The first key bound to ``action_id`` after ``keymap``, readable: ``g``, ``[``, ``?``.
+
+    The palette's hints and the panes' title keys read it, so a remapped key
+    shows everywhere it is named.
+    """
+    keys = effective_keys(by_id(action_id), keymap)
+    return display_keys(keys.split(",")[0], ascii=ascii)
 
 
 def rows(keymap: Mapping[str, str] | None = None) -> Iterable[tuple[str, str, str, str]]:

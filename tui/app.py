@@ -140,6 +140,17 @@ class SitmonApp(SituationSwitching, App):
             self, disk_interval, busy_elsewhere=self.scheduler.any_running
         )
 
+    def set_keymap(self, keymap: dict[str, str]) -> None:
+        """Bind keys by binding id (``{"app.goto_date": "G"}``); hints follow (:attr:`keymap`)."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+        if self.screen_stack:
+            self.main_screen.show_key_hints()
+
+    def update_keymap(self, keymap: dict[str, str]) -> None:
+        """Merge ``keymap`` into the current one (see :meth:`set_keymap`)."""
+        self.set_keymap({**self.keymap, **keymap})
+
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
 

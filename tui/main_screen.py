@@ -85,13 +85,19 @@ class MainScreen(Screen):
         bar.cursor_blink = app.cursor_blink
         for pane in self.panes():
             pane.options = app.pane_options
-            keys = actions.effective_keys(actions.by_id(f"app.pane_{pane.id}"), app.keymap)
-            pane.key_hint = actions.display_keys(keys.split(",")[0], ascii=app.ascii)
             pane.set_message("Loading the store…")
+        self.show_key_hints()
         self.set_class(app.ascii, "-ascii")
         self.map_pane.area = app.map_area()
         self.apply_layout(app.size.width, app.size.height)
         self.set_active("timeline", focus=True)
+
+    def show_key_hints(self) -> None:
+        """Each pane's title names the key that jumps to it, as bound now."""
+        app = self.app
+        for pane in self.query(Pane):
+            pane.key_hint = actions.key_hint(f"app.pane_{pane.id}", app.keymap, ascii=app.ascii)
+            pane.update_title()
 
     # ------------------------------------------------------------------ panes
 

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from . import actions
+
 if TYPE_CHECKING:
     from .app import SitmonApp
 
@@ -35,6 +37,10 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     cmds: list[PaletteCommand] = []
     add = cmds.append
     main = app.main_screen
+
+    def key(action_id: str) -> str:  # the key as bound now (the user's [keymap] applied)
+        return actions.key_hint(action_id, app.keymap, ascii=app.ascii)
+
     for pane_id, title in (
         ("timeline", "Timeline"),
         ("map", "Map"),
@@ -50,26 +56,34 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
         )
     add(
         PaletteCommand(
-            "Go to date…", "Type a date to show the situation as of then (g)", main.action_goto_date
+            "Go to date…",
+            f"Type a date to show the situation as of then ({key('app.goto_date')})",
+            main.action_goto_date,
         )
     )
-    add(PaletteCommand("Now: latest moment", "Back to the latest data (n)", main.action_now))
     add(
         PaletteCommand(
-            "Replay day by day", "Step a day every second from the start (p)", main.action_replay
+            "Now: latest moment", f"Back to the latest data ({key('app.now')})", main.action_now
+        )
+    )
+    add(
+        PaletteCommand(
+            "Replay day by day",
+            f"Step a day every second from the start ({key('app.replay')})",
+            main.action_replay,
         )
     )
     add(
         PaletteCommand(
             "Export pane",
-            "Export the focused pane exactly as shown (e)",
+            f"Export the focused pane exactly as shown ({key('app.export')})",
             partial(main.action_export, "pane"),
         )
     )
     add(
         PaletteCommand(
             "Export report",
-            "Export the situation report (E)",
+            f"Export the situation report ({key('app.export_report')})",
             partial(main.action_export, "report"),
         )
     )
@@ -80,34 +94,42 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     )
     add(
         PaletteCommand(
-            "Refresh feeds", "Fetch every configured feed now (r)", main.action_refresh_feeds
+            "Refresh feeds",
+            f"Fetch every configured feed now ({key('app.refresh')})",
+            main.action_refresh_feeds,
         )
     )
     add(
         PaletteCommand(
             "Feeds",
-            "Every feed's last success, last error, next attempt; refresh one (f)",
+            f"Every feed's last success, last error, next attempt; refresh one ({key('app.feeds')})",
             main.action_feeds,
         )
     )
     add(
         PaletteCommand(
-            "What changed", "The last refreshes and what they changed (c)", main.action_changes
+            "What changed",
+            f"The last refreshes and what they changed ({key('app.changes')})",
+            main.action_changes,
         )
     )
     add(PaletteCommand("Change theme", "Pick a colour theme", app.action_change_theme))
     add(
         PaletteCommand(
-            "Toggle timeline order", "Newest first / chronological (s)", main.action_toggle_order
+            "Toggle timeline order",
+            f"Newest first / chronological ({key('timeline.order')})",
+            main.action_toggle_order,
         )
     )
     add(
         PaletteCommand(
-            "Maximise pane", "Maximise / restore the focused pane (z)", main.action_maximise
+            "Maximise pane",
+            f"Maximise / restore the focused pane ({key('app.maximise')})",
+            main.action_maximise,
         )
     )
-    add(PaletteCommand("Keys", "Show every key (?)", main.action_help))
-    add(PaletteCommand("Quit", "Quit sitmon (q, Ctrl+Q, Ctrl+C)", app.action_quit))
+    add(PaletteCommand("Keys", f"Show every key ({key('app.help')})", main.action_help))
+    add(PaletteCommand("Quit", f"Quit sitmon ({key('app.quit')}, Ctrl+Q, Ctrl+C)", app.action_quit))
     current = app.situation_name
     for sit in app.situations():
         here = sit.name == current
