@@ -11,6 +11,10 @@ Opening decodes the file once, straight into typed records (msgspec), and
 builds the indexes. Every change goes through :meth:`Store.merge`, which takes
 the writer lock, re-reads the file if another process changed it, merges, and
 writes the whole new state with **one** atomic write.
+
+Over 500 lines on purpose: the store's indexes and the queries that read them
+change together (a new index is a new query); the filtering rules themselves
+live in :mod:`.filtering` and the views in :mod:`.views`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ StyledLines, never markup) and goes back with Esc.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from sitmon.store.timeutil import TimeError, day_of, parse_as_of
 from sitmon.widgets.detail_render import render_detail_links
@@ -356,7 +356,3 @@ class GotoDateScreen(ModalScreen[date | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def day_range(lo: date, hi: date) -> list[date]:
-    return [lo + timedelta(days=i) for i in range((hi - lo).days + 1)]

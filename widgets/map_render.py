@@ -26,6 +26,10 @@ Drawing, in order of precedence (later wins a cell):
 5. the legend (right of the map or below it, whichever leaves the larger map),
    ending with the geography's credit (:data:`CREDIT`), which is never cut or
    dropped: one row, or two in a narrow legend column.
+
+Over 500 lines on purpose: the five steps above share one layout (cells, label
+boxes, legend side) and run in one pass; the geometry itself lives in
+:mod:`.geo`.
 """
 
 from __future__ import annotations

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import TypeVar
 
 from sitmon.store.query import metric_label
 from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
-from sitmon.store.timeutil import fmt_when
 
 from .lines import Span, StyledLine
 
@@ -267,10 +265,6 @@ def fmt_value(fig: Figure) -> str:
     if unit and unit not in ("people", "persons"):
         text += f" {unit}"
     return text
-
-
-def fmt_date(dt: datetime, precision: str = "day") -> str:
-    return fmt_when(dt, precision)
 
 
 def line_of(parts: list[tuple[str, str]], width: int, *, ascii: bool = False) -> StyledLine:

@@ -12,7 +12,6 @@ import fcntl
 import os
 import re
 import select
-import shutil
 import signal
 import struct
 import subprocess
@@ -88,12 +87,11 @@ class Terminal:
 
 
 def _command(store: Path) -> list[str]:
-    exe = shutil.which("sitmon")
-    base = [exe] if exe else [sys.executable, "-m", "sitmon"]
-    return [*base, "--store", str(store)]
+    """This checkout's sitmon under the test interpreter (never a ``sitmon`` on PATH)."""
+    return [sys.executable, "-m", "sitmon", "--store", str(store)]
 
 
-def test_console_script_in_a_pty(tmp_path):
+def test_the_app_in_a_pty(tmp_path):
     env = dict(os.environ)
     env.update(
         TERM="xterm-256color",

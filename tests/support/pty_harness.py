@@ -37,12 +37,8 @@ KEYS = {
 
 
 def sitmon_argv(*args: str) -> list[str]:
-    """The installed console script when it is on PATH, else the module."""
-    from shutil import which
-
-    exe = which("sitmon")
-    if exe and os.environ.get("SITMON_TEST_USE_MODULE") != "1":
-        return [exe, *args]
+    """This checkout's sitmon, run by the interpreter running the tests (never whatever
+    ``sitmon`` comes first on PATH, which may be another install)."""
     return [sys.executable, "-m", "sitmon", *args]
 
 

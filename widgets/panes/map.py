@@ -4,34 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from sitmon.store.timeutil import fmt_since
 from textual.events import Click, Resize
 from textual.geometry import Size
 
 from ..lines import StyledLine
-from ..render_util import fit, glyphs, safe
+from ..map_render import MapOptions, nearest_in_direction, render_map
+from ..render_util import fit
 from .blocks import BlockPane
-
-_MAP_MODULE: list = []
-
-
-def _map_module():
-    """``widgets.map_render`` when it is available (the pane falls back to a list without it)."""
-    if not _MAP_MODULE:
-        try:
-            from .. import map_render
-        except ImportError:
-            map_render = None
-        _MAP_MODULE.append(map_render if hasattr(map_render, "render_map") else None)
-    return _MAP_MODULE[0]
 
 
 class MapPane(BlockPane):
     """Who controls which place as of the shown moment.
 
-    Draws the ASCII/braille map from :mod:`widgets.map_render` when it is
-    installed; otherwise lists places grouped by controlling faction. Arrow
-    keys move the selection to the nearest place in that direction.
+    Draws the ASCII/braille map of :mod:`sitmon.widgets.map_render` (the places
+    the snapshot's filter selects). Arrow keys move the selection to the
+    nearest place in that direction.
     """
 
     PANE_ID = "map"
@@ -60,10 +47,6 @@ class MapPane(BlockPane):
     def zoom(self) -> float:
         return self.ZOOM_STEPS[self.zoom_index]
 
-    @property
-    def has_map(self) -> bool:
-        return _map_module() is not None
-
     def configure(
         self, *, place: str | None | type = ..., highlight: str | None | type = ..., **_
     ) -> None:
@@ -77,10 +60,7 @@ class MapPane(BlockPane):
         return self.place
 
     def map_options(self):
-        mr = _map_module()
-        if mr is None:
-            return None
-        return mr.MapOptions(
+        return MapOptions(
             charset="ascii" if (self.charset == "ascii" or self.options.ascii) else "braille",
             colour=self.options.colour,
             labels=self.labels,
@@ -98,9 +78,6 @@ class MapPane(BlockPane):
         return self.snapshot.shown_places
 
     def _ensure(self, width: int | None = None) -> None:
-        mr = _map_module()
-        if mr is None:
-            return self._ensure_list(width)
         width = width or self.line_width
         height = self.page_height
         if self.snapshot is None or self.message is not None:
@@ -124,7 +101,7 @@ class MapPane(BlockPane):
             return
         places = self._visible_places()
         try:
-            result = mr.render_map(
+            result = render_map(
                 places.values(),
                 self.snapshot.control,
                 self.snapshot.factions,
@@ -143,63 +120,6 @@ class MapPane(BlockPane):
         )
         self._ids = self.places_shown
 
-    def _ensure_list(self, width: int | None) -> None:
-        """Fallback without the map renderer: places grouped by controlling faction."""
-        width = width or self.line_width
-        if self._built_width == width:
-            return
-        self._built_width = width
-        self._ids, self._lines, self._starts = [], [], []
-        if self.snapshot is None or self.message is not None:
-            return
-        snap = self.snapshot
-        g = glyphs(self.options.ascii)
-        groups: dict[str, list] = {}
-        for pid, p in self._visible_places().items():
-            c = snap.control.get(pid)
-            groups.setdefault(c.faction if c else "", []).append((p, c))
-        order = sorted(groups, key=lambda f: (-len(groups[f]), f))
-        from ..render_util import faction_style, line_of, style
-
-        for fid in order:
-            fac = snap.factions.get(fid)
-            name = fac.name if fac else "Unknown control"
-            sym = fac.symbol if fac else "?"
-            self._lines.append(
-                line_of(
-                    [
-                        (sym, faction_style(fac, self.options.colour)),
-                        (" ", ""),
-                        (safe(f"{name} ({len(groups[fid])})", ascii=self.options.ascii), "bold"),
-                    ],
-                    width,
-                    ascii=self.options.ascii,
-                )
-            )
-            for p, c in sorted(groups[fid], key=lambda pc: (pc[0].importance, pc[0].name)):
-                sel = p.id == self.place
-                hi = p.id == self.highlight
-                status = f" {c.status}" if c and c.status != "held" else ""
-                since = f"  since {fmt_since(c.valid_from, c.precision)}" if c else ""
-                parts = [
-                    ((g.cursor if sel else ("*" if hi else " ")) + "  ", "bold"),
-                    (sym, faction_style(fac, self.options.colour)),
-                    (" ", ""),
-                    (safe(p.name, ascii=self.options.ascii), "bold" if sel or hi else ""),
-                    (status, ""),
-                    (since, style(self.options.colour, "dim")),
-                ]
-                line = line_of(parts, width, ascii=self.options.ascii)
-                if sel:
-                    from ..render_util import highlight_line
-
-                    line = highlight_line(line, width, "reverse")
-                self._ids.append(p.id)
-                self._starts.append(len(self._lines))
-                self._lines.append(line)
-        if not self._ids:
-            self._lines = [StyledLine(fit("No places to show.", width), ())]
-
     def item_count(self) -> int:
         self._ensure()
         return len(self._ids)
@@ -209,44 +129,26 @@ class MapPane(BlockPane):
         return self._ids[index] if 0 <= index < len(self._ids) else None
 
     def item_lines(self, index: int) -> tuple[int, int]:
-        if self.has_map:
-            return 0, 1
-        self._ensure()
-        if not self._starts:
-            return 0, 1
-        s = self._starts[max(0, min(index, len(self._starts) - 1))]
-        return s, s + 1
+        return 0, 1  # places are positions on one picture, not rows
 
     def item_at_line(self, line: int) -> int | None:
-        if self.has_map:
-            return None
-        self._ensure()
-        return self._starts.index(line) if line in self._starts else None
+        return None
 
     def _content_line_count(self) -> int:
         self._ensure()
-        if self.has_map:
-            return len(self._map_lines or [])
-        return max(1, len(self._lines))
+        return len(self._map_lines or [])
 
     def line_key(self, index: int, width: int) -> Hashable:
         self._ensure(width)
-        if self.has_map:
-            return (self._map_key, index)
-        return (self._generation, self.place, self.highlight, index, width)
+        return (self._map_key, index)
 
     def build_item_line(self, index: int, width: int) -> StyledLine:
         self._ensure(width)
-        if self.has_map:
-            lines = self._map_lines or []
-            return lines[index] if index < len(lines) else StyledLine("", ())
-        return self._lines[index] if index < len(self._lines) else StyledLine("", ())
+        lines = self._map_lines or []
+        return lines[index] if index < len(lines) else StyledLine("", ())
 
     def update_virtual_size(self) -> None:
-        if self.has_map:
-            self.virtual_size = Size(self.line_width, self.page_height)
-        else:
-            super().update_virtual_size()
+        self.virtual_size = Size(self.line_width, self.page_height)
 
     def on_resize(self, event: Resize) -> None:
         self._map_key = None
@@ -273,12 +175,8 @@ class MapPane(BlockPane):
             return
         self.place = place
         self.rebuild()
-        if place is not None and not self.has_map and place in self._ids:
-            self.cursor = self._ids.index(place)
         self.invalidate()
         self.update_title()
-        if place is not None and not self.has_map:
-            self._ensure_cursor_visible()
         if notify:
             self.post_message(self.SelectionChanged(self, place))
 
@@ -289,8 +187,6 @@ class MapPane(BlockPane):
         index = max(0, min(index, len(self._ids) - 1))
         self.cursor = index
         self.set_place(self._ids[index], notify=notify)
-        if scroll and not self.has_map:
-            self._ensure_cursor_visible()
 
     def select(self, item: str, *, notify: bool = True, scroll: bool = True) -> bool:
         if self.snapshot is None or item not in self.snapshot.places:
@@ -315,16 +211,11 @@ class MapPane(BlockPane):
         self._ensure()
         if not self._ids:
             return
-        mr = _map_module()
         if self.place is None or self.place not in self._ids:
-            start = mr.nearest_in_direction(self._positions, None, direction) if mr else None
+            start = nearest_in_direction(self._positions, None, direction)
             self.set_place(start or self._default_place())
             return
-        if mr is None:
-            delta = {"up": -1, "down": 1, "left": -1, "right": 1}[direction]
-            self._move_to(self._ids.index(self.place) + delta)
-            return
-        target = mr.nearest_in_direction(self._positions, self.place, direction)
+        target = nearest_in_direction(self._positions, self.place, direction)
         if target is not None:
             self.set_place(target)
 
@@ -341,12 +232,10 @@ class MapPane(BlockPane):
         self._step("right")
 
     def action_page_up(self) -> None:
-        if not self.has_map:
-            super().action_page_up()
+        """The map is one page: nothing to page through."""
 
     def action_page_down(self) -> None:
-        if not self.has_map:
-            super().action_page_down()
+        """The map is one page: nothing to page through."""
 
     def action_first(self) -> None:
         self._ensure()
@@ -403,9 +292,6 @@ class MapPane(BlockPane):
     def on_click(self, event: Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None or self.message is not None:
-            return
-        if not self.has_map:
-            super().on_click(event)
             return
         self._ensure()
         if not self._positions:
