@@ -40,6 +40,7 @@ from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
 from .query import Filter, MetricSummary, Snapshot, parse_filter
 from .records import (
+    TABLES,
     ControlChange,
     Event,
     Faction,
@@ -86,17 +87,8 @@ __all__ = [
 SCHEMA_VERSION = 2
 #: versions this sitmon reads (older ones are migrated on first open)
 READABLE_VERSIONS = (1, 2)
-#: record kind -> TinyDB table name
-TABLE_NAMES: dict[str, str] = {
-    "source": "sources",
-    "faction": "factions",
-    "place": "places",
-    "control": "control",
-    "event": "events",
-    "quote": "quotes",
-    "figure": "figures",
-    "tombstone": "tombstones",
-}
+#: record kind -> TinyDB table name (:data:`.records.TABLES`)
+TABLE_NAMES: dict[str, str] = TABLES
 REFRESH_LOG_LIMIT = 20
 #: a file modified less than this many seconds ago may still be being written
 #: (``cp`` restoring a backup, an editor saving): a reader that cannot parse it waits

@@ -42,19 +42,21 @@ __all__ = [
 ]
 
 # Raw bytes that may decode to something sanitize_tree would change: escapes that
-# make control or invisible characters, the UTF-8 forms of C1 controls and of bidi
-# overrides and isolates. (Raw control bytes inside strings are invalid JSON and
-# fail decoding first.) A document without any is left as decoded.
+# make control or invisible characters, the UTF-8 forms of C1 controls, of line and
+# paragraph separators and of bidi overrides and isolates (the registry's class,
+# sitmon.store.sanitize.UNSAFE_CLASS; tests/unit/test_registries.py checks every
+# character). Raw control bytes inside strings are invalid JSON and fail decoding
+# first. A document without any is left as decoded.
 _ESCAPES = re.compile(rb'\\[btrfu"]')
-_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+_UNICODE = re.compile(rb"\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
 # Every byte but the quote as "a": a run of n non-quote bytes is then b"a" * n,
 # which ``in`` and ``find`` look for in C.
 _NOT_QUOTE_AS_A = bytes.maketrans(bytes(b for b in range(256) if b != 0x22), b"a" * 255)
 _KEY_END = re.compile(rb"\s*:")  # as in the regex it replaces
 # What in raw bytes can decode to a character clean_text changes (its length aside):
-# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls
-# and of bidi overrides and isolates, and DEL.
-_DIRTY = re.compile(rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\x7f")
+# escapes of controls (\b \t \r \f) and \u escapes, the UTF-8 forms of C1 controls,
+# of line and paragraph separators, of bidi overrides and isolates, and DEL.
+_DIRTY = re.compile(rb"\\[btrfu]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]|\x7f")
 _DIRTY_ESCAPE = re.compile(rb"\\[btrfu]")
 # From a character boundary inside a string: the rest of it, its closing quote, whitespace.
 _STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"[ \t\r\n]*', re.DOTALL)
@@ -150,7 +152,8 @@ def _has_dirty_utf8(raw: bytes) -> bool:
 
 def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int] | None:
     """Where ``raw`` holds the UTF-8 form of a character cleaning removes (what
-    ``_UNICODE`` matches: C1 controls, bidi overrides and isolates).
+    ``_UNICODE`` matches: C1 controls, line and paragraph separators, bidi
+    overrides and isolates).
 
     ``find`` jumps between the bytes these forms start with (``\\xc2``, ``\\xe2``)
     at memchr speed; a regex looks at every byte. ``first``: stop at
@@ -170,7 +173,7 @@ def _dirty_utf8(raw: bytes, first: bool = False, cap: int = 100_000) -> list[int
                 hit = b"\x80" <= b1 <= b"\x9f"
             else:
                 b2 = raw[at + 2 : at + 3]
-                hit = (b1 == b"\x80" and b"\xaa" <= b2 <= b"\xae") or (
+                hit = (b1 == b"\x80" and b"\xa8" <= b2 <= b"\xae") or (
                     b1 == b"\x81" and b"\xa6" <= b2 <= b"\xa9"
                 )
             if hit:

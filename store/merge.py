@@ -33,11 +33,12 @@ from typing import Any
 
 import msgspec
 
-from .records import ControlChange, Record, Tombstone, kind_of
+from .records import TABLES, ControlChange, Record, Tombstone, kind_of
 
 __all__ = ["ChangeSet", "ControlFlip", "Rejection", "Tables", "apply_batch", "empty_tables"]
 
-TABLE_KINDS = ("source", "faction", "place", "control", "event", "quote", "figure", "tombstone")
+#: every record kind, in merge order (:data:`.records.TABLES`)
+TABLE_KINDS = tuple(TABLES)
 Tables = dict[str, dict[str, Any]]
 
 _enc = msgspec.json.Encoder()

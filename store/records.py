@@ -40,16 +40,19 @@ __all__ = [
 
 #: A datetime that must carry a timezone (naive datetimes are rejected).
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
-#: A stable record id: 1-160 characters, no spaces or control characters.
-RecordId = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")]
+#: The id pattern, the one copy (records, adapters, config and the JSON Schemas in
+#: docs/ use it; tests/unit/test_registries.py checks the schemas): 1-160
+#: characters, a letter or digit first, no spaces or control characters.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
+ID_RE = re.compile(ID_PATTERN)
+#: A stable record id (:data:`ID_PATTERN`).
+RecordId = Annotated[str, Meta(pattern=ID_PATTERN)]
 ShortText = Annotated[str, Meta(max_length=500)]
 LongText = Annotated[str, Meta(max_length=20_000)]
 Url = Annotated[str, Meta(max_length=2_000)]
 Latitude = Annotated[float, Meta(ge=-90.0, le=90.0)]
 Longitude = Annotated[float, Meta(ge=-180.0, le=180.0)]
 Count = Annotated[int, Meta(ge=0, le=10**12)]
-
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")
 
 
 class RecordError(ValueError):
@@ -274,6 +277,20 @@ KINDS: dict[str, type[Struct]] = {
     "tombstone": Tombstone,
 }
 _KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
+#: kind -> its plural: the store's table name and the feed document's section key
+#: (the one copy; merge, the store and the sitmon adapter read it). Order: the
+#: order records are merged in (what they refer to first).
+TABLES: dict[str, str] = {
+    "source": "sources",
+    "faction": "factions",
+    "place": "places",
+    "control": "control",
+    "event": "events",
+    "quote": "quotes",
+    "figure": "figures",
+    "tombstone": "tombstones",
+}
+assert tuple(TABLES) == tuple(KINDS), "TABLES and KINDS list the same kinds in the same order"
 
 
 def kind_of(record: Struct) -> str:
@@ -315,7 +332,7 @@ def convert_record(kind: str, data: Any) -> Record:
     rid = None
     if isinstance(data, dict):
         raw_id = data.get("id")
-        if isinstance(raw_id, str) and _ID_RE.match(raw_id):
+        if isinstance(raw_id, str) and ID_RE.match(raw_id):
             rid = raw_id
     else:
         raise RecordError(kind, None, "$", f"expected an object, got {type(data).__name__}")

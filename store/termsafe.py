@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import re
 
+from .sanitize import INVISIBLE_MARKS, UNSAFE_CLASS
+
 __all__ = ["terminal_safe"]
 
-_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
+#: the registry's unsafe class, plus TAB and LF and the invisible marks
+#: (:mod:`sitmon.store.sanitize`): an outside string shows all of them as escapes
+_UNSAFE = re.compile(f"[\\t\\n{UNSAFE_CLASS}{INVISIBLE_MARKS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

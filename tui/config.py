@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta, Struct, field
 from sitmon.store.adapters.detect import FORMATS
+from sitmon.store.records import ID_PATTERN
+from sitmon.store.sanitize import INVISIBLE_MARKS, UNSAFE_CLASS
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -39,7 +41,7 @@ __all__ = [
 ]
 
 FeedFormat = Literal[FORMATS]  # type: ignore[valid-type]
-_FACTION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$"
+_FACTION_ID = ID_PATTERN  # a faction id is a record id
 
 
 class ConfigError(Exception):
@@ -81,10 +83,7 @@ class ConfigError(Exception):
 #: a feed name holds no C0/C1 control, DEL, bidi control, line separator or BOM: it is
 #: printed by ``refresh``, ``info`` and the monitor's header (the same set
 #: :func:`sitmon.store.termsafe.terminal_safe` escapes)
-FEED_NAME_PATTERN = (
-    r"^[^\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
-    r"\u202a-\u202e\u2066-\u2069\ufeff]+$"
-)
+FEED_NAME_PATTERN = f"^[^\\t\\n{UNSAFE_CLASS}{INVISIBLE_MARKS}]+$"
 
 
 class FeedConfig(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -56,7 +56,7 @@ from typing import Any
 
 import msgspec
 
-from ..records import _ID_RE, Casualties, ControlChange, Event, Place, SourceRef
+from ..records import ID_RE, Casualties, ControlChange, Event, Place, SourceRef
 from ..sanitize import MAX_TEXT, clean_text, sanitize_tree
 from .base import AdaptResult, FeedError
 from .detect import (
@@ -414,7 +414,7 @@ def _adapt_rows(
     def valid_id(value: str) -> bool:
         ok = id_ok.get(value)
         if ok is None:
-            ok = id_ok[value] = type(value) is str and _ID_RE.match(value) is not None
+            ok = id_ok[value] = type(value) is str and ID_RE.match(value) is not None
         return ok
 
     def who(key: tuple[Any, ...]) -> tuple[tuple[str, ...], tuple[str, ...], str, str | None]:

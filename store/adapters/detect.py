@@ -43,7 +43,7 @@ from typing import Any
 
 from ..actors import ActorMap
 from ..gazetteer import MATCH_KM, SYRIA, Area, area_problem, distance_km, match_place
-from ..records import Place
+from ..records import ID_RE, Place
 from ..timeutil import TimeError, parse_when
 from .base import FeedError
 
@@ -82,7 +82,6 @@ FORMATS = (
 #: re-importing the same document never counts as a change.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _SQUASH = re.compile(r"[\W_]+", re.UNICODE)
 _DMY = re.compile(r"(\d{2})-(\d{2})-(\d{4})")
@@ -112,7 +111,7 @@ def slug(text: str, max_len: int = 60) -> str:
 def make_id(prefix: str, raw: str) -> str:
     """A valid record id ``prefix + raw``; ``raw`` is slugged and hashed when it does not fit."""
     candidate = f"{prefix}{raw}"
-    if _ID_OK.match(candidate):
+    if ID_RE.match(candidate):
         return candidate
     digest = hashlib.sha1(raw.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     base = slug(raw, 60)

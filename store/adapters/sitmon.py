@@ -16,22 +16,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..merge import Rejection
-from ..records import RecordError, convert_record
+from ..records import TABLES, RecordError, convert_record
 from .base import AdaptResult, FeedError
 
 FORMAT_VERSION = 1
 
-#: document key -> record kind, in the order records are merged
-SECTIONS: dict[str, str] = {
-    "sources": "source",
-    "factions": "faction",
-    "places": "place",
-    "control": "control",
-    "events": "event",
-    "quotes": "quote",
-    "figures": "figure",
-    "tombstones": "tombstone",
-}
+#: document key -> record kind, in the order records are merged (:data:`TABLES`)
+SECTIONS: dict[str, str] = {section: kind for kind, section in TABLES.items()}
 
 
 def looks_like(doc: Any) -> bool:

@@ -4,21 +4,20 @@ Defence in depth: text was sanitized at ingest; an export checks again."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from sitmon.store.records import record_to_dict
+from sitmon.store.sanitize import UNSAFE_RE
 from sitmon.widgets.render_util import safe
 
 # --------------------------------------------------------------------------- safety
 
 #: C0 (tab and newline handled apart), DEL, C1, bidi embeddings/overrides/isolates,
-#: line/paragraph separators, lone surrogates. Zero-width joiners/non-joiners and
-#: directional marks carry meaning (Persian spelling, emoji) and are kept, as at ingest.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+#: line/paragraph separators, lone surrogates: the registry's class, as at ingest.
+#: Zero-width joiners/non-joiners and directional marks carry meaning (Persian
+#: spelling, emoji) and are kept, as at ingest.
+_UNSAFE = UNSAFE_RE  # the registry (sitmon.store.sanitize.UNSAFE_CLASS)
 
 
 def sanitize_output(text: str, *, ascii: bool = False) -> str:
