@@ -160,26 +160,28 @@ def bench_decode(n: int, repeat: int) -> None:
         )
 
 
+def bench_feed(name: str, url: str, fmt: str):
+    """A feed config for the benches: big limits, no secrets."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=name, url=url, format=fmt, timeout=60.0, max_bytes=64 * 1024 * 1024, max_pages=20,
+        headers={},
+    )  # fmt: skip
+
+
 def bench_paths(n: int, repeat: int) -> None:
     import shutil
 
     from sitmon.store.ingest import decode_document, ingest_document
     from sitmon.tui.cli import main as cli_main
 
-    class Feed:
-        name = "acled"
-        format = "auto"
-        timeout = 60.0
-        max_bytes = 64 * 1024 * 1024
-        max_pages = 20
-        headers: dict[str, str] = {}
-
     raw = acled_document(n, seed=3)
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
         doc = d / "acled.json"
         doc.write_bytes(raw)
-        Feed.url = str(doc)
+        feed = bench_feed("acled", str(doc), "auto")
         seed = d / "seed.json"
         base = Store.open(seed)  # the bundled dataset: what a new store holds
         places, factions = base.places, set(base.factions)
@@ -199,7 +201,7 @@ def bench_paths(n: int, repeat: int) -> None:
                     args = ["--store", str(target), "--config", str(d / "none.toml")]
                     assert cli_main([*args, "import", str(doc), "--name", "acled"]) == 0
                 else:
-                    assert refresh_feed(Store.open(target, seed=False), Feed).ok
+                    assert refresh_feed(Store.open(target, seed=False), feed).ok
 
             return run
 
@@ -257,14 +259,6 @@ def big_store(path: Path, n: int) -> Store:
 def bench_round_trip(feed_events: int, store_events: int) -> None:
     from tests.support.feedserver import FeedServer
 
-    class Feed:
-        name = "bench-acled"
-        format = "acled"
-        timeout = 60.0
-        max_bytes = 64 * 1024 * 1024
-        max_pages = 20
-        headers: dict[str, str] = {}
-
     with tempfile.TemporaryDirectory() as d, FeedServer() as srv:
         path = Path(d) / "store.json"
         t0 = time.perf_counter()
@@ -272,13 +266,13 @@ def bench_round_trip(feed_events: int, store_events: int) -> None:
         built = time.perf_counter() - t0
         size = path.stat().st_size
         srv.serve_bytes("/acled.json", acled_document(feed_events, seed=2))
-        Feed.url = srv.url("/acled.json")
+        feed = bench_feed("bench-acled", srv.url("/acled.json"), "acled")
         t0 = time.perf_counter()
-        result = refresh_feed(store, Feed)
+        result = refresh_feed(store, feed)
         t_refresh = time.perf_counter() - t0
         assert result.ok, result.message
         t0 = time.perf_counter()
-        again = refresh_feed(store, Feed)
+        again = refresh_feed(store, feed)
         t_304 = time.perf_counter() - t0
         assert again.not_modified
         # the floor: one decode of the store file + one encode-and-write of it

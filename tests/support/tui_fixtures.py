@@ -34,6 +34,7 @@ __all__ = [
     "frozen_clock",
     "hostile_event",
     "make_app",
+    "settle",
     "situation_records",
     "situation_store",
 ]

@@ -28,20 +28,14 @@ from tests.support.tui_fixtures import (
     situation_records,
     situation_store,
 )
+from tests.support.tui_fixtures import (
+    settle as ready,
+)
 
 
 @pytest.fixture
 def store_path(tmp_path):
     return situation_store(tmp_path / "s.json")
-
-
-async def ready(pilot) -> None:
-    """Wait for the store to load (and any other worker), then for the screen to settle."""
-    app = pilot.app
-    await app.wait_until_loaded()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def timeline_text(app: SitmonApp) -> list[str]:

@@ -6,13 +6,7 @@ from sitmon.tui.palette import palette_commands
 from sitmon.tui.screens import GotoDateScreen, HelpScreen
 
 from tests.support.tui_fixtures import make_app, situation_store
-
-
-async def ready(pilot) -> None:
-    await pilot.app.wait_until_loaded()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.support.tui_fixtures import settle as ready
 
 
 def goto_hint(app) -> str:

@@ -9,16 +9,9 @@ import pytest
 from sitmon.tui.export_dialog import ExportDialog
 
 from tests.support.tui_fixtures import make_app
+from tests.support.tui_fixtures import settle as ready
 
 SDF_PLACES = ["Hasakah", "Kobani", "Manbij", "Qamishli", "Raqqa"]
-
-
-async def ready(pilot) -> None:
-    app = pilot.app
-    await app.wait_until_loaded()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def export_body(text: str) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -13,16 +11,10 @@ from sitmon.store.refresh import refresh_feed
 from sitmon.tui.cli import main
 from sitmon.tui.config import FeedConfig
 
+from tests.support.benches import bench_module
+
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = ROOT / "examples" / "feeds"
-
-
-@cache
-def bench_feeds():
-    spec = importlib.util.spec_from_file_location("bench_feeds", ROOT / "bench" / "bench_feeds.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def tables(path: Path) -> dict[str, dict[str, dict]]:
@@ -57,7 +49,7 @@ def test_import_and_refresh_store_identical_records(tmp_path, name):
 
 def test_a_large_acled_document_takes_the_fast_path_either_way(tmp_path, monkeypatch):
     doc = tmp_path / "acled.json"
-    doc.write_bytes(bench_feeds().acled_document(2000))
+    doc.write_bytes(bench_module("bench_feeds").acled_document(2000))
     fast_calls = []
     real_fast = ingest._acled_fast
     monkeypatch.setattr(

@@ -33,6 +33,8 @@ def chars_of(cls: str) -> list[str]:
 
 
 UNSAFE = chars_of(UNSAFE_CLASS)
+#: each one, but of the 2048 lone surrogates only the first and the last
+CHECKED = [c for c in UNSAFE if not "\ud800" <= c <= "\udfff"] + ["\ud800", "\udfff"]
 
 
 def test_the_kind_registry_is_the_only_copy():
@@ -70,7 +72,7 @@ def test_sanitize_turns_line_and_paragraph_separators_into_newlines():
     assert clean_text("a\u202eb\x1b[2Jc\x9bd") == "ab[2Jcd"
 
 
-@pytest.mark.parametrize("ch", UNSAFE, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("ch", CHECKED, ids=lambda c: f"U+{ord(c):04X}")
 def test_ingest_export_and_terminal_agree_on_every_unsafe_character(ch):
     text = f"a{ch}b"
     assert not set(clean_text(text)) & set(UNSAFE)

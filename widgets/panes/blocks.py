@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from textual.events import Resize
 
@@ -12,7 +12,14 @@ from .base import Pane
 
 
 class BlockPane(Pane):
-    """A pane whose items are blocks of several lines (quotes, statistics)."""
+    """A pane whose items are blocks of several lines (quotes, statistics).
+
+    A subclass names its pure renderer in :attr:`RENDER_BLOCKS`: ``(snapshot,
+    width, *, selected, colour, ascii) -> [(item id, lines), ...]``.
+    """
+
+    #: the renderer of the blocks (a staticmethod), or None for no blocks
+    RENDER_BLOCKS: Callable[..., list[tuple[str, list[StyledLine]]]] | None = None
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -22,7 +29,16 @@ class BlockPane(Pane):
         self._built_width = 0
 
     def blocks(self, width: int, selected: str | None) -> list[tuple[str, list[StyledLine]]]:
-        return []
+        """The pane's items as blocks, drawn by :attr:`RENDER_BLOCKS` with the pane's options."""
+        if self.RENDER_BLOCKS is None or self.snapshot is None:
+            return []
+        return self.RENDER_BLOCKS(
+            self.snapshot,
+            width,
+            selected=selected,
+            colour=self.options.colour,
+            ascii=self.options.ascii,
+        )
 
     def empty_text(self) -> str:
         return "Nothing to show."

@@ -120,14 +120,6 @@ class MapPane(BlockPane):
         )
         self._ids = self.places_shown
 
-    def item_count(self) -> int:
-        self._ensure()
-        return len(self._ids)
-
-    def item_id(self, index: int) -> str | None:
-        self._ensure()
-        return self._ids[index] if 0 <= index < len(self._ids) else None
-
     def item_lines(self, index: int) -> tuple[int, int]:
         return 0, 1  # places are positions on one picture, not rows
 

@@ -13,15 +13,7 @@ class QuotesPane(BlockPane):
     PANE_ID = "quotes"
     TITLE = "Quotes"
     KIND = "quote"
-
-    def blocks(self, width: int, selected: str | None):
-        return quote_blocks(
-            self.snapshot,
-            width,
-            selected=selected,
-            colour=self.options.colour,
-            ascii=self.options.ascii,
-        )
+    RENDER_BLOCKS = staticmethod(quote_blocks)
 
     def empty_text(self) -> str:
         return empty_message(self.snapshot, "quotes") if self.snapshot else "No quotes."

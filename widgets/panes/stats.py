@@ -16,6 +16,7 @@ class StatsPane(BlockPane):
     PANE_ID = "stats"
     TITLE = "Statistics"
     KIND = "figure"
+    RENDER_BLOCKS = staticmethod(stats_blocks)
 
     #: draw the selected metric's chart under its block (the maximised pane sets it)
     chart = False
@@ -27,13 +28,7 @@ class StatsPane(BlockPane):
             self.invalidate()
 
     def blocks(self, width: int, selected: str | None):
-        blocks = stats_blocks(
-            self.snapshot,
-            width,
-            selected=selected,
-            colour=self.options.colour,
-            ascii=self.options.ascii,
-        )
+        blocks = super().blocks(width, selected)
         if not self.chart or self.snapshot is None:
             return blocks
         chosen = selected if selected is not None else (blocks[0][0] if blocks else None)
