@@ -13,7 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: repository folder -> the package it installs as (pyproject.toml's package-dir)
 PACKAGES = {"store": "sitmon.store", "widgets": "sitmon.widgets", "tui": "sitmon.tui"}
-MAX_LINES = 500
+#: "about 500 lines" (the issue's bound), with a little slack before a module must say why
+MAX_LINES = 550
 
 
 def module_name(path: Path) -> str:
