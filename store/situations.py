@@ -19,6 +19,10 @@ area SYR drawn with OCHA's governorates), the default when nothing else is chose
 Which situation a command uses: ``--situation NAME``, else ``$SITMON_SITUATION``,
 else the one chosen with ``sitmon situation use``, else ``syria``
 (:func:`resolve`).
+
+Over 500 lines on purpose: a situation's folder (its definition, its factions
+file, its store) is one on-disk format, read, created and removed here together
+(sections: places, factions, create / remove).
 """
 
 from __future__ import annotations
