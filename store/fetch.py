@@ -588,6 +588,8 @@ def _fetch_remote(
                 except _Retry as r:
                     _wait_before_retry(r, attempt, attempts, limit, timeout, rng, delays, sleep)
                 except httpx.HTTPError as exc:
+                    if cancel is not None and cancel.cancelled:
+                        raise Cancelled() from None
                     if limit.remaining() <= 0:
                         raise _too_slow(phase[0], url, timeout) from None
                     raise FetchError(_describe_httpx(exc, url, timeout, phase[0])) from None

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sitmon.store.deadline import Cancel
 from sitmon.store.termsafe import terminal_safe
@@ -28,7 +28,6 @@ from sitmon.widgets.panes import PaneOptions
 from sitmon.widgets.render_util import safe
 from textual import on, work
 from textual.app import App
-from textual.binding import Binding
 
 from . import actions
 from .diskwatch import DiskWatcher
@@ -65,8 +64,6 @@ class SitmonApp(SituationSwitching, App):
     COMMANDS = {_sitmon_commands}
     COMMAND_PALETTE_DISPLAY = "^p"
     ENABLE_COMMAND_PALETTE = True
-    #: Ctrl+C quits like Ctrl+Q, everywhere (Textual's default only says how to quit)
-    BINDINGS: ClassVar = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
     def __init__(
         self,

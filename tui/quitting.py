@@ -16,7 +16,7 @@ Three pieces, used by the App:
   closed) quit the app the same way ``q`` does, so the terminal is restored
   (alternate screen left, mouse reporting off) instead of the process dying
   with it still in application mode. SIGINT reaches Textual as the Ctrl+C key
-  (the driver turns ISIG off); the App binds it to quit.
+  (the driver turns ISIG off), which quits the same way.
 """
 
 from __future__ import annotations

@@ -1,13 +1,17 @@
 """The monitor never writes an outside byte raw: a hostile file name as the feed's URL
-(its error lands in the header and a notification) and as the store's name (its error
-lands in the header and the panes) show OSC 0, OSC 52, C1 CSI and U+202E as escapes."""
+(its error lands in the header and a notification), as the store's name (its error
+lands in the header and the panes), and a situation title written into a store's
+metadata by another program (the header) show OSC 0, OSC 52, C1 CSI and U+202E as
+escapes."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
+from sitmon.store import Store
 
 from tests.e2e.test_cli_reliability import FORBIDDEN, HOSTILE, SHOWN
 from tests.support.pty_harness import PtyApp, sitmon_argv
@@ -57,3 +61,22 @@ def test_a_hostile_store_file_name_in_the_store_error(tmp_path, piece):
     assert f"store{SHOWN[piece]}.json" in screen, screen
     assert store.read_bytes() == b"{not a store"  # the app only read it
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == [store.name]
+
+
+@pytest.mark.parametrize("piece", sorted(HOSTILE))
+def test_a_hostile_situation_title_in_store_metadata_reaches_the_header_escaped(tmp_path, piece):
+    path = tmp_path / "s.json"
+    Store.open(path)
+    doc = json.loads(path.read_text())
+    doc["meta"]["1"]["situation"]["title"] = f"Title{HOSTILE[piece]}end"
+    path.write_text(json.dumps(doc))  # written by another program, not through ingest
+    env = {"SITMON_CONFIG": str(tmp_path / "none.toml"), "HOME": str(tmp_path)}
+    with PtyApp(
+        sitmon_argv("--store", str(path), "run", "--no-refresh"), cols=250, rows=40, env=env
+    ) as app:
+        app.wait_text("as of 2024-12-05", 60)
+        app.wait_text(f"Title{SHOWN[piece]}end", 30)
+        app.press("q")
+        assert app.wait_exit() == 0
+        raw = bytes(app.raw)
+    assert_no_raw(raw)
