@@ -511,7 +511,8 @@ class Store:
         if not raw.strip():
             return "the file is empty", None
         if raw.strip() == b"{}":
-            return None, _File()  # an empty store (the first write adds the meta)
+            # an empty store (the first write adds the rest of the meta)
+            return None, _File(meta={"1": {"schema_version": SCHEMA_VERSION}})
         try:
             data = _decode_file(raw)
         except msgspec.DecodeError as exc:
