@@ -38,6 +38,7 @@ import msgspec
 
 from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
+from .provenance import headline, publisher_of, series_by_publisher
 from .query import Filter, MetricSummary, Snapshot, parse_filter
 from .records import (
     TABLES,
@@ -1139,27 +1140,34 @@ class Store:
 
     @_consistent
     def figures(self, *, as_of: datetime | None = None) -> list[MetricSummary]:
-        """Each metric as of ``as_of``: its latest observation and every other source's latest.
+        """Each metric as of ``as_of``: the headline figure, each other publisher's latest,
+        and every publisher's series (:mod:`store.provenance` states the rules).
 
-        Observations are never collapsed: two sources' values stand side by side.
+        Observations are never collapsed: two publishers' values stand side by side,
+        and one publisher's counts over time are one series, whoever relayed them.
         """
         known = [f for f in self._figures if as_of is None or f.as_of <= as_of]
         by_metric: dict[str, list[Figure]] = {}
         for f in known:
             by_metric.setdefault(f.metric, []).append(f)
+        sources = self.sources
         out = []
         for metric, obs in by_metric.items():
-            latest = obs[-1]
-            per_source: dict[str, Figure] = {}
-            for f in obs:
-                per_source[_first_source(f)] = f  # chronological: keeps each source's latest
-            others = [
-                f
-                for f in per_source.values()
-                if f is not latest and _first_source(f) != _first_source(latest)
-            ]
+            series = series_by_publisher(obs, sources)
+            latest = headline((s[-1] for s in series.values()), sources)
+            publisher = publisher_of(latest, sources)
+            others = [s[-1] for p, s in series.items() if p != publisher]
             others.sort(key=lambda f: (f.as_of, f.id), reverse=True)
-            out.append(MetricSummary(metric, latest, tuple(others), tuple(obs)))
+            out.append(
+                MetricSummary(
+                    metric,
+                    latest,
+                    tuple(others),
+                    tuple(obs),
+                    publisher=publisher,
+                    series=tuple((p, tuple(s)) for p, s in series.items()),
+                )
+            )
         out.sort(key=lambda m: (_METRIC_ORDER.get(m.metric, 99), m.metric))
         return out
 
@@ -1225,10 +1233,6 @@ _METRIC_ORDER = {
     "prisoners_freed": 3,
     "deaths_since_2011": 4,
 }
-
-
-def _first_source(f: Figure) -> str:
-    return f.sources[0].source if f.sources else ""
 
 
 def _event_key(e: Event) -> tuple[datetime, str]:
