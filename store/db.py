@@ -648,8 +648,12 @@ class Store:
         feed: str | None = None,
         feed_state: dict[str, Any] | None = None,
         situation: dict[str, str] | None = None,
+        imported: str | None = None,
     ) -> ChangeSet:
         """Merge a batch: one lock, one atomic write (none if nothing changed).
+
+        ``imported`` (the name a document was imported under, by ``sitmon import``)
+        is recorded as the store's last import, shown by ``info`` and the header.
 
         ``situation`` (a document's ``{"title", "start", "updated_at"}``) is adopted
         by a store that has none yet (e.g. an empty store importing a backup), and
@@ -671,7 +675,12 @@ class Store:
                         "(open it again to start a new one)"
                     )
             return self._merge_locked(
-                records, rejected, feed=feed, feed_state=feed_state, situation=situation
+                records,
+                rejected,
+                feed=feed,
+                feed_state=feed_state,
+                situation=situation,
+                imported=imported,
             )
 
     def _merge_locked(
@@ -683,6 +692,7 @@ class Store:
         feed_state: dict[str, Any] | None,
         situation: dict[str, str] | None = None,
         force_write: bool = False,
+        imported: str | None = None,
     ) -> ChangeSet:
         self._load_deferred()
         new_tables, cs = apply_batch(self.tables, records, rejected)
@@ -704,6 +714,9 @@ class Store:
                 feeds[feed] = state
                 meta["feeds"] = feeds
                 meta_changed = True
+        if imported is not None:
+            meta["last_import"] = {"at": cs.at.isoformat(), "name": imported}
+            meta_changed = True
         if cs.changed:
             log = list(meta.get("refresh_log", []))
             log.append(cs.log_entry())
@@ -1215,6 +1228,11 @@ class Store:
 
     def feed_state(self, feed: str) -> dict[str, Any]:
         return dict(self.meta.get("feeds", {}).get(feed, {}))
+
+    def last_import(self) -> str | None:
+        """ISO time of the most recent ``sitmon import`` into this store, if any."""
+        entry = self.meta.get("last_import")
+        return entry.get("at") if isinstance(entry, dict) else None
 
     def last_refresh(self) -> str | None:
         """ISO time of the most recent successful refresh of any feed, if any."""
