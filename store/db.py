@@ -36,6 +36,7 @@ from typing import Any
 
 import msgspec
 
+from .corroborate import corroboration_groups
 from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
 from .provenance import headline, publisher_of, series_by_publisher
@@ -1208,13 +1209,14 @@ class Store:
         if shown is not self.places:  # the filter applies to control as to its places
             control = {p: c for p, c in control.items() if p in shown}
             at_start = {p: c for p, c in at_start.items() if p in shown}
+        events = self.events(as_of=moment, place=place, filter=flt)
         return Snapshot(
             as_of=moment if moment is not None else datetime.now(situation_zone()),
             first=first,
             last=last,
             control=control,
             control_at_start=at_start,
-            events=self.events(as_of=moment, place=place, filter=flt),
+            events=events,
             quotes=self.quotes(as_of=moment, place=place, filter=flt),
             figures=filter_figures(self, self.figures(as_of=moment), flt),
             places=self.places,
@@ -1224,6 +1226,7 @@ class Store:
             filter=flt,
             map_places=shown,
             event_table=self.tables["event"],
+            groups=corroboration_groups(events),
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:

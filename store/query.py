@@ -128,6 +128,9 @@ class Snapshot:
     #: was built by hand): renderers look an event up here, then confirm it is among
     #: ``events`` by binary search, instead of indexing ``events`` on every day step
     event_table: Mapping[str, Event] = field(default_factory=dict)
+    #: corroboration (:mod:`store.corroborate`): event id -> its group's ids, lead
+    #: first, for every event of ``events`` that other feeds' reports corroborate
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def shown_places(self) -> dict[str, Place]:

@@ -227,6 +227,16 @@ def _event(doc: _Doc, eid: str) -> None:
         doc.blank()
         doc.para(e.summary)
     doc.sources(e.sources, e.url)
+    group = doc.s.groups.get(eid)
+    if group:
+        # corroboration: every report of this event, each from its own feed
+        doc.heading(f"Reports ({len(group)} sources)")
+        for rid in group:
+            r = events.get(rid)
+            if r is not None:
+                doc.event_line(r)
+                who = provenance_label(r, doc.s.sources)
+                doc.add([("      ", ""), (who, doc.dim())], link=("event", r.id))
     if e.places:
         doc.heading("Places")
         for pid in e.places:
