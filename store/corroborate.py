@@ -59,7 +59,10 @@ def _words(title: str) -> set[str]:
 
 def similar_titles(a: str, b: str) -> bool:
     """Two or more shared words, and half the shorter title's (see the module rules)."""
-    wa, wb = _words(a), _words(b)
+    return _similar_words(_words(a), _words(b))
+
+
+def _similar_words(wa: set[str], wb: set[str]) -> bool:
     small, big = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     shared = len(small & big)
     return shared >= 2 and shared * 2 >= len(small)
@@ -71,18 +74,13 @@ def _compatible(a: str, b: str) -> bool:
     return (a in _GROUND and b in _GROUND) or (a in _FROM_AFAR and b in _FROM_AFAR)
 
 
-def _same_thing(a: Event, b: Event) -> bool:
-    return (
-        feed_of(a) != feed_of(b)
-        and _compatible(a.type, b.type)
-        and similar_titles(a.title, b.title)
-    )
-
-
 def corroboration_groups(events: Iterable[Event]) -> dict[str, tuple[str, ...]]:
     """Event id -> the ids of its group (lead first, then by time and id), for every
     event that has at least one corroborating report. Events alone are absent."""
     evs = list(events)
+    feeds = [feed_of(e) for e in evs]
+    if len(set(feeds)) < 2:
+        return {}  # one feed's records never group: the usual single-source store costs a scan
     by_key: dict[tuple[str, str], list[int]] = {}
     for i, e in enumerate(evs):
         day = e.time.astimezone(SITUATION_TZ).date().isoformat()
@@ -96,13 +94,33 @@ def corroboration_groups(events: Iterable[Event]) -> dict[str, tuple[str, ...]]:
             i = parent[i]
         return i
 
+    words: dict[int, set[str]] = {}
+
+    def title_words(i: int) -> set[str]:
+        w = words.get(i)
+        if w is None:
+            w = words[i] = _words(evs[i].title)
+        return w
+
     for members in by_key.values():
         if len(members) < 2:
             continue
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                if find(i) != find(j) and _same_thing(evs[i], evs[j]):
-                    parent[find(j)] = find(i)
+        by_feed: dict[str, list[int]] = {}
+        for i in members:
+            by_feed.setdefault(feeds[i], []).append(i)
+        if len(by_feed) < 2:
+            continue  # one feed's own records never group: no pair to look at
+        parts = list(by_feed.values())
+        for x, left in enumerate(parts):
+            for right in parts[x + 1 :]:
+                for i in left:
+                    for j in right:
+                        if (
+                            find(i) != find(j)
+                            and _compatible(evs[i].type, evs[j].type)
+                            and _similar_words(title_words(i), title_words(j))
+                        ):
+                            parent[find(j)] = find(i)
     groups: dict[int, list[Event]] = {}
     for i, e in enumerate(evs):
         groups.setdefault(find(i), []).append(e)

@@ -95,9 +95,11 @@ def test_three_feeds_reporting_one_event_are_one_row_with_three_sources(capsys, 
         "2024-12-06",
     )
     rows = [line for line in out.splitlines() if "3 sources" in line]
+    # one entry, citing the three feeds' Sources
     assert rows == [
-        "   2024-12-06 13:00 · Homs               HTS-led rebels reach Homs outskirts · 3 sources"
+        "2024-12-06 13:00  ·  Homs: HTS-led rebels reach Homs outskirts · 3 sources [1][2][3]"
     ]
+    assert "[2]  https://wire-a.example/feed.json (no link)" in out
     body = out.split("Sources\n")[0]
     assert "Rebels reach the outskirts" not in body and "Homs outskirts:" not in body
 
