@@ -36,8 +36,10 @@ from typing import Any
 
 import msgspec
 
+from .corroborate import corroboration_groups
 from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
+from .provenance import headline, publisher_of, series_by_publisher
 from .query import Filter, MetricSummary, Snapshot, parse_filter
 from .records import (
     TABLES,
@@ -648,8 +650,12 @@ class Store:
         feed: str | None = None,
         feed_state: dict[str, Any] | None = None,
         situation: dict[str, str] | None = None,
+        imported: str | None = None,
     ) -> ChangeSet:
         """Merge a batch: one lock, one atomic write (none if nothing changed).
+
+        ``imported`` (the name a document was imported under, by ``sitmon import``)
+        is recorded as the store's last import, shown by ``info`` and the header.
 
         ``situation`` (a document's ``{"title", "start", "updated_at"}``) is adopted
         by a store that has none yet (e.g. an empty store importing a backup), and
@@ -671,7 +677,12 @@ class Store:
                         "(open it again to start a new one)"
                     )
             return self._merge_locked(
-                records, rejected, feed=feed, feed_state=feed_state, situation=situation
+                records,
+                rejected,
+                feed=feed,
+                feed_state=feed_state,
+                situation=situation,
+                imported=imported,
             )
 
     def _merge_locked(
@@ -683,6 +694,7 @@ class Store:
         feed_state: dict[str, Any] | None,
         situation: dict[str, str] | None = None,
         force_write: bool = False,
+        imported: str | None = None,
     ) -> ChangeSet:
         self._load_deferred()
         new_tables, cs = apply_batch(self.tables, records, rejected)
@@ -704,6 +716,9 @@ class Store:
                 feeds[feed] = state
                 meta["feeds"] = feeds
                 meta_changed = True
+        if imported is not None:
+            meta["last_import"] = {"at": cs.at.isoformat(), "name": imported}
+            meta_changed = True
         if cs.changed:
             log = list(meta.get("refresh_log", []))
             log.append(cs.log_entry())
@@ -1140,27 +1155,34 @@ class Store:
 
     @_consistent
     def figures(self, *, as_of: datetime | None = None) -> list[MetricSummary]:
-        """Each metric as of ``as_of``: its latest observation and every other source's latest.
+        """Each metric as of ``as_of``: the headline figure, each other publisher's latest,
+        and every publisher's series (:mod:`store.provenance` states the rules).
 
-        Observations are never collapsed: two sources' values stand side by side.
+        Observations are never collapsed: two publishers' values stand side by side,
+        and one publisher's counts over time are one series, whoever relayed them.
         """
         known = [f for f in self._figures if as_of is None or f.as_of <= as_of]
         by_metric: dict[str, list[Figure]] = {}
         for f in known:
             by_metric.setdefault(f.metric, []).append(f)
+        sources = self.sources
         out = []
         for metric, obs in by_metric.items():
-            latest = obs[-1]
-            per_source: dict[str, Figure] = {}
-            for f in obs:
-                per_source[_first_source(f)] = f  # chronological: keeps each source's latest
-            others = [
-                f
-                for f in per_source.values()
-                if f is not latest and _first_source(f) != _first_source(latest)
-            ]
+            series = series_by_publisher(obs, sources)
+            latest = headline((s[-1] for s in series.values()), sources)
+            publisher = publisher_of(latest, sources)
+            others = [s[-1] for p, s in series.items() if p != publisher]
             others.sort(key=lambda f: (f.as_of, f.id), reverse=True)
-            out.append(MetricSummary(metric, latest, tuple(others), tuple(obs)))
+            out.append(
+                MetricSummary(
+                    metric,
+                    latest,
+                    tuple(others),
+                    tuple(obs),
+                    publisher=publisher,
+                    series=tuple((p, tuple(s)) for p, s in series.items()),
+                )
+            )
         out.sort(key=lambda m: (_METRIC_ORDER.get(m.metric, 99), m.metric))
         return out
 
@@ -1188,13 +1210,14 @@ class Store:
         if shown is not self.places:  # the filter applies to control as to its places
             control = {p: c for p, c in control.items() if p in shown}
             at_start = {p: c for p, c in at_start.items() if p in shown}
+        events = self.events(as_of=moment, place=place, filter=flt)
         return Snapshot(
             as_of=moment if moment is not None else datetime.now(situation_zone()),
             first=first,
             last=last,
             control=control,
             control_at_start=at_start,
-            events=self.events(as_of=moment, place=place, filter=flt),
+            events=events,
             quotes=self.quotes(as_of=moment, place=place, filter=flt),
             figures=filter_figures(self, self.figures(as_of=moment), flt),
             places=self.places,
@@ -1204,10 +1227,16 @@ class Store:
             filter=flt,
             map_places=shown,
             event_table=self.tables["event"],
+            groups=corroboration_groups(events),
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:
         return dict(self.meta.get("feeds", {}).get(feed, {}))
+
+    def last_import(self) -> str | None:
+        """ISO time of the most recent ``sitmon import`` into this store, if any."""
+        entry = self.meta.get("last_import")
+        return entry.get("at") if isinstance(entry, dict) else None
 
     def last_refresh(self) -> str | None:
         """ISO time of the most recent successful refresh of any feed, if any."""
@@ -1226,10 +1255,6 @@ _METRIC_ORDER = {
     "prisoners_freed": 3,
     "deaths_since_2011": 4,
 }
-
-
-def _first_source(f: Figure) -> str:
-    return f.sources[0].source if f.sources else ""
 
 
 def _event_key(e: Event) -> tuple[datetime, str]:

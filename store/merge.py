@@ -291,7 +291,7 @@ def apply_batch(
     for rec in records:
         kind = kind_of(rec)
         if kind == "tombstone":
-            _apply_tombstone(rec, tables, table, status, cs)
+            _apply_tombstone(rec, tables, table, status, cs, best.get((rec.kind, rec.id)))
             continue
         if best.get((kind, rec.id)) is not rec:
             cs.unchanged += 1  # an older version of a record later in this batch
@@ -357,7 +357,11 @@ def _latest_by_place(tables: Tables, places: set[str]) -> dict[str, ControlChang
     return out
 
 
-def _apply_tombstone(rec: Tombstone, tables: Tables, table, status, cs: ChangeSet) -> None:
+def _apply_tombstone(
+    rec: Tombstone, tables: Tables, table, status, cs: ChangeSet, in_batch: Any = None
+) -> None:
+    """Apply one tombstone. ``in_batch``: the batch's own version of the record, whose
+    version counts even where the stored copy was kept (same content, newer version)."""
     key = f"{rec.kind}:{rec.id}"
     tombs = table("tombstone")
     old_tomb = tombs.get(key)
@@ -365,7 +369,10 @@ def _apply_tombstone(rec: Tombstone, tables: Tables, table, status, cs: ChangeSe
         tombs[key] = rec
     target = tables[rec.kind].get(rec.id) if rec.kind in tables else None
     current = table(rec.kind).get(rec.id)
-    if current is not None and current.updated_at <= rec.updated_at:
+    newest = current.updated_at if current is not None else None
+    if current is not None and in_batch is not None and in_batch.updated_at > newest:
+        newest = in_batch.updated_at
+    if current is not None and newest <= rec.updated_at:
         del table(rec.kind)[rec.id]
         k = (rec.kind, rec.id)
         if status.get(k) == "added":

@@ -71,14 +71,31 @@ def metric_label(metric: str) -> str:
 
 @dataclass(frozen=True)
 class MetricSummary:
-    """One metric as of a moment: the latest observation and every source's latest."""
+    """One metric as of a moment: the headline figure and every publisher's latest.
+
+    Grouped by publisher (:func:`store.provenance.publisher_of`), not by the first
+    cited source: SOHR's count relayed by an article is SOHR's.
+    """
 
     metric: str
+    #: the headline figure (:func:`store.provenance.headline`)
     latest: Figure
-    #: the latest observation of each *other* source (by first source id), newest first
+    #: the latest observation of each *other* publisher, newest first
     others: tuple[Figure, ...]
-    #: every observation known as of the moment, oldest first (for sparklines)
+    #: every observation known as of the moment, oldest first
     history: tuple[Figure, ...]
+    #: the headline figure's publisher (a Source id)
+    publisher: str = ""
+    #: (publisher, its observations oldest first) for every publisher of the metric
+    series: tuple[tuple[str, tuple[Figure, ...]], ...] = ()
+
+    def publisher_series(self, publisher: str | None = None) -> tuple[Figure, ...]:
+        """One publisher's observations, oldest first (default: the headline's publisher)."""
+        want = self.publisher if publisher is None else publisher
+        for pub, obs in self.series:
+            if pub == want:
+                return obs
+        return self.history if not self.series else ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +128,9 @@ class Snapshot:
     #: was built by hand): renderers look an event up here, then confirm it is among
     #: ``events`` by binary search, instead of indexing ``events`` on every day step
     event_table: Mapping[str, Event] = field(default_factory=dict)
+    #: corroboration (:mod:`store.corroborate`): event id -> its group's ids, lead
+    #: first, for every event of ``events`` that other feeds' reports corroborate
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def shown_places(self) -> dict[str, Place]:

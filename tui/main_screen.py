@@ -239,6 +239,7 @@ class MainScreen(Screen):
             refresh_enabled=app.refresh_enabled,
             origin=str(store.meta.get("origin") or "local store"),
             store_refreshed=parse_iso(store.last_refresh()),
+            store_imported=parse_iso(store.last_import()),
             title=store.meta.get("situation", {}).get("title") or "",
         )
 

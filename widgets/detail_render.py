@@ -24,6 +24,7 @@ from .render_util import (
     glyphs,
     line_of,
     metric_label,
+    provenance_label,
     safe,
     source_with_role,
     style,
@@ -226,6 +227,16 @@ def _event(doc: _Doc, eid: str) -> None:
         doc.blank()
         doc.para(e.summary)
     doc.sources(e.sources, e.url)
+    group = doc.s.groups.get(eid)
+    if group:
+        # corroboration: every report of this event, each from its own feed
+        doc.heading(f"Reports ({len(group)} sources)")
+        for rid in group:
+            r = events.get(rid)
+            if r is not None:
+                doc.event_line(r)
+                who = provenance_label(r, doc.s.sources)
+                doc.add([("      ", ""), (who, doc.dim())], link=("event", r.id))
     if e.places:
         doc.heading("Places")
         for pid in e.places:
@@ -346,18 +357,17 @@ def _figure(doc: _Doc, fid: str) -> None:
             (f"  latest, as of {fmt_day(summary.latest.as_of)}", doc.dim()),
         ]
     )
-    doc.heading(f"Observations ({len(summary.history)}), newest first")
-    for f in reversed(summary.history):
-        _figure_obs(doc, f)
+    # one series per publisher (who relayed a figure does not split it), headline's first
+    series = sorted(summary.series, key=lambda ps: ps[0] != summary.publisher)
+    for pub, obs in series or [("", summary.history)]:
+        who = doc.s.sources[pub].name if pub in doc.s.sources else (pub or "unsourced")
+        doc.heading(f"{who}: {len(obs)} observation{'s' if len(obs) != 1 else ''}, newest first")
+        for f in reversed(obs):
+            _figure_obs(doc, f)
 
 
 def _figure_obs(doc: _Doc, f: Figure) -> None:
-    src = f.sources[0] if f.sources else None
-    name = (
-        doc.s.sources[src.source].name
-        if src and src.source in doc.s.sources
-        else (src.source if src else "unsourced")
-    )
+    name = provenance_label(f, doc.s.sources)
     doc.add(
         [(f"  {fmt_day(f.as_of)}  ", doc.dim()), (fmt_value(f), "bold"), ("  ", ""), (name, "")]
     )

@@ -101,6 +101,8 @@ class HeaderState:
     origin: str = ""
     #: the store's last refresh (any process), for the data age without feeds
     store_refreshed: datetime | None = None
+    #: the store's last ``sitmon import`` (any process)
+    store_imported: datetime | None = None
     title: str = ""
     #: while loading: ``loading the store…``; on failure: the error
     status: str = ""
@@ -154,6 +156,7 @@ def _feed_segments(state: HeaderState, *, ascii: bool, colour: bool) -> list[Seg
         if state.store_refreshed is not None:
             age = fmt_age(state.store_refreshed, now)
             out.append(Segment((f"data refreshed {age} ago", f"data {age}"), (4, 6)))
+        out += _import_segment(state)
         return out
     n = len(feeds)
     failing = [f for f in feeds if f.failing]
@@ -205,7 +208,16 @@ def _feed_segments(state: HeaderState, *, ascii: bool, colour: bool) -> list[Seg
             nxt = min(nexts)
             text = "next now" if nxt <= now else f"next {fmt_clock(nxt, now)}"
             out.append(Segment((text,), (2,)))
-    return out
+    return out + _import_segment(state)
+
+
+def _import_segment(state: HeaderState) -> list[Segment]:
+    """``imported 2 h ago``: the last ``sitmon import``, beside the refreshes."""
+    if state.store_imported is None:
+        return []
+    age = fmt_age(state.store_imported, state.now)
+    age = age if age == "just now" else f"{age} ago"
+    return [Segment((f"imported {age}", "imported"), (3, 5))]
 
 
 def render_header(

@@ -127,10 +127,21 @@ def text_events(
         lead = f"{when.ljust(when_w)}  {symbol}  "
         places = ", ".join(snapshot.places[p].name if p in snapshot.places else p for p in e.places)
         title = (CONTEXT_LABEL + e.title) if getattr(e, "context", False) else e.title
+        group = snapshot.groups.get(e.id, ())
+        if group:  # corroborated: one entry, every report's sources cited
+            title += f" · {len(group)} sources"
         body = (f"{places}: " if places else "") + title
-        refs = refs_text(cite(e.sources))
+        refs_of = [r for rid in group for r in _event_sources(snapshot, rid)] or e.sources
+        refs = refs_text(cite(refs_of))
         out += wrap_keep_urls(f"{body} {refs}".strip(), width, lead, " " * cells(lead), ascii=ascii)
     return out
+
+
+def _event_sources(snapshot: Snapshot, event_id: str) -> list:
+    e = snapshot.event_table.get(event_id) if snapshot.event_table else None
+    if e is None:
+        e = next((x for x in snapshot.events if x.id == event_id), None)
+    return list(e.sources) if e is not None else []
 
 
 def text_quotes(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sitmon.store.provenance import publisher_of, relays_of
 from sitmon.store.query import metric_label
 from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
 
@@ -222,6 +223,20 @@ def place_names(ids: Iterable[str], places: dict[str, Place]) -> str:
 def source_label(ref: SourceRef, sources: dict[str, Source]) -> str:
     src = sources.get(ref.source)
     return src.name if src else ref.source
+
+
+def provenance_label(rec: Any, sources: dict[str, Source]) -> str:
+    """Who published ``rec`` and who relayed it: ``"SOHR via Seed article; AFP"``.
+
+    The publisher and relays follow :mod:`sitmon.store.provenance`; "unsourced"
+    when the record cites nothing.
+    """
+    pub = publisher_of(rec, sources)
+    if not pub:
+        return "unsourced"
+    name = sources[pub].name if pub in sources else pub
+    relays = [sources[r].name if r in sources else r for r in relays_of(rec, sources)]
+    return f"{name} via {'; '.join(dict.fromkeys(relays))}" if relays else name
 
 
 def source_with_role(src: Source | None, source_id: str) -> tuple[str, str]:

@@ -27,8 +27,8 @@ from .render_util import (
     highlight_line,
     line_of,
     metric_label,
+    provenance_label,
     safe,
-    source_label,
     stacked_blocks,
     style,
     wrap,
@@ -56,19 +56,17 @@ def sparkline(values, ascii: bool = False) -> str:
 
 
 def _spark_values(summary: MetricSummary) -> list[float]:
-    """One value per date (the latest observation of each day), oldest first."""
+    """The headline publisher's series: one value per date (its latest that day), oldest
+    first. Other publishers' counts are never mixed into the line."""
     by_day: dict[str, float] = {}
-    for f in summary.history:
+    for f in summary.publisher_series():
         by_day[fmt_day(f.as_of)] = f.value
     return list(by_day.values())[-_SPARK_MAX:]
 
 
 def _source_of(fig: Figure, snapshot: Snapshot) -> str:
-    """Every source the figure cites, by name, ``; ``-separated (as in the export)."""
-    if not fig.sources:
-        return "unsourced"
-    names = dict.fromkeys(source_label(ref, snapshot.sources) for ref in fig.sources)
-    return "; ".join(names)
+    """The publisher and who relayed it (``SOHR via Seed article``), as in the export."""
+    return provenance_label(fig, snapshot.sources)
 
 
 def _fits(text: str, width: int) -> bool:

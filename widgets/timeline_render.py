@@ -38,6 +38,7 @@ __all__ = [
     "empty_message",
     "render_timeline",
     "render_timeline_row",
+    "sources_note",
     "timeline_rows",
 ]
 
@@ -47,9 +48,19 @@ _NARROW = 60
 
 
 def timeline_rows(snapshot: Snapshot, *, newest_first: bool = True) -> list[Event]:
-    """The events the timeline lists, in display order."""
+    """The events the timeline lists, in display order: one row per corroborated
+    group (its lead; :mod:`sitmon.store.corroborate`), the others stay records."""
     events = snapshot.events  # chronological
+    groups = snapshot.groups
+    if groups:
+        events = [e for e in events if e.id not in groups or groups[e.id][0] == e.id]
     return events[::-1] if newest_first else list(events)
+
+
+def sources_note(event: Event, snapshot: Snapshot) -> str:
+    """``" · 3 sources"`` for a corroborated event's row, else ``""``."""
+    group = snapshot.groups.get(event.id)
+    return f" · {len(group)} sources" if group else ""
 
 
 def _when(event: Event, narrow: bool) -> str:
@@ -90,6 +101,9 @@ def render_timeline_row(
             (CONTEXT_LABEL, style(colour, "dim italic", "")),
             (title, style(colour, "dim")),
         ]
+    note = sources_note(event, snapshot)
+    if note:
+        title_parts.append((note, style(colour, "bold green", "bold")))
     lead = (g.cursor if selected else " ") + (g.marked if marked else " ")
     when = _when(event, narrow)
     parts: list[tuple[str, str]] = [

@@ -302,3 +302,36 @@ def test_14_persian_zwnj_and_emoji_zwj_are_kept_and_found(capsys, store_path):
     assert rc == 0
     assert "1 event · filter: می\u200cروند" in out
     assert "نیمه\u200cشب: شورشیان به حماه می\u200cروند" in out
+
+
+# ------------------------------------------------------------- last import shown
+
+
+def test_info_shows_the_last_import_beside_the_last_refresh(capsys, store_path):
+    rc, out, _ = cli(capsys, store_path, "info")
+    assert "last refresh:   never (bundled dataset)" in out
+    assert "last import:    never" in out
+    cli(capsys, store_path, "import", case("01-jsonfeed-http-version.json"))
+    rc, out, _ = cli(capsys, store_path, "info")
+    line = next(x for x in out.splitlines() if x.startswith("last import:"))
+    assert line.endswith(" (01-jsonfeed-http-version.json)")
+    assert Store.open(store_path).meta["last_import"]["name"] == "01-jsonfeed-http-version.json"
+
+
+def test_header_says_when_data_was_imported():
+    from datetime import UTC, datetime
+
+    from sitmon.widgets.header_render import HeaderState, render_header
+
+    now = datetime(2024, 12, 6, 12, 0, tzinfo=UTC)
+    plain = HeaderState(now=now, origin="bundled dataset")
+    text = render_header(plain, 200, colour=False).text
+    assert "no feeds: bundled dataset" in text and "imported" not in text
+    imported = HeaderState(
+        now=now,
+        origin="bundled dataset",
+        store_refreshed=datetime(2024, 12, 6, 11, 55, tzinfo=UTC),
+        store_imported=datetime(2024, 12, 6, 10, 0, tzinfo=UTC),
+    )
+    text = render_header(imported, 200, colour=False).text
+    assert "data refreshed 5 min ago" in text and "imported 2 h ago" in text

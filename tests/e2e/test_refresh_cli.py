@@ -140,7 +140,8 @@ enabled = false
     assert "followup: control flip: Homs" in out and "news: " in out
     store = Store.open(store_path)
     assert store.feed_state("followup")["etag"]
-    assert "jf-news-manbij-2024-12-09" in store.tables["event"]
+    # scoped by the feed's feed_url, not by its configured name (#11)
+    assert "jf-example_org_newsroom_feed_json-manbij-2024-12-09" in store.tables["event"]
     snap = snapshot(store_path)
     rc, out, err = cli(capsys, store_path, "refresh", config=cfg)
     assert rc == 0 and out.count("not modified") == 2
@@ -300,7 +301,11 @@ def test_ucdp_pages_are_followed_up_to_the_limit(srv, store_path, capsys):
     ("name", "fmt", "expect_ids"),
     [
         ("followup.sitmon.json", "sitmon", {"cc-homs-2024-12-08-hts_led"}),
-        ("sample.jsonfeed.json", "jsonfeed", {"jf-sample_jsonfeed_json-manbij-2024-12-09"}),
+        (
+            "sample.jsonfeed.json",
+            "jsonfeed",
+            {"jf-example_org_newsroom_feed_json-manbij-2024-12-09"},
+        ),
         ("sample.geojson", "geojson", {"geo-manbij-2024-12-09-sna", "example_crossing"}),
         (
             "sample.acled.json",

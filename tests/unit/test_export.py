@@ -453,7 +453,17 @@ def test_json_holds_the_records_behind_the_view(store):
     doc = json.loads(export_view(store, view="stats", fmt="json", as_of=as_of))
     deaths = next(m for m in doc["figures"] if m["metric"] == "deaths_total")
     ids = {f["id"] for f in deaths["observations"]}
-    assert deaths["latest"] in ids and set(deaths["others"]) <= ids and deaths["others"]
+    assert deaths["latest"] in ids and set(deaths["others"]) <= ids
+    # one publisher, one series (#11): SOHR's 602 and 727, whoever relayed them
+    assert (deaths["publisher"], deaths["others"]) == ("sohr", [])
+    (sohr,) = deaths["series"]
+    assert sohr["publisher"] == "sohr"
+    assert {"fig-sohr-deaths-602", "fig-sohr-deaths-727"} <= set(sohr["observations"])
+    civ = next(m for m in doc["figures"] if m["metric"] == "civilian_deaths")
+    assert (civ["publisher"], civ["others"]) == (
+        "ocha",
+        ["fig-article-civilian-deaths-111", "fig-snhr-civilian-deaths-149"],
+    )
     doc = json.loads(export_view(store, view="quotes", fmt="json", as_of=as_of))
     assert len(doc["quotes"]) == len(snap.quotes)
     assert {q["event"] for q in doc["quotes"]} <= {e["id"] for e in doc["events"]}
@@ -493,9 +503,11 @@ def test_sitrep_reads_like_a_report(store):
     assert "Tal Rifaat (2 Dec) passed from SDF to SNA" in summary[0]
     assert "Hama falls to the HTS-led coalition (5 Dec)" in summary[1]
     assert "Deaths (total): 727" in summary[2] and "https://" in summary[2]
-    # disagreeing sources side by side: the article's 'more than 727' and SOHR's 602
+    # disagreeing publishers side by side (OCHA's 69, SOHR's 111, SNHR's 149); SOHR's own
+    # 'more than 727' relayed by the article is SOHR's series, not a competing figure
     figures = md.split("## Key figures")[1].split("## Latest events")[0]
-    assert "| 727 |" in figures and "| more than 727 |" in figures and "| 149 |" in figures
+    assert "| 727 |" in figures and "| 111 |" in figures and "| 149 |" in figures
+    assert "| more than 727 |" not in figures
     # the sources: numbered, deduplicated, every URL cited above is listed
     sources = md.split("## Sources")[1]
     listed = re.findall(r"^(\d+)\. .*?(?:<(https?://[^>]+)>|\(no link\))$", sources, re.M)

@@ -196,8 +196,6 @@ def test_prop_idempotent_and_replay_changes_nothing(seq):
         again, cs = apply_batch(tables, batch)  # the same document again
         assert not cs.changed and cs.flips == []
         assert again == tables
-    # replaying the whole history in order ends where it ended
-    assert _merge_all(tables, seq) == tables
 
 
 @PROPS

@@ -222,7 +222,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     _print_warnings(name, result.warnings)
     if result.meta.get("note"):
         say(f"{name}: {result.meta['note']}")
-    cs = store.merge(records, rejected=result.rejected, situation=result.meta.get("situation"))
+    cs = store.merge(
+        records,
+        rejected=result.rejected,
+        situation=result.meta.get("situation"),
+        imported=name,
+    )
     for flip in describe_flips(store, cs):
         say(f"{name}: control flip: {flip}")
     import dataclasses

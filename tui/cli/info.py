@@ -28,6 +28,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     origin = meta.get("origin", "")
     never = f"never ({origin})" if origin else "never"
     say(f"last refresh:   {_when(store.last_refresh()) or never}")
+    imported = meta.get("last_import") if isinstance(meta.get("last_import"), dict) else {}
+    when = _when(imported.get("at"))
+    say(f"last import:    {when} ({imported.get('name')})" if when else "last import:    never")
     if first or last:
         say(
             f"period:         {fmt_day(first) if first else '?'} .. {fmt_day(last) if last else '?'}"

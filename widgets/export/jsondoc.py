@@ -52,7 +52,9 @@ def _json_metric(m: MetricSummary) -> dict[str, Any]:
         "metric": m.metric,
         "label": metric_label(m.metric),
         "latest": m.latest.id,
+        "publisher": m.publisher,
         "others": [f.id for f in m.others],
+        "series": [{"publisher": p, "observations": [f.id for f in obs]} for p, obs in m.series],
         "observations": [_record(f) for f in m.history],
     }
 

@@ -126,6 +126,9 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
         rows = timeline_rows(snap, newest_first=ctx.req.newest_first)
         for e in rows:
             ctx.cites.add_all(e.sources, snap)
+            for rid in snap.groups.get(e.id, ()):  # a corroborated row cites every report
+                if rid != e.id and rid in snap.event_table:
+                    ctx.cites.add_all(snap.event_table[rid].sources, snap)
         return f"{len(rows)} event{'s' * (len(rows) != 1)}"
     if view == "quotes":
         rows = quote_rows(snap)
