@@ -70,13 +70,15 @@ def _feeds(args: argparse.Namespace, states: dict) -> None:
     names = [f.name for f in config.feeds] if config is not None else []
     if names:
         say("feeds:")
+    from sitmon.store.fetch import display_url
+
     for feed in config.feeds if config is not None else []:
         state = states.get(feed.name, {}) or {}
         error = state.get("last_error")
         status = "failing" if error else ("ok" if state.get("last_success") else "never refreshed")
         off = "" if feed.enabled else " (disabled)"
         say(f"  {feed.name}{off}: {status}, every {feed.interval} s")
-        say(f"    url:          {feed.url}")
+        say(f"    url:          {display_url(feed.url)}")  # credentials masked
         say(f"    last success: {_when(state.get('last_success')) or 'never'}")
         if error:
             say(f"    last error:   {error}")
