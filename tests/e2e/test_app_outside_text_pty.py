@@ -1,8 +1,8 @@
 """The monitor never writes an outside byte raw: a hostile file name as the feed's URL
-(its error lands in the header and a notification), as the store's name (its error
-lands in the header and the panes), and a situation title written into a store's
-metadata by another program (the header) show OSC 0, OSC 52, C1 CSI and U+202E as
-escapes."""
+(the header and a notification say the feed fails; its error in full is on the Feeds
+screen), as the store's name (its error lands in the header and the panes), and a
+situation title written into a store's metadata by another program (the header) show
+OSC 0, OSC 52, C1 CSI and U+202E as escapes."""
 
 from __future__ import annotations
 
@@ -34,9 +34,13 @@ def test_a_hostile_feed_file_name_in_the_header_and_notifications(tmp_path, piec
     env = {"SITMON_CONFIG": str(cfg), "HOME": str(tmp_path)}
     argv = sitmon_argv("--store", str(tmp_path / "s.json"))
     with PtyApp(argv, cols=250, rows=40, env=env) as app:
-        app.wait_text("error (desk)", 60)
+        app.wait_text("feeds 1/1 failing", 60)
         app.wait_text("Refresh failed", 30)
+        app.press("f")  # the Feeds screen: the URL and the error in full
+        app.wait_text("error: ", 30)
         screen = app.text()
+        app.press("q")  # back to the main screen (q there quits)
+        app.wait_text("[1] Timeline", 30)
         app.press("q")
         assert app.wait_exit() == 0
         raw = bytes(app.raw)

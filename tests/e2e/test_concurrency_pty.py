@@ -59,7 +59,7 @@ def test_tui_and_cli_refresh_share_the_store(tmp_path):
         app.wait_for(
             lambda screen: re.search(r"as of 2024-12-(0[89]|1\d)", screen), 60, "a later as-of"
         )
-        app.wait_text("feeds: 1 ok", 60)  # and its own refresh has finished
+        app.wait_text("✓ feeds 1 ok", 60)  # and its own refresh has finished
         assert app.alive()
         app.press("q")
         assert app.wait_exit() == 0
@@ -122,8 +122,12 @@ def test_disk_full_under_the_open_tui(tmpfs, tmp_path):
         app.wait_text("as of 2024-12-05", 60)
         filler = fill(tmpfs)
         app.press("r")
-        screen = app.wait_text("no space left", 60)
+        screen = app.wait_text("feeds 1/1 failing", 60)
         assert "as of 2024-12-05" in screen  # still showing what it had
+        app.press("f")  # the Feeds screen has the error in full
+        app.wait_text("space left on device", 30)
+        app.press("q")  # back to the main screen
+        app.wait_text("[1] Timeline", 30)
         assert app.alive()
         assert store_path.read_bytes() == before  # nothing lost, nothing half-written
         assert not [p for p in tmpfs.iterdir() if "sitmon-tmp" in p.name]
