@@ -69,6 +69,7 @@ __all__ = [
     "MapRender",
     "Viewport",
     "clear_cache",
+    "legend_name",
     "nearest_in_direction",
     "render_map",
 ]
@@ -545,6 +546,34 @@ class _LegendEntry:
         return sum(len(t) for t, _ in self.parts)
 
 
+def legend_name(name: str, width: int, ascii_only: bool = False) -> str:
+    """``name`` in at most ``width`` cells, never cut inside a word.
+
+    A name that fits is returned unchanged. Otherwise the leading whole words
+    that fit are kept and marked as abbreviated with an ellipsis (``...`` is
+    too wide, so ``.`` in ASCII): ``Southern factions`` at 12 becomes
+    ``Southern…``. When not even the first word fits, the initials of the
+    words stand in (``SF``), then as many of them as fit. The legend row keeps
+    the faction's symbol, the key to its full name in the place details and
+    the README (issue 16, item 11: "the legend abbreviates names with a key").
+    """
+    if width <= 0:
+        return ""
+    if len(name) <= width:
+        return name
+    mark = "." if ascii_only else "\u2026"
+    words = name.split()
+    kept = ""
+    for word in words:
+        trial = f"{kept} {word}" if kept else word
+        if len(trial) + len(mark) > width:
+            break
+        kept = trial
+    if kept:
+        return kept + mark
+    return "".join(w[0].upper() for w in words if w)[:width]
+
+
 def _legend_entries(
     counts: list[tuple[str, str, str | None, int]],
     styles: _Styles,
@@ -552,6 +581,7 @@ def _legend_entries(
     seen_status: set[str],
     has_selected: bool,
     short_width: int,
+    ascii_only: bool = False,
 ) -> list[_LegendEntry]:
     entries: list[_LegendEntry] = []
     if as_of:
@@ -559,7 +589,7 @@ def _legend_entries(
     cw = max((len(str(n)) for *_, n in counts), default=1)
     for sym, short, colour, n in counts:
         style = _marker_style(styles, colour, False)
-        name = short[:short_width].ljust(short_width)
+        name = legend_name(short, short_width, ascii_only).ljust(short_width)
         entries.append(
             _LegendEntry(((sym, style), (" " + name + " ", ""), (str(n).rjust(cw), styles.dim)), 1)
         )
@@ -763,7 +793,7 @@ def render_map(
         as_of = _clean(options.as_of_label, ascii_only)
         has_sel = selected is not None and selected in info
         short_w = min(max((len(c[1]) for c in counts), default=0), 14)
-        entries = _legend_entries(counts, styles, as_of, seen_status, has_sel, short_w)
+        entries = _legend_entries(counts, styles, as_of, seen_status, has_sel, short_w, ascii_only)
     geo = _geo_of(options.area)
     lay = _layout(width, height, entries, geo)
     if entries is not None:
@@ -776,7 +806,7 @@ def render_map(
             as_of = as_of[6:]
         if fit_w < short_w or as_of != full_as_of:
             entries = _legend_entries(
-                counts, styles, as_of, seen_status, has_sel, min(short_w, fit_w)
+                counts, styles, as_of, seen_status, has_sel, min(short_w, fit_w), ascii_only
             )
     w, h = lay.map_w, lay.map_h
     st = _static_layer(options.charset, w, h, options.zoom, options.center, options.area)

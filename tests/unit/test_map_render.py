@@ -747,3 +747,66 @@ def test_selected_marker_panned_to_the_first_and_last_column_stays_whole(
         cols.add(col)
     assert min(cols) == 1  # the bracket in column 0
     assert max(cols) == width - len(whole) + 1  # the closing bracket in column 59
+
+
+# --------------------------------------------------------------------------- legend names
+
+
+def _southern_map(charset: str) -> MapRender:
+    """Damascus held by the government, Daraa by a faction whose short name
+    ("Southern factions", as in the bundled data) is wider than the legend column."""
+    factions = {
+        "southern_opposition": Faction(
+            id="southern_opposition",
+            name="Southern opposition factions (Daraa, Suwayda, Quneitra)",
+            short="Southern factions",
+            symbol="S",
+            colour="#9b59b6",
+            updated_at=T0,
+        ),
+        "gov": Faction(
+            id="gov",
+            name="Government",
+            short="Government",
+            symbol="G",
+            colour="#ff0000",
+            updated_at=T0,
+        ),
+    }
+    places = [
+        Place(id="daraa", name="Daraa", lat=32.62, lon=36.10, importance=4, updated_at=T0),
+        Place(id="damascus", name="Damascus", lat=33.51, lon=36.29, importance=5, updated_at=T0),
+    ]
+    control = {
+        "daraa": ControlChange(
+            id="c1", place="daraa", faction="southern_opposition", valid_from=T0, updated_at=T0
+        ),
+        "damascus": ControlChange(
+            id="c2", place="damascus", faction="gov", valid_from=T0, updated_at=T0
+        ),
+    }
+    options = MapOptions(charset=charset, as_of_label="as of 2024-12-01")
+    return render_map(places, control, factions, 60, 16, options)
+
+
+@pytest.mark.parametrize(
+    ("charset", "sep", "southern"),
+    [("ascii", "|", "S Southern.      1"), ("unicode", "\u2502", "S Southern\u2026      1")],
+)
+def test_long_faction_name_abbreviated_at_a_word_boundary(charset, sep, southern):
+    """Issue 16 item 11: the legend cut "Southern facti"; it now keeps whole words
+    and marks the abbreviation; the symbol S is the key to the full name."""
+    r = _southern_map(charset)
+    legend = [line.text.rsplit(sep, 1)[1] for line in r.lines[:3]]
+    assert legend == ["as of 2024-12-01  ", "G Government     1", southern]
+
+
+def test_legend_name_rules():
+    from sitmon.widgets.map_render import legend_name
+
+    assert legend_name("Southern factions", 17) == "Southern factions"
+    assert legend_name("Southern factions", 14) == "Southern\u2026"
+    assert legend_name("Southern factions", 14, ascii_only=True) == "Southern."
+    assert legend_name("US-backed Syrian Free Army", 20) == "US-backed Syrian\u2026"
+    assert legend_name("Southern factions", 6) == "SF"
+    assert legend_name("Southern factions", 1) == "S"
