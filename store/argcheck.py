@@ -23,7 +23,7 @@ from .query import Filter
 from .records import Event
 from .timeutil import day_of
 
-__all__ = ["EVENT_TYPES", "as_of_problem", "as_of_range", "filter_problems"]
+__all__ = ["EVENT_TYPES", "as_of_problem", "as_of_range", "day_problem", "filter_problems"]
 
 #: the event types a ``type:`` term may start (the record schema's list)
 EVENT_TYPES: tuple[str, ...] = tuple(
@@ -46,7 +46,12 @@ def as_of_range(store: Any, today: date | None = None) -> tuple[date, date]:
 def as_of_problem(moment: datetime | date, store: Any, today: date | None = None) -> str | None:
     """Why ``moment`` cannot be shown (None: it can): ``2030-01-01 is after the data ...``."""
     day = day_of(moment) if isinstance(moment, datetime) else moment
-    lo, hi = as_of_range(store, today)
+    return day_problem(day, *as_of_range(store, today))
+
+
+def day_problem(day: date, lo: date, hi: date) -> str | None:
+    """Why ``day`` lies outside ``lo``..``hi`` (None: it does not), in the words
+    the command line and the monitor's go-to-date dialog both show."""
     if lo <= day <= hi:
         return None
     side = "after" if day > hi else "before"

@@ -343,14 +343,11 @@ class GotoDateScreen(ModalScreen[date | None]):
         except TimeError as exc:
             self.query_one("#error", Static).update(Content(str(exc)))
             return
-        if day < self.lo or day > self.hi:  # the wording of store.argcheck, as the CLI says it
-            side = "after" if day > self.hi else "before"
-            self.query_one("#error", Static).update(
-                Content(
-                    f"{day.isoformat()} is {side} the data: choose a day from "
-                    f"{self.lo.isoformat()} to {self.hi.isoformat()}"
-                )
-            )
+        from sitmon.store.argcheck import day_problem
+
+        problem = day_problem(day, self.lo, self.hi)  # the command line's rule and words
+        if problem:
+            self.query_one("#error", Static).update(Content(problem))
             return
         self.dismiss(day)
 
