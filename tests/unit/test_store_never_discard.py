@@ -206,7 +206,9 @@ def test_a_symlinked_store_stays_a_link_and_its_target_is_updated(tmp_path):
     assert link.is_symlink() and os.readlink(link) == "data/real.json"
     assert target.is_file() and not target.is_symlink()
     assert "ev-1" in Store.open(target).tables["event"]
-    assert sorted(os.listdir(data)) == ["real.json", "real.json.lock"]  # temp beside target
+    # temp, lock and month shards beside the target; nothing beside the link
+    assert sorted(os.listdir(data)) == ["real.json", "real.json.events", "real.json.lock"]
+    assert sorted(os.listdir(tmp_path)) == ["data", "link.json"]
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
