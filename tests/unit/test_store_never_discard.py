@@ -182,8 +182,19 @@ def test_the_write_order_is_temp_write_fsync_replace_folder_fsync(tmp_path, monk
         ("close", op_close),
     ]:
         monkeypatch.setattr(sitmon.store.storage.os, name, fn)
+    # the batch spans November and December (issue 13's month shards): each month's new
+    # shard is written, fsynced, renamed and its folder fsynced, and only then is the core
+    # (the manifest) replaced: that last rename commits the batch (issue 12's order, per file)
     s.merge(f.synthetic_events(3, seed=11))
     assert trace == [
+        ("write", "temp"),
+        ("fsync", "temp"),
+        ("replace", "temp->2024-11.g3.json"),
+        ("fsync", "s.json.events"),
+        ("write", "temp"),
+        ("fsync", "temp"),
+        ("replace", "temp->2024-12.g3.json"),
+        ("fsync", "s.json.events"),
         ("write", "temp"),
         ("fsync", "temp"),
         ("replace", "temp->s.json"),
