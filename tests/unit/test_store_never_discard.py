@@ -5,6 +5,7 @@ readers never write, move or quarantine a file (they wait for one that is changi
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -282,6 +283,10 @@ def test_a_fifo_as_the_store_is_refused_at_once(tmp_path):
 def test_a_reader_waits_for_a_file_being_restored_and_never_moves_it(tmp_path, monkeypatch):
     backup = make_store(tmp_path, "backup.json").path.read_bytes()
     path = tmp_path / "s.json"
+    # a sharded backup (issue 13) is its core and its month shards: `cp -r` the shard
+    # folder first, then the core, whose manifest names those shards
+    shutil.copytree(tmp_path / "backup.json.events", tmp_path / "s.json.events")
+    shards = sorted(os.listdir(tmp_path / "s.json.events"))
     path.write_bytes(backup[: len(backup) // 3])  # `cp` has written a third so far
     first_read = threading.Event()
     real_read = sitmon.store.db._read_regular
@@ -302,9 +307,13 @@ def test_a_reader_waits_for_a_file_being_restored_and_never_moves_it(tmp_path, m
     assert path.read_bytes() == backup
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "backup.json",
+        "backup.json.events",
         "backup.json.lock",
         "s.json",
+        "s.json.events",
     ]
+    assert sorted(os.listdir(tmp_path / "s.json.events")) == shards
+    assert shards == ["2024-11.g2.json", "2024-12.g2.json"]
 
 
 def test_reload_of_an_unreadable_file_keeps_what_was_loaded(tmp_path):
