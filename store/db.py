@@ -655,7 +655,8 @@ class Store:
         """Merge a batch: one lock, one atomic write (none if nothing changed).
 
         ``imported`` (the name a document was imported under, by ``sitmon import``)
-        is recorded as the store's last import, shown by ``info`` and the header.
+        is recorded as the store's last import, shown by ``info`` and the header,
+        when the import changed something (otherwise nothing is written).
 
         ``situation`` (a document's ``{"title", "start", "updated_at"}``) is adopted
         by a store that has none yet (e.g. an empty store importing a backup), and
@@ -716,7 +717,9 @@ class Store:
                 feeds[feed] = state
                 meta["feeds"] = feeds
                 meta_changed = True
-        if imported is not None:
+        if imported is not None and (cs.changed or meta_changed):
+            # an import that changes nothing writes nothing (issue 11: re-importing the
+            # same bytes changes nothing), so the last import is the last one that did
             meta["last_import"] = {"at": cs.at.isoformat(), "name": imported}
             meta_changed = True
         if cs.changed:

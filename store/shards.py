@@ -31,7 +31,7 @@ from typing import Any
 import msgspec
 
 from .records import Event
-from .storage import TEMP_MARK, StoreError, atomic_write_bytes
+from .storage import TEMP_MARK, StoreError, atomic_write_bytes, real_path
 
 __all__ = [
     "Shard",
@@ -58,8 +58,10 @@ Shard = dict[str, Any]
 
 
 def shard_folder(store_path: Path) -> Path:
-    """``<store>.events/``, beside the core file."""
-    store_path = Path(store_path)
+    """``<store>.events/``, beside the core file: the real file when the store is a
+    symlink (its shards live beside its target, as its lock does, so the link and the
+    target name one store; rule: issue 12, "follow symlinks")."""
+    store_path = real_path(Path(store_path))
     return store_path.with_name(store_path.name + ".events")
 
 

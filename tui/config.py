@@ -207,7 +207,7 @@ def _problems(path: Path, text: str, data: dict[str, Any]) -> list[ConfigError]:
     out: list[ConfigError] = []
 
     def problem(segments: list[str | int], message: str) -> None:
-        out.append(_error(path, text, segments, message))
+        out.append(_error(path, text, segments, _readable(message, segments)))
 
     top = {f.name: f.type for f in msgspec.structs.fields(_File)}
     for key, value in data.items():
@@ -363,11 +363,7 @@ def _validation_error(path: Path, text: str, msg: str) -> ConfigError:
             segments.append(int(m.group(2)))
         else:
             segments.append(m.group(3))
-    if problem.startswith("Expected `str` matching regex") and segments[-1:] == ["name"]:
-        problem = (
-            "a feed name may not hold control characters (C0, DEL, C1), bidi controls, "
-            "line separators or a BOM"
-        )
+    problem = _readable(problem, segments)
     m = re.search(r"unknown field `([^`]+)`", problem)
     if m:
         segments.append(m.group(1))
@@ -377,6 +373,21 @@ def _validation_error(path: Path, text: str, msg: str) -> ConfigError:
         segments.append(m.group(1))
         problem = "required key is missing"
     return _error(path, text, segments, problem)
+
+
+#: what a feed name that fails :data:`FEED_NAME_PATTERN` is told (never the raw pattern,
+#: which holds the very control characters it refuses)
+_FEED_NAME_PROBLEM = (
+    "a feed name may not hold control characters (C0, DEL, C1), bidi controls, "
+    "line separators or a BOM"
+)
+
+
+def _readable(problem: str, segments: list[str | int]) -> str:
+    """``problem`` (msgspec's wording) in the config's words where it has some."""
+    if problem.startswith("Expected `str` matching regex") and segments[-1:] == ["name"]:
+        return _FEED_NAME_PROBLEM
+    return problem
 
 
 def _error(path: Path, text: str, segments: list[str | int], problem: str) -> ConfigError:

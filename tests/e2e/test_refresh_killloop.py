@@ -1,6 +1,6 @@
-"""SIGKILL `sitmon refresh` at random moments, 100 times, while it fetches a large feed over
-loopback and merges it: the store always opens, and each refresh's batch is all there or
-not there at all."""
+"""SIGKILL `sitmon refresh` at random moments while it fetches a large feed over loopback
+and merges it: the store always opens, and each refresh's batch is all there or not there
+at all. 30 kills by default; 100 with ``pytest -m soak``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from tests.support.pty_harness import ROOT
 
 pytestmark = pytest.mark.slow
 
-ROUNDS = 100
 BATCH = 400
 STAMP = "2024-12-06T12:00:00+03:00"
 
@@ -56,6 +55,16 @@ def rounds_present(path) -> dict[int, int]:
 
 
 def test_kill_refresh_at_random_moments(tmp_path):
+    kill_loop(tmp_path, rounds=30, each_side=2)
+
+
+@pytest.mark.soak
+def test_kill_refresh_at_random_moments_100_times(tmp_path):
+    kill_loop(tmp_path, rounds=100, each_side=5)
+
+
+def kill_loop(tmp_path, rounds: int, each_side: int) -> None:
+    """``rounds`` kills; at least ``each_side`` must land before and after the commit."""
     path = tmp_path / "s.json"
     store = Store.open(path)  # bundled dataset
     # a bigger store makes each write take long enough to be hit mid-way
@@ -94,7 +103,7 @@ def test_kill_refresh_at_random_moments(tmp_path):
         assert r.returncode == 0, r.stderr
         full = time.monotonic() - t0
         committed.add(10_000)
-        for round_no in range(ROUNDS):
+        for round_no in range(rounds):
             state["round"] = round_no
             proc = subprocess.Popen(
                 [
@@ -127,5 +136,5 @@ def test_kill_refresh_at_random_moments(tmp_path):
             else:
                 outcomes["before"] += 1
     # the kills really did land on both sides of the write
-    assert outcomes["before"] >= 5 and outcomes["after"] >= 5, outcomes
-    print(f"\nrefresh kill loop: {ROUNDS} kills, {outcomes} (one refresh takes {full:.2f}s)")
+    assert outcomes["before"] >= each_side and outcomes["after"] >= each_side, outcomes
+    print(f"\nrefresh kill loop: {rounds} kills, {outcomes} (one refresh takes {full:.2f}s)")

@@ -5,6 +5,7 @@ readers never write, move or quarantine a file (they wait for one that is changi
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -182,8 +183,19 @@ def test_the_write_order_is_temp_write_fsync_replace_folder_fsync(tmp_path, monk
         ("close", op_close),
     ]:
         monkeypatch.setattr(sitmon.store.storage.os, name, fn)
+    # the batch spans November and December (issue 13's month shards): each month's new
+    # shard is written, fsynced, renamed and its folder fsynced, and only then is the core
+    # (the manifest) replaced: that last rename commits the batch (issue 12's order, per file)
     s.merge(f.synthetic_events(3, seed=11))
     assert trace == [
+        ("write", "temp"),
+        ("fsync", "temp"),
+        ("replace", "temp->2024-11.g3.json"),
+        ("fsync", "s.json.events"),
+        ("write", "temp"),
+        ("fsync", "temp"),
+        ("replace", "temp->2024-12.g3.json"),
+        ("fsync", "s.json.events"),
         ("write", "temp"),
         ("fsync", "temp"),
         ("replace", "temp->s.json"),
@@ -206,7 +218,9 @@ def test_a_symlinked_store_stays_a_link_and_its_target_is_updated(tmp_path):
     assert link.is_symlink() and os.readlink(link) == "data/real.json"
     assert target.is_file() and not target.is_symlink()
     assert "ev-1" in Store.open(target).tables["event"]
-    assert sorted(os.listdir(data)) == ["real.json", "real.json.lock"]  # temp beside target
+    # temp, lock and month shards beside the target; nothing beside the link
+    assert sorted(os.listdir(data)) == ["real.json", "real.json.events", "real.json.lock"]
+    assert sorted(os.listdir(tmp_path)) == ["data", "link.json"]
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
@@ -269,6 +283,10 @@ def test_a_fifo_as_the_store_is_refused_at_once(tmp_path):
 def test_a_reader_waits_for_a_file_being_restored_and_never_moves_it(tmp_path, monkeypatch):
     backup = make_store(tmp_path, "backup.json").path.read_bytes()
     path = tmp_path / "s.json"
+    # a sharded backup (issue 13) is its core and its month shards: `cp -r` the shard
+    # folder first, then the core, whose manifest names those shards
+    shutil.copytree(tmp_path / "backup.json.events", tmp_path / "s.json.events")
+    shards = sorted(os.listdir(tmp_path / "s.json.events"))
     path.write_bytes(backup[: len(backup) // 3])  # `cp` has written a third so far
     first_read = threading.Event()
     real_read = sitmon.store.db._read_regular
@@ -289,9 +307,13 @@ def test_a_reader_waits_for_a_file_being_restored_and_never_moves_it(tmp_path, m
     assert path.read_bytes() == backup
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "backup.json",
+        "backup.json.events",
         "backup.json.lock",
         "s.json",
+        "s.json.events",
     ]
+    assert sorted(os.listdir(tmp_path / "s.json.events")) == shards
+    assert shards == ["2024-11.g2.json", "2024-12.g2.json"]
 
 
 def test_reload_of_an_unreadable_file_keeps_what_was_loaded(tmp_path):
