@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 from .actors import ActorMap
@@ -330,9 +331,10 @@ def _context(
     factions: Collection[str] | None,
     url: str,
     feed_id: str = "",
+    arrived_at: datetime | None = None,
 ) -> AdaptContext:
     actors = faction_map if isinstance(faction_map, ActorMap) else ActorMap(faction_map)
-    return AdaptContext(
+    ctx = AdaptContext(
         source_name=source_name,
         actors=actors,
         places=places,
@@ -340,6 +342,9 @@ def _context(
         url=url,
         feed_id=feed_id,
     )
+    if arrived_at is not None:
+        ctx.arrived_at = arrived_at
+    return ctx
 
 
 #: format -> (page document, the page's url) -> the next page's url (absolute or
@@ -397,6 +402,7 @@ def ingest_bytes(
     feed_id: str = "",
     what: str | None = None,
     page_url: str = "",
+    arrived_at: datetime | None = None,
 ) -> AdaptResult:
     """Decode, sanitize and adapt one document: the one way bytes become records.
 
@@ -414,7 +420,9 @@ def ingest_bytes(
     template, never an expanded secret); ``page_url`` the address this page was
     fetched from (default ``url``), which GDELT detection and paging read. The
     result's ``meta`` holds the ``format`` read and, for a paged format
-    (:data:`NEXT_PAGE`), ``next_page``. Raises :class:`FeedError` (one line) for a
+    (:data:`NEXT_PAGE`), ``next_page``. ``arrived_at`` (aware) is when the document
+    was fetched or imported, the version of records whose source gives none
+    (default: now, to the second). Raises :class:`FeedError` (one line) for a
     document that cannot be read at all.
     """
     what = what or f"feed {source_name!r}"
@@ -424,7 +432,15 @@ def ingest_bytes(
     ):
         checked = check_json(data, what=what, defer_depth=True)
         fast = _acled_fast(
-            checked, format == "auto", source_name, faction_map, places, factions, url, feed_id
+            checked,
+            format == "auto",
+            source_name,
+            faction_map,
+            places,
+            factions,
+            url,
+            feed_id,
+            arrived_at,
         )
         if fast is not None:
             return fast
@@ -433,7 +449,7 @@ def ingest_bytes(
             doc = sanitize_tree(doc)
     else:
         doc = decode_document(data, what=what, format=format, url=page_url or url)
-    ctx = _context(source_name, faction_map, places, factions, url, feed_id)
+    ctx = _context(source_name, faction_map, places, factions, url, feed_id, arrived_at)
     try:
         return ingest_document(doc, format, ctx, page_url=page_url)
     except FeedError as exc:
@@ -452,6 +468,7 @@ def _acled_fast(
     factions: Collection[str] | None,
     url: str,
     feed_id: str = "",
+    arrived_at: datetime | None = None,
 ) -> AdaptResult | None:
     """The ACLED shortcut (see the module docstring), or None for the general path."""
     with acled.gc_paused():  # no cycles are made: the whole batch needs no collection
@@ -479,7 +496,7 @@ def _acled_fast(
         if clean and dirty_key(body):
             return None
         try:
-            ctx = _context(source_name, faction_map, places, factions, url, feed_id)
+            ctx = _context(source_name, faction_map, places, factions, url, feed_id, arrived_at)
             result = acled.adapt_decoded(doc, ctx, clean=clean, auto=auto)
         except Exception:  # never on the way: the general path says what is wrong
             return None

@@ -61,6 +61,7 @@ from .geo import (
     simplify,
 )
 from .lines import StyledLine, pad
+from .translit import romanize
 
 __all__ = [
     "MIN_HEIGHT",
@@ -237,17 +238,33 @@ def _clean(text: str, ascii_only: bool) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _label_text(pid: str, raw: str, alt_names: tuple[str, ...], ascii_only: bool) -> str:
-    """A place's label: its name made safe for the charset (see :func:`_clean`)."""
+def _label_text(raw: str, alt_names: tuple[str, ...], ascii_only: bool) -> str:
+    """A place's label: its name made safe for the charset (see :func:`_clean`).
+
+    Always a name, never the place's internal id (issue 11: an ACLED place named
+    in Arabic was labelled ``acled-x…`` on the ASCII map). In ASCII a mostly
+    non-Latin name gives way to an ASCII alternative name, else to its
+    romanization (:func:`sitmon.widgets.translit.romanize`), else to ``?`` for each
+    character of a script with no romanization here (as the Unicode map shows it).
+    """
     name = _clean(raw, ascii_only)
-    if ascii_only and sum(ch.isalpha() for ch in name) < max(1, len(raw) // 2):
-        # mostly non-Latin: an ASCII alternative name, else the id
+    if ascii_only and _mostly_unlatin(name, raw):
         for alt in alt_names:
             cand = _clean(alt, True)
-            if cand and sum(ch.isalpha() for ch in cand) >= len(alt) // 2:
+            if cand and not _mostly_unlatin(cand, alt):
                 return cand
-        return _clean(pid, True) or "?"
-    return name or _clean(pid, ascii_only) or "?"
+        for text in (raw, *alt_names):
+            cand = _clean(romanize(text), True)
+            if cand and not _mostly_unlatin(cand, text):
+                return cand
+        # a script with no romanization here: one ? per character, as the Unicode map shows it
+        return "".join(ch if " " <= ch <= "~" else "?" for ch in _clean(raw, False)) or "?"
+    return name or "?"
+
+
+def _mostly_unlatin(shown: str, raw: str) -> bool:
+    """Did cleaning ``raw`` for the charset lose most of its letters (a non-Latin script)?"""
+    return sum(ch.isalpha() for ch in shown) < max(1, len(raw) // 2)
 
 
 def _variants(name: str) -> tuple[str, ...]:
@@ -937,7 +954,7 @@ def render_map(
             c, r, s0, s1 = m
             style = styles.selected_label if is_sel else styles.label
             placed = None
-            name = _label_text(p.id, p.name, tuple(p.alt_names), ascii_only)
+            name = _label_text(p.name, tuple(p.alt_names), ascii_only)
             for text in _variants(name):
                 n = len(text)
                 # right of the marker, left, above, below, above-left, below-left

@@ -11,8 +11,13 @@ array of rows is accepted too. Per row:
   (``"Armed clash: Hama"``); ``notes`` -> summary; ``fatalities`` -> fatalities.best;
 - ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2`` -> actors, and
   through the actor map -> factions (only factions the store knows);
-- ``location`` -> a place: a known place with that name (or alternative name),
-  else a new place ``acled-<slug>`` at ``latitude``/``longitude`` in ``admin1``.
+- ``location`` -> a place, as a gazetteer (:mod:`store.gazetteer`, as UCDP and
+  GeoJSON): a known place with that name (or alternative name) within
+  :data:`~store.gazetteer.MATCH_KM` of ``latitude``/``longitude``, else a new place
+  ``acled-<slug>`` at that point in ``admin1`` (``acled-<slug>-<lat>-<lon>`` when a
+  place of that name and id lies farther away), versioned by the time the
+  document was fetched or imported (ACLED gives places no time of their own). A
+  row with no coordinates matches a known place by name alone, else gets none.
   Rows with ``geo_precision`` 3 ("larger portion of region") get no place;
 - ``source`` -> the note of the citation of the feed's Source record.
 
@@ -56,6 +61,7 @@ from typing import Any
 
 import msgspec
 
+from ..gazetteer import MATCH_KM, distance_km
 from ..records import ID_RE, Casualties, ControlChange, Event, Place, SourceRef
 from ..sanitize import MAX_TEXT, clean_text, sanitize_tree
 from .base import AdaptResult, FeedError
@@ -406,7 +412,8 @@ def _adapt_rows(
     spots: dict[tuple[Any, ...], tuple[Any, ...]] = {}
     refs: dict[str, SourceRef] = {}
     people: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...], str, str | None]] = {}
-    place_ids: dict[str, tuple[str | bool | None, str]] = {}
+    place_ids: dict[str, tuple[str | bool | None]] = {}
+    points: dict[tuple[str, float, float], tuple[str, bool]] = {}  # _place_at, per point
     id_ok: dict[str, bool] = {}
     counts: dict[str, Casualties] = {}
     from_timestamp = datetime.fromtimestamp
@@ -435,12 +442,13 @@ def _adapt_rows(
         faction1 = actor_map.faction(actor1, known) if actor1 else None
         return tuple(actors), tuple(factions), actor1, faction1
 
-    def where(location: str) -> tuple[str | bool | None, str]:
-        """(the known place's id, False if it is no valid id, or None; the id of a new place)."""
+    def where(location: str) -> tuple[str | bool | None]:
+        """(the id of the place known by that name, False if it is no valid id, or None):
+        the place of a row with no coordinates."""
         known_id = ctx.place_id(location)
         if known_id is not None and not valid_id(known_id):
             known_id = False
-        return known_id, make_id("acled-", slug(location))
+        return (known_id,)
 
     def group(key: tuple[Any, ...]) -> tuple[Any, ...]:
         """What a row's type, location, precision and source make of it (rows share these)."""
@@ -548,36 +556,41 @@ def _adapt_rows(
             place_id = None
             new_place = None
             if ids is not None:
-                place_id = ids[0]
-                if place_id is None:
-                    # Only whether they are numbers matters here (a new place
-                    # reads them again): float() where it agrees with to_number.
-                    v = row.latitude
-                    if type(v) is str and len(v) <= 40 and v.isascii():
-                        try:
-                            lat = float(v)
-                        except ValueError:
-                            lat = _number(v, "latitude")
-                        else:
-                            if lat - lat != 0.0:  # nan or inf: to_number refuses it
-                                lat = _number(v, "latitude")
-                    else:
+                # the point decides (a gazetteer): float() where it agrees with to_number
+                v = row.latitude
+                if type(v) is str and len(v) <= 40 and v.isascii():
+                    try:
+                        lat = float(v)
+                    except ValueError:
                         lat = _number(v, "latitude")
-                    v = row.longitude
-                    if type(v) is str and len(v) <= 40 and v.isascii():
-                        try:
-                            lon = float(v)
-                        except ValueError:
-                            lon = _number(v, "longitude")
-                        else:
-                            if lon - lon != 0.0:
-                                lon = _number(v, "longitude")
                     else:
+                        if lat - lat != 0.0:  # nan or inf: to_number refuses it
+                            lat = _number(v, "latitude")
+                else:
+                    lat = _number(v, "latitude")
+                v = row.longitude
+                if type(v) is str and len(v) <= 40 and v.isascii():
+                    try:
+                        lon = float(v)
+                    except ValueError:
                         lon = _number(v, "longitude")
-                    if lat is not None and lon is not None:
-                        place_id = ids[1]
-                        if place_id not in new_places:
-                            new_place = _new_place(place_id, location, row, admin1, source_id)
+                    else:
+                        if lon - lon != 0.0:
+                            lon = _number(v, "longitude")
+                else:
+                    lon = _number(v, "longitude")
+                if lat is not None and lon is not None:
+                    spot_key = (location, lat, lon)
+                    at = points.get(spot_key)
+                    if at is None:
+                        at = points[spot_key] = _place_at(ctx, location, lat, lon, new_places)
+                    place_id, is_new = at
+                    if is_new and place_id not in new_places:
+                        new_place = _new_place(
+                            place_id, location, row, admin1, source_id, ctx.arrived_at
+                        )
+                else:
+                    place_id = ids[0]
             event = Event(
                 id=event_id,
                 time=when,
@@ -704,10 +717,34 @@ _MAX_COUNT = 10**12
 _PLACE_NOTE = "Created from ACLED event locations."
 
 
+def _place_at(
+    ctx: AdaptContext, location: str, lat: float, lon: float, new_places: dict[str, Any]
+) -> tuple[str, bool]:
+    """(place id, whether this document makes the place) for ``location`` at a point.
+
+    A known place of that name within :data:`MATCH_KM` (the gazetteer rule), else
+    ``acled-<slug>``; with the point's rounded coordinates appended when a known
+    place, or a place this document already made, holds that id farther away.
+    """
+    known = ctx.match_place((location,), lat, lon)
+    if known is not None:
+        return known, False
+    base = slug(location)
+    pid = ctx.new_place_id("acled-", base, lat, lon)
+    mine = new_places.get(pid)
+    if mine is not None:
+        here = (mine["lat"], mine["lon"]) if type(mine) is dict else (mine.lat, mine.lon)
+        if distance_km(lat, lon, here[0], here[1]) > MATCH_KM:
+            pid = make_id("acled-", f"{base}-{lat:.2f}-{lon:.2f}")
+    return pid, True
+
+
 def _new_place(
-    place_id: str, name: str, row: AcledRow, admin1: str, source_id: str
+    place_id: str, name: str, row: AcledRow, admin1: str, source_id: str, version: datetime
 ) -> Place | dict[str, Any]:
-    """The place :func:`_row` makes for a location; its dict when ``convert_record`` may object."""
+    """The place :func:`_row` makes for a location; its dict when ``convert_record`` may object.
+
+    ``version`` (updated_at) is when the document was fetched or imported."""
     lat = _number(row.latitude, "latitude")
     lon = _number(row.longitude, "longitude")
     if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:
@@ -720,9 +757,16 @@ def _new_place(
             kind="town",
             importance=4,
             note=_PLACE_NOTE,
-            updated_at=EPOCH,
+            updated_at=version,
             sources=[SourceRef(source=source_id)],
         )
+    return _place_dict(place_id, name, lat, lon, admin1, source_id, version)
+
+
+def _place_dict(
+    place_id: str, name: str, lat: Any, lon: Any, admin1: str, source_id: str, version: datetime
+) -> dict[str, Any]:
+    """A new place as the reference path gives it to ``convert_record``."""
     return {
         "id": place_id,
         "name": name,
@@ -732,7 +776,7 @@ def _new_place(
         "kind": "town",
         "importance": 4,
         "note": _PLACE_NOTE,
-        "updated_at": EPOCH,
+        "updated_at": version,
         "sources": [{"source": source_id}],
     }
 
@@ -787,25 +831,16 @@ def _row(
     precision = to_number(row.get("geo_precision"), "geo_precision", integer=True)
     place_id = None
     if location and precision != 3:
-        place_id = ctx.place_id(location)
-        if place_id is None:
-            lat = to_number(row.get("latitude"), "latitude")
-            lon = to_number(row.get("longitude"), "longitude")
-            if lat is not None and lon is not None:
-                place_id = make_id("acled-", slug(location))
-                if place_id not in new_places:
-                    new_places[place_id] = {
-                        "id": place_id,
-                        "name": location,
-                        "lat": lat,
-                        "lon": lon,
-                        "governorate": admin1,
-                        "kind": "town",
-                        "importance": 4,
-                        "note": _PLACE_NOTE,
-                        "updated_at": EPOCH,
-                        "sources": [{"source": source_id}],
-                    }
+        lat = to_number(row.get("latitude"), "latitude")
+        lon = to_number(row.get("longitude"), "longitude")
+        if lat is None or lon is None:
+            place_id = ctx.place_id(location)  # no point to compare: the name alone
+        else:
+            place_id, is_new = _place_at(ctx, location, lat, lon, new_places)
+            if is_new and place_id not in new_places:
+                new_places[place_id] = _place_dict(
+                    place_id, location, lat, lon, admin1, source_id, ctx.arrived_at
+                )
     ref: dict[str, Any] = {"source": source_id}
     src = text_of(row.get("source"), "source")
     if src:

@@ -97,6 +97,12 @@ class RowError(ValueError):
         self.problem = problem
 
 
+def arrival_now() -> datetime:
+    """Now, to the second (UTC): a document's arrival time when nobody gives one
+    (:attr:`AdaptContext.arrived_at`). Looked up at each call, so a test can pin it."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
 def slug(text: str, max_len: int = 60) -> str:
     """``"Deir ez-Zor"`` -> ``"deir_ez_zor"`` (ASCII, lower case; a hash if nothing is left)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -274,7 +280,7 @@ class AdaptContext:
     feed_id: str = ""
     #: when the document was fetched or imported: the version of records whose
     #: source gives no modification time of its own
-    arrived_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
+    arrived_at: datetime = field(default_factory=lambda: arrival_now())
     #: the situation's area; points outside it (with a margin) are refused
     area: Area | None = SYRIA
     _by_name: dict[str, str] | None = None

@@ -169,6 +169,23 @@ def test_a_good_geojson_point_matches_a_known_place_by_name_and_distance_only(
     assert (far.name, far.lat, far.lon) == ("Hama", 36.5, 39.0)
 
 
+# ------------------------------------------------------- 08 Arabic-named place label
+
+
+def test_08_arabic_named_acled_place_is_labelled_by_name_on_the_ascii_map(capsys, store_path):
+    """08-acled-quirks.json names a place only in Arabic (``خان شيخون``): the ASCII map
+    labels it with its romanized name, never with its internal id (``acled-x…``)."""
+    rc, out, _ = cli(capsys, store_path, "import", case("08-acled-quirks.json"))
+    assert rc == 0
+    names = {p.name for p in tables(store_path)["place"].values()}
+    assert "خان شيخون" in names
+    rc, out, err = cli(capsys, store_path, "export", "--view", "map", "--ascii", "--width", "160")
+    assert (rc, err) == (0, "")
+    assert out.isascii()
+    assert "Khan Shikhun" in out
+    assert "acled-" not in out
+
+
 # ------------------------------------------------------------------ 09 deletions
 
 

@@ -211,11 +211,32 @@ def test_acled_mapping(bundled):
     assert e3.type == "strike" and e3.factions == ["russia"] and e3.time.day == 7  # dd-mm-yyyy
     e4 = recs[("event", "acled-SYNTH0004")]
     assert e4.places == [] and e4.type == "diplomatic"  # geo_precision 3: no point
-    # a known place is matched by name instead of creating acled-homs
-    row = dict(load("sample.acled.json")["data"][1], location="Homs", event_id_cnty="SYNTH9")
+    # a known place is matched by name AND distance (the gazetteer, as UCDP and GeoJSON):
+    # "Hims" (an alternative name) 0.1 km from the bundled Homs is Homs, no new place
+    row = dict(
+        load("sample.acled.json")["data"][1],
+        location="Hims",
+        latitude="34.7270",
+        longitude="36.7230",
+        event_id_cnty="SYNTH9",
+    )
     r = acled.adapt({"data": [row]}, ctx_for(bundled))
     (cc,) = [x for x in r.records if kind_of(x) == "control"]
     assert cc.place == "homs" and not [x for x in r.records if kind_of(x) == "place"]
+    # "Homs" 19 km away (34.90, 36.70) is another place, versioned by its arrival
+    far = dict(row, location="Homs", latitude="34.9000", longitude="36.7000")
+    ctx = ctx_for(bundled)
+    ctx.arrived_at = datetime(2024, 12, 8, 6, 0, tzinfo=UTC)
+    r = acled.adapt({"data": [far]}, ctx)
+    (place,) = [x for x in r.records if kind_of(x) == "place"]
+    assert (place.id, place.name, place.lat, place.lon) == ("acled-homs", "Homs", 34.9, 36.7)
+    assert place.updated_at == datetime(2024, 12, 8, 6, 0, tzinfo=UTC)  # not 1970
+    (cc,) = [x for x in r.records if kind_of(x) == "control"]
+    assert cc.place == "acled-homs"
+    # with no coordinates there is nothing to compare: the name alone
+    bare = {k: v for k, v in row.items() if k not in ("latitude", "longitude")}
+    r = acled.adapt({"data": [dict(bare, location="Homs")]}, ctx_for(bundled))
+    assert [x.places for x in r.records if kind_of(x) == "event"] == [["homs"]]
     # an unmapped actor: the event stays, the control change is rejected with the reason
     row = dict(row, actor1="Some Unknown Brigade", event_id_cnty="SYNTH10")
     r = acled.adapt({"data": [row]}, ctx_for(bundled))
@@ -602,3 +623,22 @@ def test_any_json_value_through_any_adapter(doc, fmt):
         ADAPTERS[fmt].adapt(doc) if fmt == "sitmon" else ADAPTERS[fmt].adapt(doc, AdaptContext())
     except FeedError:
         pass
+
+
+def test_acled_one_name_at_two_far_points_is_two_places():
+    """Two rows of one document name "Tell" 40 km apart: two places, the second with
+    its rounded coordinates in its id; a third row 1 km from the first is the first."""
+    base = {"event_date": "2024-12-06", "event_type": "Battles", "location": "Tell"}
+    rows = [
+        dict(base, event_id_cnty="T1", latitude="35.0000", longitude="37.0000"),
+        dict(base, event_id_cnty="T2", latitude="35.3600", longitude="37.0000"),
+        dict(base, event_id_cnty="T3", latitude="35.0090", longitude="37.0000"),
+    ]
+    r = acled.adapt({"data": rows}, AdaptContext(source_name="acled"))
+    places = [(x.id, x.lat, x.lon) for x in r.records if kind_of(x) == "place"]
+    assert places == [("acled-tell", 35.0, 37.0), ("acled-tell-35.36-37.00", 35.36, 37.0)]
+    assert [x.places for x in r.records if kind_of(x) == "event"] == [
+        ["acled-tell"],
+        ["acled-tell-35.36-37.00"],
+        ["acled-tell"],
+    ]

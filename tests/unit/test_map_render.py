@@ -441,6 +441,7 @@ def test_non_ascii_names_in_ascii_mode():
             id="halab", name="حلب", alt_names=["حلب", "Halab"], lat=36.2, lon=37.16, updated_at=T0
         ),
         Place(id="wide", name="東京", lat=33.5, lon=36.3, updated_at=T0),
+        Place(id="acled-x11a816fb6ffc", name="خان شيخون", lat=35.44, lon=36.65, updated_at=T0),
     ]
     control = {
         "hama": ControlChange(id="c", place="hama", faction="a", valid_from=T0, updated_at=T0)
@@ -453,7 +454,8 @@ def test_non_ascii_names_in_ascii_mode():
     assert (
         r.labels["hama"][2] == "Hamah"
         and r.labels["halab"][2] == "Halab"
-        and r.labels["wide"][2] == "wide"
+        and r.labels["acled-x11a816fb6ffc"][2] == "Khan Shikhun"
+        and r.labels["wide"][2] == "??"  # a name, never the id "wide" (issue 11)
     )
     u = render_map(places, control, factions, 80, 24, MapOptions(as_of_label="as of 5 déc"))
     assert u.labels["hama"][2] == "Ḥamāh" and u.labels["wide"][2] == "??"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sitmon.store import Store, ingest
+from sitmon.store.adapters import detect
 from sitmon.store.records import record_to_dict
 from sitmon.store.refresh import refresh_feed
 from sitmon.tui.cli import main
@@ -23,6 +25,14 @@ def tables(path: Path) -> dict[str, dict[str, dict]]:
         kind: {rid: record_to_dict(rec) for rid, rec in table.items()}
         for kind, table in store.tables.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def one_arrival_time(monkeypatch):
+    """Import and refresh run seconds apart; records versioned by their arrival
+    (ACLED's places, UCDP, JSON Feed items without dates) compare alike only when
+    both arrive at one pinned moment."""
+    monkeypatch.setattr(detect, "arrival_now", lambda: datetime(2024, 12, 8, 6, 0, tzinfo=UTC))
 
 
 def imported_and_refreshed(tmp_path: Path, doc: Path) -> tuple[dict, dict]:

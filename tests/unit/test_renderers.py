@@ -203,12 +203,29 @@ def test_sparkline():
 
 
 def test_detail_links_point_at_records(snap, store):
+    """Every selectable row of the detail view leads somewhere: a record (Enter opens its
+    detail) or, since issue 16, a cited source URL (``y`` copies it, ``o`` opens it)."""
     lines, links = render_detail_links(snap, "event", "ev-hama-falls", 100, store=store)
-    assert ("place", "hama") in links.values()
-    assert ("quote", "q-conquest") in links.values()
-    for index, (kind, item) in links.items():
-        assert kind in DETAIL_KINDS and item
-        assert lines[index].text.strip()
+    assert [links[i] for i in sorted(links)] == [
+        ("url", "https://example.org/ev-hama-falls"),
+        ("place", "hama"),
+        ("quote", "q-conquest"),
+        ("quote", "q-wound"),
+        ("event", "ev-hostile"),
+        ("event", "ev-army-redeploys"),
+        ("event", "ev-hama-enter"),
+        ("event", "ev-prison"),
+        ("event", "ev-homs-strike"),
+        ("event", "ev-hama-north"),
+    ]
+    rows = {links[i]: lines[i].text.strip() for i in links}
+    # the URL row shows the URL the link carries, whole; record rows show the record
+    assert rows[("url", "https://example.org/ev-hama-falls")] == "https://example.org/ev-hama-falls"
+    assert rows[("place", "hama")].startswith("• Hama ")
+    assert "a conquest without revenge" in rows[("quote", "q-conquest")]
+    assert "Army says it has redeployed outside Hama" in rows[("event", "ev-army-redeploys")]
+    for kind, _item in links.values():
+        assert kind == "url" or kind in DETAIL_KINDS
 
 
 def test_place_detail_as_of_a_moment(store):

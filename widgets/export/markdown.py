@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from sitmon.store.provenance import publisher_of
 from sitmon.store.records import Event, SourceRef
 from sitmon.store.timeutil import fmt_day, fmt_when, zone_label
 from sitmon.widgets.quotes_render import quote_rows
@@ -41,6 +43,19 @@ def _md_sources(ctx: _Ctx, refs: Iterable[SourceRef]) -> str:
         link = _md_link(name, url, ctx.ascii)
         out.append(f"{link} ({ctx.md(r.note)})" if r.note else link)
     return "; ".join(out) or "unsourced"
+
+
+def _md_provenance(ctx: _Ctx, rec: Any) -> str:
+    """Who published ``rec`` and who relayed it, as links: ``[SOHR](…) (note) via Seed
+    article: "…"`` (the publisher and relays of :mod:`sitmon.store.provenance`, the
+    wording of :func:`~sitmon.widgets.render_util.provenance_label` that the text
+    export and the panes use); cites them too."""
+    pub = publisher_of(rec, ctx.snap.sources)
+    if not pub:
+        return "unsourced"
+    head = _md_sources(ctx, [r for r in rec.sources if r.source == pub])
+    relays = [r for r in rec.sources if r.source != pub]
+    return f"{head} via {_md_sources(ctx, relays)}" if relays else head
 
 
 def _md_header(ctx: _Ctx, view: str, count: str) -> list[str]:
@@ -142,7 +157,7 @@ def _md_figures(ctx: _Ctx) -> list[str]:
                 [
                     f"**{ctx.md(metric_label(m.metric))}**" if i == 0 else "",
                     ctx.md(fmt_value(f)),
-                    _md_sources(ctx, f.sources),
+                    _md_provenance(ctx, f),
                     fmt_day(f.as_of),
                     ctx.md(scope) or ctx.g.none,
                 ]
