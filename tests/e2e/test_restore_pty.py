@@ -109,4 +109,5 @@ def test_a_reload_that_fails_keeps_what_is_shown_and_says_why(tmp_path):
         app.press("q")
         assert app.wait_exit() == 0
     assert store.read_bytes() == broken  # the monitor only read it
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.json.lock"]
+    # nothing set aside or created: the core, its month shards (issue 13) and the lock
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json", "s.json.events", "s.json.lock"]
