@@ -123,7 +123,7 @@ def run(
             app.wait_text("as of 2024-", 120)  # the store has loaded
             app.press("r")
             app.wait_for(
-                lambda s: state["served"] >= 1 and "feeds: 1 ok" in s, 300, "the first refresh"
+                lambda s: state["served"] >= 1 and "feeds 1 ok" in s, 300, "the first refresh"
             )
             rss0, hwm0 = rss_kib(app.pid)
             log(f"after the first refresh: RSS {rss0 / 1024:.0f} MiB (peak {hwm0 / 1024:.0f} MiB)")
@@ -136,7 +136,7 @@ def run(
                 samples.append((time.monotonic() - t0, rss_kib(app.pid)[0]))
             # let the last refresh finish
             app.wait_for(
-                lambda s: state["inflight"] == 0 and "feeds: 1 ok" in s, 300, "the last refresh"
+                lambda s: state["inflight"] == 0 and "feeds 1 ok" in s, 300, "the last refresh"
             )
             app.settle(quiet=1.0, timeout=30)
             rss1, hwm1 = rss_kib(app.pid)
