@@ -1018,3 +1018,18 @@ def test_an_empty_store_exports_reproducibly(tmp_path):
             assert_safe(out, fmt, width=80)
             assert str(datetime.now(SITUATION_TZ).year) not in out
             assert "No data in the store" in out or json.loads(out)["as_of"] is None
+
+
+def test_header_names_the_place_and_filter_shown_in_every_format(store):
+    """A reader of a pasted export must see that it is narrowed (text, Markdown, report)."""
+    timeline = export_view(store, view="timeline", fmt="text", place="hama", filter="type:capture")
+    assert (
+        "As of 5 December 2024, end of day (UTC+03) · 1 event · place: Hama · filter: type:capture"
+        in " ".join(timeline.split())
+    )
+    md = export_view(store, view="timeline", fmt="markdown", place="hama", filter="type:capture")
+    assert "place: Hama" in md and "filter: type:capture" in md
+    report = export_view(store, view="all", fmt="text", place="hama")
+    assert "place: Hama" in " ".join(report.split()[:40])
+    md_report = export_view(store, view="all", fmt="markdown", place="hama")
+    assert "place: Hama" in md_report.split("\n\n")[1]

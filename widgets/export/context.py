@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -169,6 +170,24 @@ class _Ctx:
         if not opts.as_of_label:
             opts = dataclasses.replace(opts, as_of_label=_as_of_label(self.moment))
         return opts
+
+
+def _header_bits(ctx: _Ctx, count: str, esc: Callable[[str], str]) -> list[str]:
+    """The parts of an export's header line after the moment, shared by the text and
+    Markdown writers: the record count, the place and filter shown, and (only when
+    asked for) when and by which sitmon it was generated. ``esc`` makes outside text
+    safe for the format (plain text or Markdown)."""
+    bits = [count] if count else []
+    if ctx.snap.place:
+        bits.append(f"place: {esc(ctx.place_name(ctx.snap.place))}")
+    if not ctx.snap.filter.empty:
+        bits.append(f"filter: {esc(str(ctx.snap.filter))}")
+    if ctx.req.timestamp is not None:
+        bits.append(
+            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
+            f"by sitmon {_version()}"
+        )
+    return bits
 
 
 def _moment(store: Any, as_of: datetime | None) -> datetime | None:

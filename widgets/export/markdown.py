@@ -7,12 +7,12 @@ from typing import Any
 
 from sitmon.store.provenance import publisher_of
 from sitmon.store.records import Event, SourceRef
-from sitmon.store.timeutil import fmt_day, fmt_when, zone_label
+from sitmon.store.timeutil import fmt_day, fmt_when
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import CONTEXT_LABEL, fmt_value, metric_label
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
-from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _version
+from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _header_bits
 from .mdtext import _fence, _md_link, _md_table, _md_url
 from .request import _VIEW_LABEL, SITREP_EVENTS
 from .safety import is_web_url
@@ -62,17 +62,7 @@ def _md_header(ctx: _Ctx, view: str, count: str) -> list[str]:
     bits = [f"**{_as_of_text(ctx.moment)}**"]
     if ctx.snap.first is not None and view == "all":
         bits.append(f"period from {_day_long(ctx.snap.first)}")
-    if count:
-        bits.append(count)
-    if ctx.snap.place:
-        bits.append(f"place: {ctx.md(ctx.place_name(ctx.snap.place))}")
-    if not ctx.snap.filter.empty:
-        bits.append(f"filter: {ctx.md(str(ctx.snap.filter))}")
-    if ctx.req.timestamp is not None:
-        bits.append(
-            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
-            f"by sitmon {_version()}"
-        )
+    bits += _header_bits(ctx, count, ctx.md)
     head = "Situation report" if view == "all" else _VIEW_LABEL[view]
     return [f"# {head}: {ctx.md(ctx.title)}", "", ctx.msep.join(bits).strip()]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sitmon.store.timeutil import fmt_when, zone_label
 from sitmon.widgets.chart_render import render_chart
 from sitmon.widgets.lines import plain
 from sitmon.widgets.paste_text import (
@@ -17,7 +16,7 @@ from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import safe
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
-from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _version
+from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _header_bits
 from .request import _VIEW_LABEL, SITREP_EVENTS
 from .safety import is_web_url
 from .sitrep import (
@@ -83,18 +82,7 @@ def _text_heading(ctx: _Ctx, text: str) -> list[str]:
 
 def _text_header(ctx: _Ctx, view: str, count: str) -> list[str]:
     g = ctx.g
-    bits = [_as_of_text(ctx.moment)]
-    if count:
-        bits.append(count)
-    if ctx.snap.place:
-        bits.append(f"place: {ctx.s(ctx.place_name(ctx.snap.place))}")
-    if not ctx.snap.filter.empty:
-        bits.append(f"filter: {ctx.s(str(ctx.snap.filter))}")
-    if ctx.req.timestamp is not None:
-        bits.append(
-            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
-            f"by sitmon {_version()}"
-        )
+    bits = [_as_of_text(ctx.moment), *_header_bits(ctx, count, ctx.s)]
     lines = _wrap(ctx, f"{ctx.s(ctx.title)}{g.sep}{_VIEW_LABEL[view]}")
     lines += _wrap(ctx, g.sep.join(bits))
     return lines
@@ -185,15 +173,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
     bits = [_as_of_text(ctx.moment)]
     if snap.first is not None:
         bits.append(f"period from {_day_long(snap.first)}")
-    if snap.place:
-        bits.append(f"place: {ctx.s(ctx.place_name(snap.place))}")
-    if not snap.filter.empty:
-        bits.append(f"filter: {ctx.s(str(snap.filter))}")
-    if ctx.req.timestamp is not None:
-        bits.append(
-            f"generated {fmt_when(ctx.req.timestamp)} ({zone_label(ctx.req.timestamp)}) "
-            f"by sitmon {_version()}"
-        )
+    bits += _header_bits(ctx, "", ctx.s)
     out += _wrap(ctx, g.sep.join(bits))
     out += _wrap(ctx, PASTE_NOTE)
     out.append(("=" if ctx.ascii else "═") * ctx.width)
