@@ -931,7 +931,7 @@ def test_cli_report_at_80_holds_every_source_url_whole_on_one_line(tmp_path, cli
 
     every = urls_of(
         r for t in ("event", "quote", "figure", "control") for r in store.tables[t].values()
-    )
+    ) | {src.url for src in store.sources.values() if src.url}
     # no line holds a piece of a URL: each URL-bearing line is one whole URL of the store
     url_lines = [line for line in lines if "://" in line]
     assert len(url_lines) >= 20
@@ -941,6 +941,12 @@ def test_cli_report_at_80_holds_every_source_url_whole_on_one_line(tmp_path, cli
     shown |= urls_of(e for e in snap.events if snap.first is None or e.time >= snap.first)
     for url in sorted(shown):
         assert url in lines, url
+    # and every source of the store, cited by the report or not, is there whole too
+    # (the report lists the uncited ones under "Other sources in this store")
+    for src in store.sources.values():
+        if src.url:
+            assert src.url in lines, src.url
+    assert "Other sources in this store" in lines
 
 
 PROBE = """

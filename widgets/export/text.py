@@ -107,6 +107,30 @@ def _text_sources(ctx: _Ctx) -> list[str]:
     return out
 
 
+def _text_other_sources(ctx: _Ctx) -> list[str]:
+    """The store's other sources, for the situation report: every source with a web
+    address that the report did not cite (baselines, earlier records, other places),
+    by name, each URL whole on a line of its own, so a reader can check every source
+    the store holds from the report alone."""
+    cited = {c.url for c in ctx.cites.entries if c.url}
+    rest = sorted(
+        (
+            s
+            for s in ctx.snap.sources.values()
+            if s.url and is_web_url(s.url) and s.url not in cited
+        ),
+        key=lambda s: (s.name.casefold(), s.url),
+    )
+    if not rest:
+        return []
+    out = _text_heading(ctx, "Other sources in this store")
+    out += _wrap(ctx, "Not cited by what this report shows (baselines, earlier records):")
+    for src in rest:
+        out += _wrap(ctx, ctx.s(src.name), "- ", "  ")
+        out.append(src.url)
+    return out
+
+
 def _cite_view(ctx: _Ctx, view: str) -> str:
     """Cite the sources of a single view's records; return the header's count."""
     snap = ctx.snap
@@ -233,6 +257,7 @@ def _text_sitrep(ctx: _Ctx) -> str:
         out.append(ctx.s(empty_message(snap, "quotes")))
 
     out += _text_sources(ctx)
+    out += _text_other_sources(ctx)
     return "\n".join(out) + "\n"
 
 
