@@ -455,58 +455,72 @@ class Store:
         """
         deadline = time.monotonic() + self.patience
         delay = 0.02
-        while True:
-            st = check_regular(self.path)
-            if st is None:
-                return False
-            before = _Stat.from_stat(st)
-            try:
-                raw = _read_regular(self.path)
-            except FileNotFoundError:
-                continue  # replaced between stat and open: look again
-            except OSError as exc:
-                raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
-            after = _Stat.of(self.path)
-            problem, data = self._parse(raw)
-            events: list[Event] | None = None
-            deferred = None
-            if (
-                problem is None
-                and data is not None
-                and data.meta["1"]["schema_version"] == 2
-                and self._defer_events
-            ):
-                deferred = dict(data.meta["1"].get("shards", {}))
-            elif problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+        races, locked = 0, False
+        try:
+            while True:
+                st = check_regular(self.path)
+                if st is None:
+                    return False
+                before = _Stat.from_stat(st)
                 try:
-                    with _gc_paused():
-                        events = self._read_shards(data.meta["1"].get("shards", {}))
-                except FileNotFoundError as exc:
-                    if _Stat.of(self.path) != before:
-                        # A writer committed a newer generation and removed the shard
-                        # files this (older) core names: read the new core.
-                        continue
-                    raise StoreError(
-                        f"the store {self.path} names an event shard that is missing:"
-                        f" {exc.filename}; it was left as it is"
-                    ) from None
-            if problem is None and after == before:
-                assert data is not None
-                with _gc_paused():
-                    self._install(data, before, events)
-                self._deferred = deferred
-                return True
-            changing = after != before or before.recent()
-            if time.monotonic() >= deadline or not changing:
-                if problem is None:  # whole, though it moved while read: use it, recheck later
+                    raw = _read_regular(self.path)
+                except FileNotFoundError:
+                    continue  # replaced between stat and open: look again
+                except OSError as exc:
+                    raise StoreError(f"cannot read the store {self.path}: {exc.strerror}") from exc
+                after = _Stat.of(self.path)
+                problem, data = self._parse(raw)
+                events: list[Event] | None = None
+                deferred = None
+                if (
+                    problem is None
+                    and data is not None
+                    and data.meta["1"]["schema_version"] == 2
+                    and self._defer_events
+                ):
+                    deferred = dict(data.meta["1"].get("shards", {}))
+                elif problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+                    try:
+                        with _gc_paused():
+                            events = self._read_shards(data.meta["1"].get("shards", {}))
+                    except FileNotFoundError as exc:
+                        if _Stat.of(self.path) != before:
+                            # A writer committed a newer generation and removed the shard
+                            # files this (older) core names: read the new core. A writer
+                            # that commits faster than this read could starve it, so after
+                            # a few such races wait for its merge to end and read under the
+                            # lock (a reader still writes nothing to the store).
+                            races += 1
+                            if races >= 3 and not locked:
+                                with contextlib.suppress(StoreError):
+                                    self.lock.acquire(timeout=self.patience)
+                                    locked = True
+                            continue
+                        raise StoreError(
+                            f"the store {self.path} names an event shard that is missing:"
+                            f" {exc.filename}; it was left as it is"
+                        ) from None
+                if problem is None and after == before:
                     assert data is not None
                     with _gc_paused():
-                        self._install(data, None, events)
+                        self._install(data, before, events)
                     self._deferred = deferred
                     return True
-                raise StoreUnreadable(self.path, problem, changing, self.patience)
-            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-            delay = min(delay * 2, 0.5)
+                changing = after != before or before.recent()
+                if time.monotonic() >= deadline or not changing:
+                    if problem is None:  # whole, though it moved while read: use it, recheck later
+                        assert data is not None
+                        with _gc_paused():
+                            self._install(data, None, events)
+                        self._deferred = deferred
+                        return True
+                    raise StoreUnreadable(self.path, problem, changing, self.patience)
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 0.5)
+
+        finally:
+            if locked:
+                self.lock.release()
 
     def _parse(self, raw: bytes) -> tuple[str | None, _File | None]:
         """(problem, None) or (None, data). Raises for a store of a newer schema."""
