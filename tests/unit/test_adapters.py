@@ -17,19 +17,15 @@ from sitmon.store import Store
 from sitmon.store.actors import ActorMap
 from sitmon.store.adapters import (
     acled,
-    gdelt,
     geojson,
-    hapi,
     jsonfeed,
-    reliefweb,
-    rss,
     sitmon,
     ucdp,
 )
 from sitmon.store.adapters.base import FeedError
 from sitmon.store.adapters.detect import AdaptContext, detect_format, make_id, slug
 from sitmon.store.bundled import bundled_document
-from sitmon.store.ingest import ingest_bytes, ingest_document
+from sitmon.store.ingest import ADAPTERS, ingest_bytes, ingest_document
 from sitmon.store.records import KINDS, Casualties, SourceRef, kind_of, record_to_dict
 
 from tests.support.shared import SHARED as _SHARED
@@ -52,17 +48,6 @@ EXAMPLES = {
     "sample.reliefweb.json": "reliefweb",
     "sample.reliefweb.disasters.json": "reliefweb",
     "sample.hapi.json": "hapi",
-}
-ADAPTERS = {
-    "sitmon": sitmon,
-    "jsonfeed": jsonfeed,
-    "geojson": geojson,
-    "acled": acled,
-    "ucdp": ucdp,
-    "rss": rss,
-    "gdelt": gdelt,
-    "reliefweb": reliefweb,
-    "hapi": hapi,
 }
 
 
