@@ -21,32 +21,13 @@ from sitmon.store.refresh import refresh_feed
 from sitmon.tui.cli import main
 from sitmon.tui.config import FeedConfig
 
-from tests.support.feedserver import FeedServer, Reply
+from tests.support.cli import cli
+from tests.support.feedserver import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 FEEDS = ROOT / "examples" / "feeds"
 FOLLOWUP = FEEDS / "followup.sitmon.json"
 TOKEN = "tok-9f8e7d6c5b4a-secret"
-
-
-@pytest.fixture
-def srv():
-    with FeedServer() as server:
-        yield server
-
-
-@pytest.fixture
-def store_path(tmp_path):
-    path = tmp_path / "store.json"
-    Store.open(path)  # seeded from the bundled dataset
-    return path
-
-
-def cli(capsys, store_path, *args, config=None):
-    config = config or store_path.parent / "no-config.toml"
-    rc = main(["--store", str(store_path), "--config", str(config), *args])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def snapshot(path: Path) -> tuple[bytes, int]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sitmon.store import Store
 from sitmon.store.refresh import refresh_feed
-from sitmon.tui.cli import main
 from sitmon.tui.config import FeedConfig
 
+from tests.support.cli import cli
 from tests.support.feedserver import FeedServer, Reply, Request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,26 +23,6 @@ FEEDS = ROOT / "examples" / "feeds"
 APPNAME = "desk-appname-5ecret-91c2"
 LITERAL = "literal-appname-77aa"  # written into the url itself, not through ${VAR}
 HAPI_ID = "ZGVzazpkZXNrQGV4YW1wbGUub3Jn"
-
-
-@pytest.fixture
-def srv():
-    with FeedServer() as server:
-        yield server
-
-
-@pytest.fixture
-def store_path(tmp_path):
-    path = tmp_path / "store.json"
-    Store.open(path)  # seeded from the bundled dataset
-    return path
-
-
-def cli(capsys, store_path, *args, config=None):
-    config = config or store_path.parent / "no-config.toml"
-    rc = main(["--store", str(store_path), "--config", str(config), *args])
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def ids(store_path: Path) -> set[str]:
