@@ -17,7 +17,11 @@ Two events are reports of one thing when (rules stated in ``docs/data-model.md``
 
 Grouping is transitive (a report like two others joins their group). Nothing is
 deleted: every report stays a record; the group is computed from the events of
-a snapshot, so it is recomputed whenever a merge changes them. The group's
+a snapshot, so it follows every merge and every filter. Every link joins two
+reports of one day, so a group never spans two days: :class:`DayGroups` works
+out one day at a time, when a renderer asks about an event of that day, and a
+:class:`GroupCache` keeps each day's answer for the next snapshot (a day step
+or a refresh recomputes only the days whose events changed). The group's
 **lead** is its earliest report (then the smallest id); the timeline shows the
 lead with "3 sources", and the detail view lists every report.
 
@@ -26,14 +30,18 @@ This module imports neither Textual nor Rich.
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, time, timedelta
+from operator import attrgetter
 
 from .records import Event
 from .timeutil import SITUATION_TZ
 
-__all__ = ["corroboration_groups", "feed_of", "similar_titles"]
+__all__ = ["DayGroups", "GroupCache", "corroboration_groups", "feed_of", "similar_titles"]
 
 _GROUND = frozenset({"offensive", "capture", "withdrawal", "battle"})
 _FROM_AFAR = frozenset({"strike", "violence_against_civilians"})
@@ -132,3 +140,128 @@ def corroboration_groups(events: Iterable[Event]) -> dict[str, tuple[str, ...]]:
         for rid in ids:
             out[rid] = ids
     return out
+
+
+_ID = attrgetter("id")
+_TIME = attrgetter("time")
+_ONE_DAY = timedelta(days=1)
+
+
+class GroupCache:
+    """Corroboration per day, kept between snapshots: the ids of one day's events (in
+    time order) -> that day's groups. A day whose events did not change is looked up,
+    not recomputed. Bounded: cleared when it holds more than ``limit`` days.
+    Safe to share between threads (the UI and a refresh worker)."""
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self.limit = limit
+        self._days: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+        self._lock = threading.Lock()
+
+    def day(self, events: Sequence[Event]) -> dict[str, tuple[str, ...]]:
+        """The groups among ``events`` (one day's, in time order)."""
+        key = tuple(map(_ID, events))
+        found = self._days.get(key)
+        if found is None:
+            found = corroboration_groups(events)
+            with self._lock:
+                if len(self._days) >= self.limit:
+                    self._days.clear()
+                self._days[key] = found
+        return found
+
+
+class DayGroups(Mapping[str, tuple[str, ...]]):
+    """Event id -> its group's ids (lead first), for the events of one snapshot,
+    worked out one day at a time on first use (:func:`corroboration_groups` on
+    that day's events), so a screen of rows costs a few days, not the history.
+
+    ``events``: the snapshot's events in time order (as :class:`~.query.Snapshot`
+    holds them); ``lookup``: any event id -> the event (the store's table), to find
+    an id's day. Iterating or ``len`` works out every day (an export does that).
+    Equal to the dict :func:`corroboration_groups` returns for the same events.
+    """
+
+    def __init__(
+        self,
+        events: Sequence[Event],
+        lookup: Mapping[str, Event],
+        cache: GroupCache | None = None,
+    ) -> None:
+        self._events = events
+        self._lookup = lookup
+        self._cache = cache if cache is not None else GroupCache()
+        self._zone = SITUATION_TZ
+        #: the first event's index of each day worked out -> that day's groups
+        self._done: dict[int, dict[str, tuple[str, ...]]] = {}
+        self._all: dict[str, tuple[str, ...]] | None = None
+
+    def _day_bounds(self, when: datetime) -> tuple[int, int]:
+        day = when.astimezone(self._zone).date()
+        start = datetime.combine(day, time(0), tzinfo=self._zone)
+        lo = bisect.bisect_left(self._events, start, key=_TIME)
+        hi = bisect.bisect_left(self._events, start + _ONE_DAY, lo, key=_TIME)
+        return lo, hi
+
+    def _groups_at(self, lo: int, hi: int) -> dict[str, tuple[str, ...]]:
+        found = self._done.get(lo)
+        if found is None:
+            found = self._done[lo] = self._cache.day(self._events[lo:hi])
+        return found
+
+    def group_of(self, event: Event) -> tuple[str, ...] | None:
+        """``event``'s group, or None when no other feed corroborates it (or it is not
+        one of the snapshot's events)."""
+        lo, hi = self._day_bounds(event.time)
+        return self._groups_at(lo, hi).get(event.id)
+
+    def get(self, key: str, default=None):  # type: ignore[override]
+        event = self._lookup.get(key)
+        if event is None:
+            return default
+        found = self.group_of(event)
+        return default if found is None else found
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def _everything(self) -> dict[str, tuple[str, ...]]:
+        if self._all is None:
+            out: dict[str, tuple[str, ...]] = {}
+            lo, n = 0, len(self._events)
+            while lo < n:
+                _, hi = self._day_bounds(self._events[lo].time)
+                out.update(self._groups_at(lo, hi))
+                lo = hi
+            self._all = out
+        return self._all
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._everything())
+
+    def items(self):  # type: ignore[override]
+        return self._everything().items()
+
+    def values(self):  # type: ignore[override]
+        return self._everything().values()
+
+    def __len__(self) -> int:
+        return len(self._everything())
+
+    def __bool__(self) -> bool:
+        # cheap: "maybe"; a renderer then asks per row (every group holds 2+ events)
+        return len(self._events) > 1
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._everything() == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"DayGroups({len(self._events)} events)"

@@ -36,7 +36,7 @@ from typing import Any
 
 import msgspec
 
-from .corroborate import corroboration_groups
+from .corroborate import DayGroups, GroupCache
 from .filtering import filter_figures, filter_places
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
 from .provenance import headline, publisher_of, series_by_publisher
@@ -908,6 +908,8 @@ class Store:
         self._event_times: list[datetime] = times
         self._event_blobs: list[str] | None = blobs
         self._events_by_place: dict[str, list[int]] | None = None
+        #: corroboration per day for this state's snapshots (a merge starts a new one)
+        self._group_cache = GroupCache()
         by_place: dict[str, list[ControlChange]] = {}
         for c in t["control"].values():
             by_place.setdefault(c.place, []).append(c)
@@ -1244,7 +1246,7 @@ class Store:
             filter=flt,
             map_places=shown,
             event_table=self.tables["event"],
-            groups=corroboration_groups(events),
+            groups=DayGroups(events, self.tables["event"], self._group_cache),
         )
 
     def feed_state(self, feed: str) -> dict[str, Any]:

@@ -130,7 +130,9 @@ class Snapshot:
     event_table: Mapping[str, Event] = field(default_factory=dict)
     #: corroboration (:mod:`store.corroborate`): event id -> its group's ids, lead
     #: first, for every event of ``events`` that other feeds' reports corroborate
-    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: (a store's snapshot holds a :class:`~.corroborate.DayGroups`, worked out per day
+    #: on first use)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def shown_places(self) -> dict[str, Place]:

@@ -53,7 +53,9 @@ def timeline_rows(snapshot: Snapshot, *, newest_first: bool = True) -> list[Even
     events = snapshot.events  # chronological
     groups = snapshot.groups
     if groups:
-        events = [e for e in events if e.id not in groups or groups[e.id][0] == e.id]
+        followers = {rid for ids in groups.values() for rid in ids[1:]}
+        if followers:
+            events = [e for e in events if e.id not in followers]
     return events[::-1] if newest_first else list(events)
 
 

@@ -141,3 +141,67 @@ def test_grouping_rules():
     assert corroboration_groups([ev(1, "feed-a"), ev(2, "feed-b", places=("homs",))]) == {}
     assert corroboration_groups([ev(1, "feed-a"), ev(2, "feed-b", type="strike")]) == {}
     assert corroboration_groups([ev(1, "feed-a"), ev(2, "feed-b", title="Aid convoy")]) == {}
+
+
+def _report(i, feed, minutes, title="Rebels reach the outskirts of Homs", places=("hama",)):
+    import msgspec
+    from sitmon.store.records import SourceRef
+
+    from tests.support import factories as f
+
+    e = f.event(i, title=title, places=places, type="capture", minutes=minutes)
+    return msgspec.structs.replace(e, sources=[SourceRef(source=feed)])
+
+
+def test_groups_are_worked_out_per_day_and_match_the_whole_computation():
+    """A snapshot's groups are worked out one day (+03) at a time: the same answer as
+    the whole computation, including reports either side of midnight (never grouped)."""
+    from sitmon.store.corroborate import DayGroups
+
+    events = [
+        _report(1, "feed-a", 60),  # 27 Nov 01:00
+        _report(2, "feed-b", 90),  # 27 Nov 01:30: groups with 1
+        _report(3, "feed-a", 1439, places=("homs",)),  # 27 Nov 23:59
+        _report(4, "feed-b", 1441, places=("homs",)),  # 28 Nov 00:01: another day
+        _report(5, "feed-c", 1442, places=("homs",)),  # 28 Nov 00:02: groups with 4
+        _report(6, "feed-a", 2000, title="Aid convoy enters Homs"),  # alone
+        _report(7, "feed-a", 2880 + 120, places=("idlib",)),  # 29 Nov 02:00 (28 Nov UTC)
+        _report(8, "feed-b", 2880 + 240, places=("idlib",)),  # 29 Nov 04:00: groups with 7
+    ]
+    lookup = {e.id: e for e in events}
+    groups = DayGroups(events, lookup)
+    assert groups.get("ev-2") == ("ev-1", "ev-2")
+    assert groups.get("ev-5") == ("ev-4", "ev-5")
+    assert groups.get("ev-3") is None and "ev-3" not in groups
+    assert groups.get("ev-6") is None
+    assert dict(groups) == {
+        "ev-1": ("ev-1", "ev-2"),
+        "ev-2": ("ev-1", "ev-2"),
+        "ev-4": ("ev-4", "ev-5"),
+        "ev-5": ("ev-4", "ev-5"),
+        "ev-7": ("ev-7", "ev-8"),
+        "ev-8": ("ev-7", "ev-8"),
+    }
+    # an event the snapshot filtered out is in no group, though the store holds it
+    shown = [e for e in events if e.id != "ev-1"]
+    assert DayGroups(shown, lookup).get("ev-2") is None
+    assert sorted(DayGroups(shown, lookup)) == ["ev-4", "ev-5", "ev-7", "ev-8"]
+
+
+def test_a_merge_that_changes_a_report_regroups_its_day(tmp_path):
+    """The per-day answers are kept between snapshots of one store state, never across a
+    merge: a report retitled by its feed leaves the group at the next snapshot."""
+    import msgspec
+
+    from tests.support import factories as f
+
+    store = Store.open(tmp_path / "s.json", seed=False)
+    a, b = _report(1, "feed-a", 60), _report(2, "feed-b", 90)
+    store.merge([f.source(), f.source("feed-a"), f.source("feed-b"), f.place("hama"), a, b])
+    assert store.snapshot().groups.get("ev-2") == ("ev-1", "ev-2")
+    later = msgspec.structs.replace(
+        b, title="Aid convoy enters Hama", updated_at=f.STAMP + f.timedelta(hours=1)
+    )
+    store.merge([later])
+    assert store.snapshot().groups.get("ev-2") is None
+    assert dict(store.snapshot().groups) == {}
