@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import msgspec
 import pytest
 from sitmon.store import Store
 from sitmon.store.records import record_to_dict
@@ -75,6 +76,42 @@ def test_a_store_written_by_main_is_migrated_and_keeps_every_record(tmp_path):
     assert (tmp_path / "sitmon.json.v1-backup").read_bytes() == FIXTURE.read_bytes()
     assert sorted(again.meta["shards"]) == ["2024-09", "2024-10", "2024-11", "2024-12"]
     assert sum(e["count"] for e in again.meta["shards"].values()) == 53
+
+
+FIXTURE_V2 = FIXTURE.parent / "store-v2-main-8eee5d6"
+
+
+def test_a_sharded_store_written_by_main_opens_and_keeps_every_record(tmp_path):
+    """A core + month shards store as main wrote it at 8eee5d6 (the v1 fixture migrated):
+    a later layout reads it, keeps every record through a write, and every file of it
+    still opens with TinyDB."""
+    from tinydb import TinyDB
+
+    from sitmon.store.storage import AtomicJSONStorage
+
+    shutil.copytree(FIXTURE_V2, tmp_path / "st")
+    path = tmp_path / "st" / "sitmon.json"
+    old = json.loads(FIXTURE.read_text())
+    want = {name: {d["id"]: d for d in old[name].values()} for name in TABLES}
+    s = Store.open(path, seed=False)
+    assert s.counts()["events"] == 53
+    assert _records_of(s) == want
+    # a write (an event in the oldest month, another in the newest) keeps the rest
+    early = msgspec.structs.replace(f.event(9001, places=("hama",)), time=s.time_bounds()[0])
+    late = f.event(9002, places=("hama",), minutes=20_000)
+    s.merge([f.source(), f.place("hama"), early, late])
+    again = Store.open(path, seed=False)
+    got = _records_of(again)
+    assert sorted(set(got["events"]) - set(want["events"])) == ["ev-9001", "ev-9002"]
+    for name in TABLES:
+        assert {k: v for k, v in got[name].items() if k in want[name]} == want[name], name
+    assert again.counts()["events"] == 55
+    assert again.feed_state("fixture")["etag"] == '"abc"'
+    assert again.meta["refresh_log"][:-1] == old["meta"]["1"]["refresh_log"]
+    for file in [path, *sorted((tmp_path / "st" / "sitmon.json.events").iterdir())]:
+        db = TinyDB(file, storage=AtomicJSONStorage)
+        assert db.tables(), file.name
+        db.close()
 
 
 def test_a_reader_racing_a_writer_reads_the_newer_core(tmp_path, monkeypatch):
