@@ -85,9 +85,8 @@ def test_a_sharded_store_written_by_main_opens_and_keeps_every_record(tmp_path):
     """A core + month shards store as main wrote it at 8eee5d6 (the v1 fixture migrated):
     a later layout reads it, keeps every record through a write, and every file of it
     still opens with TinyDB."""
-    from tinydb import TinyDB
-
     from sitmon.store.storage import AtomicJSONStorage
+    from tinydb import TinyDB
 
     shutil.copytree(FIXTURE_V2, tmp_path / "st")
     path = tmp_path / "st" / "sitmon.json"
