@@ -17,6 +17,7 @@ time, so "as of 2024-12-05" includes everything reported on 5 December.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +44,7 @@ __all__ = [
     "fmt_since",
     "fmt_when",
     "parse_as_of",
+    "when_formatter",
     "parse_when",
     "start_of_day",
 ]
@@ -182,7 +184,38 @@ def fmt_day(dt: datetime) -> str:
 def fmt_when(dt: datetime, precision: str = "exact") -> str:
     """A compact display time: ``2024-12-05`` for day precision, ``2024-12`` for month,
     ``2024`` for year, else ``2024-12-05 14:30``."""
-    local = dt.astimezone(_zone)
+    return _fmt_when_in(dt.astimezone(_zone), precision)
+
+
+def when_formatter(zone: tzinfo | None = None) -> Callable[[datetime, str], str]:
+    """:func:`fmt_when` for many rows: a function ``(dt, precision) -> str`` giving the
+    same text, with the zone read once and no ``strftime`` per row.
+
+    ``zone`` defaults to the situation's zone at the time of the call (an export or a
+    view made with one formatter shows one zone throughout). The formatter remembers
+    the text of each instant it has shown (one entry per distinct time: make one per
+    export or render, not one for the life of the process). The text is sliced from
+    ``datetime.isoformat`` (``2024-12-05 14:30+03:00`` -> ``2024-12-05 14:30``), which
+    pads years to four digits as ``strftime`` does not on every platform: a year before
+    1000 goes through :func:`fmt_when` itself, so both always agree.
+    """
+    tz = _zone if zone is None else zone
+    cuts = {"year": 4, "month": 7, "day": 10}
+    seen: dict[datetime, str] = {}  # instant -> "YYYY-MM-DD HH:MM" (rows share their times)
+
+    def fmt(dt: datetime, precision: str = "exact") -> str:
+        text = seen.get(dt)
+        if text is None:
+            local = dt.astimezone(tz)
+            if local.year < 1000:
+                return _fmt_when_in(local, precision)
+            text = seen[dt] = local.isoformat(" ", "minutes")[:16]
+        return text[: cuts.get(precision, 16)]
+
+    return fmt
+
+
+def _fmt_when_in(local: datetime, precision: str) -> str:
     if precision == "year":
         return local.strftime("%Y")
     if precision == "month":

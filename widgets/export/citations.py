@@ -26,6 +26,10 @@ class _Citations:
 
     entries: list[_Cite] = field(default_factory=list)
     _index: dict[tuple[str, ...], int] = field(default_factory=dict)
+    #: citation -> its number, for the snapshot ``_memo_snap`` (a report cites the same
+    #: few sources on most of its rows: each is worked out once)
+    _memo: dict[SourceRef, int] = field(default_factory=dict)
+    _memo_snap: Snapshot | None = None
 
     def add(self, ref: SourceRef, snap: Snapshot) -> int:
         src = snap.sources.get(ref.source)
@@ -47,9 +51,16 @@ class _Citations:
         return n
 
     def add_all(self, refs: Iterable[SourceRef], snap: Snapshot) -> list[int]:
+        """The numbers of ``refs`` (each once, in order), adding the new ones to the list."""
+        if snap is not self._memo_snap:  # the numbers depend on the snapshot's sources
+            self._memo.clear()
+            self._memo_snap = snap
+        memo = self._memo
         out: list[int] = []
         for ref in refs:
-            n = self.add(ref, snap)
+            n = memo.get(ref)
+            if n is None:
+                n = memo[ref] = self.add(ref, snap)
             if n not in out:
                 out.append(n)
         return out
