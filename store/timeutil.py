@@ -187,30 +187,39 @@ def fmt_when(dt: datetime, precision: str = "exact") -> str:
     return _fmt_when_in(dt.astimezone(_zone), precision)
 
 
+#: "00:00" .. "23:59", by minute of the day
+_CLOCK = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+_CUTS = {"year": 4, "month": 7, "day": 10}
+
+
 def when_formatter(zone: tzinfo | None = None) -> Callable[[datetime, str], str]:
     """:func:`fmt_when` for many rows: a function ``(dt, precision) -> str`` giving the
     same text, with the zone read once and no ``strftime`` per row.
 
     ``zone`` defaults to the situation's zone at the time of the call (an export or a
-    view made with one formatter shows one zone throughout). The formatter remembers
-    the text of each instant it has shown (one entry per distinct time: make one per
-    export or render, not one for the life of the process). The text is sliced from
-    ``datetime.isoformat`` (``2024-12-05 14:30+03:00`` -> ``2024-12-05 14:30``), which
-    pads years to four digits as ``strftime`` does not on every platform: a year before
-    1000 goes through :func:`fmt_when` itself, so both always agree.
+    view made with one formatter shows one zone throughout). The formatter keeps the
+    text of each day it has shown (one entry per distinct day: make one per export or
+    render, not one for the life of the process) and takes the clock from a table.
+    Days are ``date.isoformat``, which pads years to four digits as ``strftime`` does
+    not on every platform: a year before 1000 goes through :func:`fmt_when`'s own
+    formatting, so both always agree.
     """
     tz = _zone if zone is None else zone
-    cuts = {"year": 4, "month": 7, "day": 10}
-    seen: dict[datetime, str] = {}  # instant -> "YYYY-MM-DD HH:MM" (rows share their times)
+    days: dict[int, str] = {}  # proleptic ordinal -> "YYYY-MM-DD"
+    clock, cuts = _CLOCK, _CUTS
 
     def fmt(dt: datetime, precision: str = "exact") -> str:
-        text = seen.get(dt)
-        if text is None:
-            local = dt.astimezone(tz)
+        local = dt.astimezone(tz)
+        ordinal = local.toordinal()
+        day = days.get(ordinal)
+        if day is None:
             if local.year < 1000:
                 return _fmt_when_in(local, precision)
-            text = seen[dt] = local.isoformat(" ", "minutes")[:16]
-        return text[: cuts.get(precision, 16)]
+            day = days[ordinal] = local.date().isoformat()
+        cut = cuts.get(precision)
+        if cut is None:
+            return f"{day} {clock[local.hour * 60 + local.minute]}"
+        return day[:cut]
 
     return fmt
 

@@ -136,25 +136,42 @@ def text_events(
     narrow = width < 60
     when_w = 11 if narrow else 16
     when_of = when_formatter()  # one formatter for every row (the zone read once)
-    factions, place_table, groups = snapshot.factions, snapshot.places, snapshot.groups
+    symbols = {fid: f.symbol for fid, f in snapshot.factions.items()}
+    names = {pid: p.name for pid, p in snapshot.places.items()}
+    groups = snapshot.groups
     out: list[str] = []
     for e in events:
         when = when_of(e.time, e.precision)
         if narrow and len(when) >= 10:
             when = when[5:]
-        faction = factions.get(e.factions[0]) if e.factions else None
-        symbol = faction.symbol if faction else g.none
+        symbol = symbols.get(e.factions[0], g.none) if e.factions else g.none
         lead = f"{when.ljust(when_w)}  {symbol}  "
-        places = ", ".join([place_table[p].name if p in place_table else p for p in e.places])
+        ids = e.places
+        if len(ids) == 1:
+            places = names.get(ids[0], ids[0])
+        else:
+            places = ", ".join([names.get(p, p) for p in ids])
         title = (CONTEXT_LABEL + e.title) if getattr(e, "context", False) else e.title
-        group = groups.get(e.id, ())
+        group = groups.get(e.id)
         if group:  # corroborated: one entry, every report's sources cited
             title += f" · {len(group)} sources"
-        body = (f"{places}: " if places else "") + title
-        refs_of = [r for rid in group for r in _event_sources(snapshot, rid)] or e.sources
-        refs = refs_text(cite(refs_of))
-        text = f"{body} {refs}".strip()
-        out += wrap_keep_urls(text, width, lead, " " * cells(lead), ascii=ascii)
+            refs_of = [r for rid in group for r in _event_sources(snapshot, rid)]
+            refs = refs_text(cite(refs_of or e.sources))
+        else:
+            refs = refs_text(cite(e.sources))
+        text = (f"{places}: {title} {refs}" if places else f"{title} {refs}").strip()
+        # the usual row: plain ASCII (no control character, single spaces) that fits on
+        # one line is the row as it is; anything else is measured and wrapped
+        if (
+            text
+            and len(text) <= width - cells(lead)
+            and text.isascii()
+            and text.isprintable()
+            and "  " not in text
+        ):
+            out.append(lead + text)
+        else:
+            out += wrap_keep_urls(text, width, lead, " " * cells(lead), ascii=ascii)
     return out
 
 
