@@ -133,41 +133,49 @@ def text_events(
                          control; SNA advances on Tal Rifaat [1][2]
     """
     g = glyphs(ascii)
+    none = g.none
     narrow = width < 60
     when_w = 11 if narrow else 16
     when_of = when_formatter()  # one formatter for every row (the zone read once)
     symbols = {fid: f.symbol for fid, f in snapshot.factions.items()}
     names = {pid: p.name for pid, p in snapshot.places.items()}
     groups = snapshot.groups
+    one_ref: dict[SourceRef, str] = {}  # a one-source row's "[n]", by that source
     out: list[str] = []
     for e in events:
         when = when_of(e.time, e.precision)
         if narrow and len(when) >= 10:
             when = when[5:]
-        symbol = symbols.get(e.factions[0], g.none) if e.factions else g.none
-        lead = f"{when.ljust(when_w)}  {symbol}  "
+        fids = e.factions
+        lead = f"{when.ljust(when_w)}  {symbols.get(fids[0], none) if fids else none}  "
         ids = e.places
         if len(ids) == 1:
             places = names.get(ids[0], ids[0])
         else:
             places = ", ".join([names.get(p, p) for p in ids])
-        title = (CONTEXT_LABEL + e.title) if getattr(e, "context", False) else e.title
-        group = groups.get(e.id)
+        title = (CONTEXT_LABEL + e.title) if e.context else e.title
+        refs_of = e.sources
+        group = groups.get(e.id) if groups else None
         if group:  # corroborated: one entry, every report's sources cited
             title += f" · {len(group)} sources"
-            refs_of = [r for rid in group for r in _event_sources(snapshot, rid)]
-            refs = refs_text(cite(refs_of or e.sources))
+            refs = refs_text(
+                cite([r for rid in group for r in _event_sources(snapshot, rid)] or refs_of)
+            )
+        elif len(refs_of) == 1:  # once numbered, a source keeps its number
+            refs = one_ref.get(refs_of[0])
+            if refs is None:
+                refs = one_ref[refs_of[0]] = refs_text(cite(refs_of))
         else:
-            refs = refs_text(cite(e.sources))
+            refs = refs_text(cite(refs_of))
         text = (f"{places}: {title} {refs}" if places else f"{title} {refs}").strip()
         # the usual row: plain ASCII (no control character, single spaces) that fits on
         # one line is the row as it is; anything else is measured and wrapped
         if (
-            text
-            and len(text) <= width - cells(lead)
+            len(text) <= width - cells(lead)
             and text.isascii()
             and text.isprintable()
             and "  " not in text
+            and text
         ):
             out.append(lead + text)
         else:

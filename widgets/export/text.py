@@ -136,11 +136,14 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
     snap = ctx.snap
     if view == "timeline":
         rows = timeline_rows(snap, newest_first=ctx.req.newest_first)
+        groups, table = snap.groups, snap.event_table
+        ref_lists = []
         for e in rows:
-            ctx.cites.add_all(e.sources, snap)
-            for rid in snap.groups.get(e.id, ()):  # a corroborated row cites every report
-                if rid != e.id and rid in snap.event_table:
-                    ctx.cites.add_all(snap.event_table[rid].sources, snap)
+            ref_lists.append(e.sources)
+            group = groups.get(e.id) if groups else None
+            if group:  # a corroborated row cites every report
+                ref_lists += [table[rid].sources for rid in group if rid != e.id and rid in table]
+        ctx.cites.add_each(ref_lists, snap)
         return f"{len(rows)} event{'s' * (len(rows) != 1)}"
     if view == "quotes":
         rows = quote_rows(snap)
