@@ -207,9 +207,19 @@ def when_formatter(zone: tzinfo | None = None) -> Callable[[datetime, str], str]
     tz = _zone if zone is None else zone
     days: dict[int, str] = {}  # proleptic ordinal -> "YYYY-MM-DD"
     clock, cuts = _CLOCK, _CUTS
+    # a fixed-offset zone: times already written in its offset need no conversion (the
+    # decoder gives all times of one offset one tzinfo object: one identity test a row)
+    offset = tz.utcoffset(None) if isinstance(tz, timezone) else None
+    same: list[tzinfo | None] = [tz]
 
     def fmt(dt: datetime, precision: str = "exact") -> str:
-        local = dt.astimezone(tz)
+        if dt.tzinfo is same[0]:
+            local = dt
+        else:
+            local = dt.astimezone(tz)
+            if offset is not None and isinstance(dt.tzinfo, timezone):
+                if dt.utcoffset() == offset:
+                    same[0] = dt.tzinfo
         ordinal = local.toordinal()
         day = days.get(ordinal)
         if day is None:

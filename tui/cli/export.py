@@ -8,6 +8,8 @@ or httpx.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import sys
 
 from . import CommandError
@@ -128,17 +130,37 @@ def cmd_export(args: argparse.Namespace) -> int:
         # fail before any work (write_export checks again at the end)
         raise CommandError(f"{output} already exists; not replaced (--force replaces it)", 1)
 
-    store = open_store(args)
-    check_request(store, args.as_of, args.filter)
-    try:
-        text = export(store, request)
-        if output is None:
-            _write_stdout(text)
-        else:
-            write_export(text, Path(output), force=args.force)
-    except ExportError as exc:
-        raise CommandError(str(exc), exc.code) from None
+    with _gc_paused():
+        store = open_store(args)
+        check_request(store, args.as_of, args.filter)
+        try:
+            text = export(store, request)
+            if output is None:
+                _write_stdout(text)
+            else:
+                write_export(text, Path(output), force=args.force)
+        except ExportError as exc:
+            raise CommandError(str(exc), exc.code) from None
     return 0
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """The cyclic garbage collector paused for one export (and restored after it).
+
+    An export reads the store, builds its text and ends: it makes no reference cycles
+    worth collecting (its bulk is strings, which the collector does not track), while
+    every collection would walk the store's records again (the three lists of each of
+    100k events: ~0.5 s of a 100k timeline export, measured). ``Store.open`` pauses the
+    collector the same way while it decodes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def request_from_args(args: argparse.Namespace):
