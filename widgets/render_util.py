@@ -16,7 +16,7 @@ from sitmon.store.provenance import publisher_of, relays_of
 from sitmon.store.query import metric_label
 from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
 
-from .lines import Span, StyledLine
+from .lines import Span, StyledLine, cut_spans
 
 T = TypeVar("T")
 
@@ -306,9 +306,7 @@ def line_of(parts: list[tuple[str, str]], width: int, *, ascii: bool = False) ->
     if cells(line.text) <= width and len(line.text) <= width:
         return line
     text = fit(line.text, width, ascii=ascii)
-    keep = len(text)
-    spans = tuple(Span(s.start, min(s.end, keep), s.style) for s in line.spans if s.start < keep)
-    return StyledLine(text, spans)
+    return StyledLine(text, cut_spans(line.spans, len(text)))
 
 
 def highlight_line(line: StyledLine, width: int, style_: str) -> StyledLine:

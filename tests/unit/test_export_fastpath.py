@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import msgspec
 import pytest
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Event, Faction, Place, Source, SourceRef
 from sitmon.store.timeutil import SITUATION_TZ, when_formatter
+from sitmon.widgets.lines import Span
 from sitmon.widgets.paste_text import text_events, wrap_keep_urls
 from sitmon.widgets.render_util import cells
+from sitmon.widgets.timeline_render import render_timeline_row
 
 from tests.support.cli import cli
 from tests.support.tui_fixtures import situation_store
@@ -213,3 +216,40 @@ def test_rows_keep_their_reference_numbers_when_fewer_are_shown(tmp_path, capsys
     assert "\n".join(rows) in whole
     assert "\n".join([*rows[:5], "", "Sources"]) in top
     assert "[13] Syrian Observatory for Human Rights" in top and "[13] Syrian" in whole
+
+
+# ---------------------------------------------------------------- the pane's one-line row
+
+#: "   " (cursor, mark, space) + the time padded to 16 + " H " + "Hama" padded to 14 + " "
+PREFIX = "   2024-12-05 14:30 H Hama           "  # 37 characters and cells
+
+
+def _pane_row(title: str, *, context: bool = False):
+    e = _event("ev-1", title, places=["hama"])
+    if context:
+        e = msgspec.structs.replace(e, context=True)
+    return render_timeline_row(e, _snapshot([e]), 60, colour=True)
+
+
+def test_pane_rows_of_ascii_wide_and_combining_titles_are_cut_to_the_same_width():
+    # 23 cells and 23 characters are left for the title, the ellipsis included
+    plain = _pane_row("Rebels enter the city from the north").text
+    wide = _pane_row(CJK).text
+    accents = _pane_row(" ".join([ETE] * 8)).text
+    assert plain == PREFIX + "Rebels enter the city…"
+    assert wide == PREFIX + "東京 大阪 京都 神戸 横…"  # 60 cells in 51 characters
+    assert accents == PREFIX + f"{ETE} {ETE} {ETE} e\u0301te…"  # 60 characters, 53 cells
+    assert [cells(plain), cells(wide), cells(accents)] == [59, 60, 53]
+    assert [len(plain), len(wide), len(accents)] == [59, 51, 60]
+
+
+def test_a_cut_row_keeps_its_styles_up_to_the_cut():
+    row = _pane_row(CJK, context=True)  # "context: " dim italic, then the title dim
+    assert row.text == PREFIX + "context: 東京 大阪 京…"
+    assert row.spans == (
+        Span(3, 19, "dim"),
+        Span(20, 21, "bold #112233"),
+        Span(22, 36, "bold"),
+        Span(37, 46, "dim italic"),
+        Span(46, 54, "dim"),
+    )
