@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Event, Faction, Quote, SourceRef
-from sitmon.store.timeutil import fmt_when, when_formatter
+from sitmon.store.timeutil import when_formatter
 
 from .render_util import CONTEXT_LABEL, cells, glyphs, safe, wrap
 
@@ -206,11 +206,12 @@ def text_quotes(
     """
     g = glyphs(ascii)
     events = {e.id: e for e in snapshot.events}
+    when_of = when_formatter()
     out: list[str] = []
     for i, q in enumerate(quotes):
         if i:
             out.append("")
-        head = [q.speaker, q.role, fmt_when(q.said_at, q.precision), q.outlet]
+        head = [q.speaker, q.role, when_of(q.said_at, q.precision), q.outlet]
         out += wrap_keep_urls(g.sep.join(b for b in head if b), width, "", "  ", ascii=ascii)
         refs = refs_text(cite(q.sources))
         text = f"{g.open_q}{q.text.strip()}{g.close_q} {refs}".strip()
