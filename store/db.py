@@ -22,7 +22,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import functools
-import gc
 import os
 import shutil
 import stat as stat_mod
@@ -38,6 +37,7 @@ import msgspec
 
 from .corroborate import DayGroups, GroupCache
 from .filtering import filter_figures, filter_places
+from .gcpause import gc_paused
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
 from .provenance import headline, publisher_of, series_by_publisher
 from .query import Filter, MetricSummary, Snapshot, parse_filter
@@ -1280,17 +1280,8 @@ def _event_key(e: Event) -> tuple[datetime, str]:
     return (e.time, e.id)
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic GC: loading 100k records allocates no cycles, and
-    collections triggered mid-load would only rescan the new objects again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+#: pause the cyclic GC while loading: 100k records allocate no cycles
+_gc_paused = gc_paused
 
 
 def _decode_file(raw: bytes) -> _File:

@@ -17,6 +17,7 @@ time, so "as of 2024-12-05" includes everything reported on 5 December.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,6 +44,7 @@ __all__ = [
     "fmt_since",
     "fmt_when",
     "parse_as_of",
+    "when_formatter",
     "parse_when",
     "start_of_day",
 ]
@@ -182,7 +184,57 @@ def fmt_day(dt: datetime) -> str:
 def fmt_when(dt: datetime, precision: str = "exact") -> str:
     """A compact display time: ``2024-12-05`` for day precision, ``2024-12`` for month,
     ``2024`` for year, else ``2024-12-05 14:30``."""
-    local = dt.astimezone(_zone)
+    return _fmt_when_in(dt.astimezone(_zone), precision)
+
+
+#: "00:00" .. "23:59", by minute of the day
+_CLOCK = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in range(60))
+_CUTS = {"year": 4, "month": 7, "day": 10}
+
+
+def when_formatter(zone: tzinfo | None = None) -> Callable[[datetime, str], str]:
+    """:func:`fmt_when` for many rows: a function ``(dt, precision) -> str`` giving the
+    same text, with the zone read once and no ``strftime`` per row.
+
+    ``zone`` defaults to the situation's zone at the time of the call (an export or a
+    view made with one formatter shows one zone throughout). The formatter keeps the
+    text of each day it has shown (one entry per distinct day: make one per export or
+    render, not one for the life of the process) and takes the clock from a table.
+    Days are ``date.isoformat``, which pads years to four digits as ``strftime`` does
+    not on every platform: a year before 1000 goes through :func:`fmt_when`'s own
+    formatting, so both always agree.
+    """
+    tz = _zone if zone is None else zone
+    days: dict[int, str] = {}  # proleptic ordinal -> "YYYY-MM-DD"
+    clock, cuts = _CLOCK, _CUTS
+    # a fixed-offset zone: times already written in its offset need no conversion (the
+    # decoder gives all times of one offset one tzinfo object: one identity test a row)
+    offset = tz.utcoffset(None) if isinstance(tz, timezone) else None
+    same: list[tzinfo | None] = [tz]
+
+    def fmt(dt: datetime, precision: str = "exact") -> str:
+        if dt.tzinfo is same[0]:
+            local = dt
+        else:
+            local = dt.astimezone(tz)
+            if offset is not None and isinstance(dt.tzinfo, timezone):
+                if dt.utcoffset() == offset:
+                    same[0] = dt.tzinfo
+        ordinal = local.toordinal()
+        day = days.get(ordinal)
+        if day is None:
+            if local.year < 1000:
+                return _fmt_when_in(local, precision)
+            day = days[ordinal] = local.date().isoformat()
+        cut = cuts.get(precision)
+        if cut is None:
+            return f"{day} {clock[local.hour * 60 + local.minute]}"
+        return day[:cut]
+
+    return fmt
+
+
+def _fmt_when_in(local: datetime, precision: str) -> str:
     if precision == "year":
         return local.strftime("%Y")
     if precision == "month":

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Event, Faction, Quote, SourceRef
-from sitmon.store.timeutil import fmt_when
+from sitmon.store.timeutil import when_formatter
 
 from .render_util import CONTEXT_LABEL, cells, glyphs, safe, wrap
 
@@ -57,47 +57,65 @@ def wrap_keep_urls(
 ) -> list[str]:
     """``text`` word-wrapped under ``first`` / ``rest`` prefixes, URLs never split.
 
-    A URL that does not fit the room left on its row starts a row of its own;
-    one longer than a whole row stands there alone and whole (past ``width``,
-    without the prefix when even that does not fit). Other words longer than a
-    row are split as :func:`~widgets.render_util.wrap` splits them.
+    ``text`` goes through :func:`~widgets.render_util.safe` (no control character
+    survives) and runs of white space become one space. A URL that does not fit the
+    room left on its row starts a row of its own; one longer than a whole row stands
+    there alone and whole (past ``width``, without the prefix when even that does
+    not fit). Other words longer than a row are split as
+    :func:`~widgets.render_util.wrap` splits them. Widths are terminal cells
+    (:func:`~widgets.render_util.cells`).
     """
-    rest = " " * cells(first) if rest is None else rest
-    room = max(1, width - max(cells(first), cells(rest)))
+    first_w = cells(first)
+    if rest is None:
+        rest = " " * first_w
+    room = max(1, width - max(first_w, cells(rest)))
+    words = safe(text, ascii=ascii).split()
+    if not words:
+        return [first.rstrip()]
+    joined = " ".join(words)
+    if cells(joined) <= room:  # the usual row: it all fits on the first line
+        return [first + joined]
     out: list[str] = []
     line: list[str] = []
+    used = 0  # cells of " ".join(line)
 
     def flush() -> None:
         if line:
-            prefix = first if not out else rest
-            out.append(prefix + " ".join(line))
+            out.append((rest if out else first) + " ".join(line))
             line.clear()
 
-    for word in safe(text, ascii=ascii).split():
-        used = cells(" ".join(line))
-        need = cells(word) + (1 if line else 0)
+    for word in words:
+        word_w = cells(word)
+        need = word_w + (1 if line else 0)
         if used + need <= room:
             line.append(word)
+            used += need
             continue
         if is_url_word(word):
             flush()
-            prefix = first if not out else rest
-            if cells(word) <= room:
+            used = 0
+            prefix = rest if out else first
+            if word_w <= room:
                 line.append(word)
+                used = word_w
             else:  # alone and whole, from the first column so it copies as one piece
                 out.append(word if prefix.strip() == "" else prefix + word)
             continue
         flush()
-        for piece in wrap(word, room, ascii=ascii)[:-1]:
-            out.append((first if not out else rest) + piece)
-        line.append(wrap(word, room, ascii=ascii)[-1])
+        pieces = wrap(word, room, ascii=ascii)
+        for piece in pieces[:-1]:
+            out.append((rest if out else first) + piece)
+        line.append(pieces[-1])
+        used = cells(pieces[-1])
     flush()
     return out or [first.rstrip()]
 
 
 def refs_text(numbers: Sequence[int]) -> str:
     """``[1][4]`` (sorted, each once)."""
-    return "".join(f"[{n}]" for n in sorted(set(numbers)))
+    if len(numbers) == 1:
+        return f"[{numbers[0]}]"
+    return "".join([f"[{n}]" for n in sorted(set(numbers))])
 
 
 def text_events(
@@ -115,25 +133,53 @@ def text_events(
                          control; SNA advances on Tal Rifaat [1][2]
     """
     g = glyphs(ascii)
+    none = g.none
     narrow = width < 60
     when_w = 11 if narrow else 16
+    when_of = when_formatter()  # one formatter for every row (the zone read once)
+    symbols = {fid: f.symbol for fid, f in snapshot.factions.items()}
+    names = {pid: p.name for pid, p in snapshot.places.items()}
+    groups = snapshot.groups
+    one_ref: dict[SourceRef, str] = {}  # a one-source row's "[n]", by that source
     out: list[str] = []
     for e in events:
-        when = fmt_when(e.time, e.precision)
+        when = when_of(e.time, e.precision)
         if narrow and len(when) >= 10:
             when = when[5:]
-        faction = snapshot.factions.get(e.factions[0]) if e.factions else None
-        symbol = faction.symbol if faction else g.none
-        lead = f"{when.ljust(when_w)}  {symbol}  "
-        places = ", ".join(snapshot.places[p].name if p in snapshot.places else p for p in e.places)
-        title = (CONTEXT_LABEL + e.title) if getattr(e, "context", False) else e.title
-        group = snapshot.groups.get(e.id, ())
+        fids = e.factions
+        lead = f"{when.ljust(when_w)}  {symbols.get(fids[0], none) if fids else none}  "
+        ids = e.places
+        if len(ids) == 1:
+            places = names.get(ids[0], ids[0])
+        else:
+            places = ", ".join([names.get(p, p) for p in ids])
+        title = (CONTEXT_LABEL + e.title) if e.context else e.title
+        refs_of = e.sources
+        group = groups.get(e.id) if groups else None
         if group:  # corroborated: one entry, every report's sources cited
             title += f" · {len(group)} sources"
-        body = (f"{places}: " if places else "") + title
-        refs_of = [r for rid in group for r in _event_sources(snapshot, rid)] or e.sources
-        refs = refs_text(cite(refs_of))
-        out += wrap_keep_urls(f"{body} {refs}".strip(), width, lead, " " * cells(lead), ascii=ascii)
+            refs = refs_text(
+                cite([r for rid in group for r in _event_sources(snapshot, rid)] or refs_of)
+            )
+        elif len(refs_of) == 1:  # once numbered, a source keeps its number
+            refs = one_ref.get(refs_of[0])
+            if refs is None:
+                refs = one_ref[refs_of[0]] = refs_text(cite(refs_of))
+        else:
+            refs = refs_text(cite(refs_of))
+        text = (f"{places}: {title} {refs}" if places else f"{title} {refs}").strip()
+        # the usual row: plain ASCII (no control character, single spaces) that fits on
+        # one line is the row as it is; anything else is measured and wrapped
+        if (
+            len(text) <= width - cells(lead)
+            and text.isascii()
+            and text.isprintable()
+            and "  " not in text
+            and text
+        ):
+            out.append(lead + text)
+        else:
+            out += wrap_keep_urls(text, width, lead, " " * cells(lead), ascii=ascii)
     return out
 
 
@@ -160,11 +206,12 @@ def text_quotes(
     """
     g = glyphs(ascii)
     events = {e.id: e for e in snapshot.events}
+    when_of = when_formatter()
     out: list[str] = []
     for i, q in enumerate(quotes):
         if i:
             out.append("")
-        head = [q.speaker, q.role, fmt_when(q.said_at, q.precision), q.outlet]
+        head = [q.speaker, q.role, when_of(q.said_at, q.precision), q.outlet]
         out += wrap_keep_urls(g.sep.join(b for b in head if b), width, "", "  ", ascii=ascii)
         refs = refs_text(cite(q.sources))
         text = f"{g.open_q}{q.text.strip()}{g.close_q} {refs}".strip()

@@ -16,7 +16,7 @@ from sitmon.store.provenance import publisher_of, relays_of
 from sitmon.store.query import metric_label
 from sitmon.store.records import SOURCE_ROLES, Faction, Figure, Place, Source, SourceRef
 
-from .lines import Span, StyledLine
+from .lines import Span, StyledLine, cut_spans
 
 T = TypeVar("T")
 
@@ -80,6 +80,8 @@ def safe(text: str, *, ascii: bool = False, newlines: bool = False) -> str:
     With ``ascii`` the result is 7-bit: accents are dropped, typography is
     mapped to ASCII look-alikes and anything else becomes ``?``.
     """
+    if text.isprintable() and (not ascii or text.isascii()):
+        return text  # no control character (C0, DEL, C1 are all unprintable): nothing to do
     if newlines:
         text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CTRL_KEEP_NL)
     else:
@@ -102,11 +104,28 @@ def _char_cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+class _CellTable(dict):
+    """Character -> terminal cells, filled on first sight: one small entry per distinct
+    character of the non-ASCII texts measured (a store in one or two scripts: a few hundred)."""
+
+    def __missing__(self, ch: str) -> int:
+        n = self[ch] = _char_cells(ch)
+        return n
+
+
+_CELLS = _CellTable()
+_cells_of = _CELLS.__getitem__
+
+
 def cells(text: str) -> int:
-    """Terminal cells ``text`` takes (wide East Asian characters count 2)."""
+    """Terminal cells ``text`` takes: wide East Asian characters (Unicode East Asian
+    Width ``W`` / ``F``) count 2, combining marks 0, everything else 1.
+
+    Plain ASCII is its length (no look-up per character).
+    """
     if text.isascii():
         return len(text)
-    return sum(_char_cells(ch) for ch in text)
+    return sum(map(_cells_of, text))
 
 
 def _cut(text: str, width: int) -> str:
@@ -114,8 +133,7 @@ def _cut(text: str, width: int) -> str:
     if text.isascii():
         return text[:width]
     used = 0
-    for i, ch in enumerate(text):
-        w = _char_cells(ch)
+    for i, w in enumerate(map(_cells_of, text)):
         if used + w > width or i >= width:
             return text[:i]
         used += w
@@ -288,9 +306,7 @@ def line_of(parts: list[tuple[str, str]], width: int, *, ascii: bool = False) ->
     if cells(line.text) <= width and len(line.text) <= width:
         return line
     text = fit(line.text, width, ascii=ascii)
-    keep = len(text)
-    spans = tuple(Span(s.start, min(s.end, keep), s.style) for s in line.spans if s.start < keep)
-    return StyledLine(text, spans)
+    return StyledLine(text, cut_spans(line.spans, len(text)))
 
 
 def highlight_line(line: StyledLine, width: int, style_: str) -> StyledLine:

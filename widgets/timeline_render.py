@@ -17,9 +17,12 @@ title after ``context:``, dimmed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Event
-from sitmon.store.timeutil import fmt_day, fmt_when
+from sitmon.store.timeutil import fmt_day, fmt_when, when_formatter
 
 from .lines import StyledLine
 from .render_util import (
@@ -65,8 +68,8 @@ def sources_note(event: Event, snapshot: Snapshot) -> str:
     return f" · {len(group)} sources" if group else ""
 
 
-def _when(event: Event, narrow: bool) -> str:
-    text = fmt_when(event.time, event.precision)
+def _when(event: Event, narrow: bool, when_of: Callable[[datetime, str], str] = fmt_when) -> str:
+    text = when_of(event.time, event.precision)
     if narrow and len(text) >= 10:
         return text[5:]  # "12-05 14:30" / "12-05"
     return text
@@ -89,8 +92,13 @@ def render_timeline_row(
     marked: bool = False,
     colour: bool = True,
     ascii: bool = False,
+    when_of: Callable[[datetime, str], str] = fmt_when,
 ) -> StyledLine:
-    """One event as one line of at most ``width`` characters."""
+    """One event as one line of at most ``width`` characters.
+
+    ``when_of`` formats the row's time (:func:`~sitmon.store.timeutil.fmt_when`; a
+    caller rendering many rows passes one :func:`~sitmon.store.timeutil.when_formatter`).
+    """
     g = glyphs(ascii)
     narrow = width < _NARROW
     faction = snapshot.factions.get(event.factions[0]) if event.factions else None
@@ -107,7 +115,7 @@ def render_timeline_row(
     if note:
         title_parts.append((note, style(colour, "bold green", "bold")))
     lead = (g.cursor if selected else " ") + (g.marked if marked else " ")
-    when = _when(event, narrow)
+    when = _when(event, narrow, when_of)
     parts: list[tuple[str, str]] = [
         (lead[0], "bold" if selected else ""),
         (lead[1], style(colour, "bold yellow", "bold") if marked else ""),
@@ -171,6 +179,7 @@ def render_timeline(
         return [StyledLine(text, ())] if height is None or height > 0 else []
     top = max(0, top)
     end = len(rows) if height is None else min(len(rows), top + max(0, height))
+    when_of = when_formatter()  # one for every row (no strftime per row)
     return [
         render_timeline_row(
             ev,
@@ -180,6 +189,7 @@ def render_timeline(
             marked=ev.id in marked,
             colour=colour,
             ascii=ascii,
+            when_of=when_of,
         )
         for ev in rows[top:end]
     ]

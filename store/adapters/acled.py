@@ -54,14 +54,13 @@ so that a change to one is made, and checked, against the other.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from ..gazetteer import MATCH_KM, distance_km
+from ..gcpause import gc_paused
 from ..records import ID_RE, Casualties, ControlChange, Event, Place, SourceRef
 from ..sanitize import MAX_TEXT, clean_text, sanitize_tree
 from .base import AdaptResult, FeedError
@@ -337,19 +336,6 @@ def _deletions(rows: list[Any], result: AdaptResult, source_id: str) -> AdaptRes
                 rid,
             )
     return result
-
-
-@contextmanager
-def gc_paused():
-    """No cyclic GC during a batch: records allocate no cycles, and collections
-    triggered every few hundred allocations would rescan them again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _to_struct(row: Any) -> AcledRow | None:

@@ -53,13 +53,26 @@ def _version() -> str:
         return "0.1.0"
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for (reading the
+    package metadata costs ~40 ms of every command's start otherwise)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, **kw):
+        kw.setdefault("help", "show program's version number and exit")
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> NoReturn:
+        sys.stdout.write(f"sitmon {_version()}\n")  # on stdout, as argparse's own action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sitmon",
         description="A terminal situation monitor: timeline, map of city control, quotes and "
         "statistics. With no command, opens the monitor.",
     )
-    parser.add_argument("--version", action="version", version=f"sitmon {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--store",
         metavar="PATH",

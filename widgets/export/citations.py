@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
@@ -26,6 +27,10 @@ class _Citations:
 
     entries: list[_Cite] = field(default_factory=list)
     _index: dict[tuple[str, ...], int] = field(default_factory=dict)
+    #: citation -> its number, for the snapshot ``_memo_snap`` (a report cites the same
+    #: few sources on most of its rows: each is worked out once)
+    _memo: dict[SourceRef, int] = field(default_factory=dict)
+    _memo_snap: Snapshot | None = None
 
     def add(self, ref: SourceRef, snap: Snapshot) -> int:
         src = snap.sources.get(ref.source)
@@ -46,10 +51,27 @@ class _Citations:
             n = self._index[key] = len(self.entries)
         return n
 
+    def _memo_for(self, snap: Snapshot) -> dict[SourceRef, int]:
+        if snap is not self._memo_snap:  # the numbers depend on the snapshot's sources
+            self._memo.clear()
+            self._memo_snap = snap
+        return self._memo
+
+    def add_each(self, ref_lists: Iterable[Iterable[SourceRef]], snap: Snapshot) -> None:
+        """Number every source of every list, in order (as ``add_all`` on each would)."""
+        memo = self._memo_for(snap)
+        for ref in chain.from_iterable(ref_lists):
+            if ref not in memo:
+                memo[ref] = self.add(ref, snap)
+
     def add_all(self, refs: Iterable[SourceRef], snap: Snapshot) -> list[int]:
+        """The numbers of ``refs`` (each once, in order), adding the new ones to the list."""
+        memo = self._memo_for(snap)
         out: list[int] = []
         for ref in refs:
-            n = self.add(ref, snap)
+            n = memo.get(ref)
+            if n is None:
+                n = memo[ref] = self.add(ref, snap)
             if n not in out:
                 out.append(n)
         return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from sitmon.store.provenance import publisher_of
 from sitmon.store.records import Event, SourceRef
-from sitmon.store.timeutil import fmt_day, fmt_when
+from sitmon.store.timeutil import fmt_day, fmt_when, when_formatter
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import CONTEXT_LABEL, fmt_value, metric_label
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
@@ -87,9 +87,10 @@ def _md_events(ctx: _Ctx, events: list[Event], *, who: bool = True) -> list[str]
     if not events:
         return [f"_{ctx.md(empty_message(ctx.snap))}_"]
     rows = []
+    when_of = when_formatter()  # one for every row (no strftime per row)
     for e in events:
         row = [
-            fmt_when(e.time, e.precision),
+            when_of(e.time, e.precision),
             ctx.md(", ".join(ctx.place_name(p) for p in e.places)) or ctx.g.none,
         ]
         if who:

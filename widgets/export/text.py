@@ -131,17 +131,28 @@ def _text_other_sources(ctx: _Ctx) -> list[str]:
     return out
 
 
-def _cite_view(ctx: _Ctx, view: str) -> str:
-    """Cite the sources of a single view's records; return the header's count."""
+def _events_count(rows) -> str:
+    return f"{len(rows)} event{'s' * (len(rows) != 1)}"
+
+
+def _cite_timeline(ctx: _Ctx, rows) -> None:
+    """Number the sources of the timeline's rows, in order: each row's own, then (a
+    corroborated row) every other report's, as :func:`text_events` cites them."""
     snap = ctx.snap
-    if view == "timeline":
-        rows = timeline_rows(snap, newest_first=ctx.req.newest_first)
-        for e in rows:
-            ctx.cites.add_all(e.sources, snap)
-            for rid in snap.groups.get(e.id, ()):  # a corroborated row cites every report
-                if rid != e.id and rid in snap.event_table:
-                    ctx.cites.add_all(snap.event_table[rid].sources, snap)
-        return f"{len(rows)} event{'s' * (len(rows) != 1)}"
+    groups, table = snap.groups, snap.event_table
+    ref_lists = []
+    for e in rows:
+        ref_lists.append(e.sources)
+        group = groups.get(e.id) if groups else None
+        if group:  # a corroborated row cites every report
+            ref_lists += [table[rid].sources for rid in group if rid != e.id and rid in table]
+    ctx.cites.add_each(ref_lists, snap)
+
+
+def _cite_view(ctx: _Ctx, view: str) -> str:
+    """Cite the sources of a single view's records (not the timeline: see
+    :func:`_text_view`); return the header's count."""
+    snap = ctx.snap
     if view == "quotes":
         rows = quote_rows(snap)
         for q in rows:
@@ -160,16 +171,20 @@ def _cite_view(ctx: _Ctx, view: str) -> str:
 
 
 def _text_view(ctx: _Ctx, view: str) -> str:
-    count = _cite_view(ctx, view)
-    head = _text_header(ctx, view, count)
     if view == "timeline":
         rows = timeline_rows(ctx.snap, newest_first=ctx.req.newest_first)
+        head = _text_header(ctx, view, _events_count(rows))
+        shown = rows
         if ctx.height is not None:  # the rows the pane shows (entries, each wrapped whole)
-            rows = rows[: max(0, ctx.height)]
-        body = _text_events(ctx, rows) if rows else [ctx.s(empty_message(ctx.snap))]
+            shown = rows[: max(0, ctx.height)]
+            _cite_timeline(ctx, rows)  # the Sources list still covers every row
+        # (else the rows are numbered as they are written, in the same order)
+        body = _text_events(ctx, shown) if shown else [ctx.s(empty_message(ctx.snap))]
         head += _wrap(ctx, PASTE_NOTE)
-        out = "\n".join(head) + "\n\n" + "\n".join(body) + "\n"
+        out = "\n".join([*head, "", *body, ""])
     elif view == "quotes":
+        count = _cite_view(ctx, view)
+        head = _text_header(ctx, view, count)
         rows = quote_rows(ctx.snap)
         body = (
             text_quotes(ctx.snap, rows, _cite(ctx), ctx.width, ascii=ctx.ascii)
@@ -179,6 +194,7 @@ def _text_view(ctx: _Ctx, view: str) -> str:
         head += _wrap(ctx, PASTE_NOTE)
         out = "\n".join(head) + "\n\n" + "\n".join(body) + "\n"
     else:
+        head = _text_header(ctx, view, _cite_view(ctx, view))
         out = "\n".join(head) + "\n\n" + _body(ctx, view)
         if view == "stats":
             charts = _text_charts(ctx)
