@@ -140,7 +140,7 @@ def test_a_reader_racing_a_writer_reads_the_newer_core(tmp_path, monkeypatch):
 WRITER = textwrap.dedent(
     """
     import sys
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
     sys.path.insert(0, {root!r})
     import msgspec
     from sitmon.store import Store
@@ -153,8 +153,11 @@ WRITER = textwrap.dedent(
         # spread over six months: every batch touches several shards
         e = f.event(j, minutes=(j * 7919 + b * 131) % (180 * 24 * 60))
         if moved_by is None:
+            when = e.time - timedelta(days=170)
+            if j < 5:  # to be moved by the next batch: out of a month only that move touches
+                when = datetime(2022, 1 + b % 12, 15, j, tzinfo=UTC)
             return msgspec.structs.replace(
-                e, id=f"k-b{{b}}-{{j}}", title=f"batch {{b}} item {{j}}", time=e.time - timedelta(days=170)
+                e, id=f"k-b{{b}}-{{j}}", title=f"batch {{b}} item {{j}}", time=when
             )
         return msgspec.structs.replace(  # 40 days later: another month's shard
             e, id=f"k-b{{b}}-{{j}}", title=f"batch {{b}} item {{j}} moved by {{moved_by}}",
