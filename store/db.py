@@ -694,14 +694,17 @@ class Store:
                         f"the store {self.path} disappeared; nothing was written "
                         "(open it again to start a new one)"
                     )
-            return self._merge_locked(
-                records,
-                rejected,
-                feed=feed,
-                feed_state=feed_state,
-                situation=situation,
-                imported=imported,
-            )
+            # While months are unread (``_deferred``) the merge holds the mutex: no reader
+            # or background load installs months between what it reads and what it swaps in.
+            with self._mutex if self._deferred is not None else contextlib.nullcontext():
+                return self._merge_locked(
+                    records,
+                    rejected,
+                    feed=feed,
+                    feed_state=feed_state,
+                    situation=situation,
+                    imported=imported,
+                )
 
     def _merge_locked(
         self,
@@ -714,31 +717,8 @@ class Store:
         force_write: bool = False,
         imported: str | None = None,
     ) -> ChangeSet:
-        # While months are unread (``_deferred``), the merge holds the mutex: no reader
-        # or background load installs months between what it reads and what it swaps in.
-        with self._mutex if self._deferred is not None else contextlib.nullcontext():
-            return self._merge_months(
-                list(records),
-                rejected,
-                feed=feed,
-                feed_state=feed_state,
-                situation=situation,
-                force_write=force_write,
-                imported=imported,
-            )
-
-    def _merge_months(
-        self,
-        records: list[Record],
-        rejected: Iterable[Rejection],
-        *,
-        feed: str | None,
-        feed_state: dict[str, Any] | None,
-        situation: dict[str, str] | None,
-        force_write: bool,
-        imported: str | None,
-    ) -> ChangeSet:
-        """:meth:`_merge_locked` after reading the unread months the batch touches (only)."""
+        """Merge under the writer lock, reading only the unread months the batch touches."""
+        records = list(records)
         elsewhere = None
         if self._deferred is not None:
             plan = plan_reads(records, self._deferred, shard_folder(self.path))

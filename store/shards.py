@@ -132,6 +132,15 @@ def decode_shard(raw: bytes) -> list[Event]:
     return list(_decoder.decode(raw).events.values())
 
 
+def _named(folder: Path, entry: Shard, field: str) -> Path:
+    """The file ``entry[field]`` names in ``folder``; :class:`StoreError` for a name that
+    is not a plain file name of that folder."""
+    name = entry.get(field)
+    if not isinstance(name, str) or "/" in name or name.startswith("."):
+        raise StoreError(f"the store's manifest names a bad shard file {name!r}")
+    return folder / name
+
+
 def read_shard(folder: Path, entry: Shard) -> list[Event]:
     """Read one shard named by a manifest entry.
 
@@ -139,10 +148,7 @@ def read_shard(folder: Path, entry: Shard) -> list[Event]:
     generation meanwhile: the caller re-reads the core) and :class:`StoreError`
     when it is unreadable or does not hold what the manifest says.
     """
-    name = entry.get("file")
-    if not isinstance(name, str) or "/" in name or name.startswith("."):
-        raise StoreError(f"the store's manifest names a bad shard file {name!r}")
-    path = folder / name
+    path = _named(folder, entry, "file")
     raw = path.read_bytes()
     try:
         events = decode_shard(raw)
@@ -194,10 +200,7 @@ def read_ids(folder: Path, key: str, entry: Shard) -> list[str]:
     Raises ``FileNotFoundError`` when the file is gone (as :func:`read_shard`) and
     :class:`StoreError` when it does not parse or does not list ``count`` ids of ``key``.
     """
-    name = entry.get("ids")
-    if not isinstance(name, str) or "/" in name or name.startswith("."):
-        raise StoreError(f"the store's manifest names a bad id list {name!r}")
-    path = folder / name
+    path = _named(folder, entry, "ids")
     raw = path.read_bytes()
     try:
         docs = list(_ids_decoder.decode(raw).ids.values())
