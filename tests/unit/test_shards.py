@@ -258,6 +258,7 @@ def test_kill_loop_across_multi_shard_batches(tmp_path):
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(1800)  # 120 rounds of a growing store: minutes on a loaded 2-core machine
 def test_kill_loop_across_multi_shard_batches_120_kills(tmp_path):
     _kill_loop(tmp_path, 120)
 
