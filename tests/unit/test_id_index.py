@@ -123,6 +123,24 @@ def test_an_update_moving_an_event_to_another_month_removes_the_old_months_copy(
     assert s.tables["event"]["ev-3"].title == "Moved to November"
 
 
+def test_a_merge_while_some_months_are_read_keeps_them_and_reads_only_what_it_needs(path, reads):
+    """As the monitor holds a store: the newest months read, the rest not yet."""
+    s = Store.open(path, seed=False, events=False)
+    s._take_months({"2024-10", "2024-11"})  # the months a first paint needs
+    assert [e.id for e in s._events] == ["ev-8", "ev-9", "ev-10", "ev-11"]
+    reads.clear()
+    cs = s.merge([ev(1, "2024-10-01", "Moved to October", stamp=LATER), ev(12, "2024-08-01")])
+    assert (cs.added, cs.updated) == ([("event", "ev-12")], [("event", "ev-1")])
+    assert reads == ["2024-06", "2024-08"]
+    assert sorted(s._deferred) == ["2024-07", "2024-09"]
+    assert s.counts()["events"] == 13
+    assert [e.id for e in s.events()] == [
+        *("ev-0", "ev-2", "ev-3", "ev-12", "ev-4", "ev-5", "ev-6", "ev-7"),
+        *("ev-1", "ev-8", "ev-9", "ev-10", "ev-11"),
+    ]
+    assert [e.id for e in Store.open(path, seed=False).events()] == [e.id for e in s.events()]
+
+
 def test_untouched_months_keep_their_files_counts_and_bounds(path):
     before = json.loads(path.read_text())["meta"]["1"]["shards"]
     s = Store.open(path, seed=False, events=False)
