@@ -149,7 +149,7 @@ def ready_store(n: int) -> Path:
     Made once from :func:`store_file` by opening a copy (which migrates it); treat it as
     read-only (copy it with :func:`store_copy` to write).
     """
-    folder = cache_dir() / f"ready-{n}-v{GEN_VERSION}-m2"  # m2: manifest with time bounds
+    folder = cache_dir() / f"ready-{n}-v{GEN_VERSION}-m3"  # m3: with the id lists (id -> month)
     path = folder / "sitmon.json"
     if path.exists():
         return path

@@ -54,11 +54,13 @@ from .records import (
     Tombstone,
 )
 from .shards import (
+    manifest_files,
     month_key,
     month_slices,
     read_shard,
     remove_unreferenced,
     shard_folder,
+    write_ids,
     write_shard,
 )
 from .storage import (
@@ -75,6 +77,7 @@ from .storage import (
 )
 from .storage import _describe as describe_os_error  # one wording for OS errors
 from .timeutil import TimeError, parse_when, situation_zone
+from .touch import plan_reads
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -390,7 +393,7 @@ class Store:
         after it but before removing the replaced files): removed only when no one
         writes and the core this store read is still the current one."""
         folder = shard_folder(self.path)
-        named = {e.get("file") for e in self.meta.get("shards", {}).values()}
+        named = manifest_files(self.meta.get("shards", {}))
         try:
             if set(os.listdir(folder)) <= named:
                 return
@@ -568,18 +571,12 @@ class Store:
             if manifest is None:
                 return
             try:
-                with _gc_paused():
-                    events = self._read_shards(manifest)
+                self._take_months(manifest)  # beside the months a merge read, if any
             except FileNotFoundError:  # a writer replaced them since: read the new state
                 self._deferred = None
                 if not self._load_from_disk():
                     raise StoreError(f"the store {self.path} disappeared") from None
                 return
-            tables = dict(self._tables)
-            tables["event"] = {e.id: e for e in events}
-            self._deferred = None
-            self._tables = tables
-            self._index_tables((events, [e.time for e in events], None))
 
     def _read_shards(self, manifest: dict[str, Any]) -> list[Event]:
         """Every shard's events, months in order: already the time order of the index.
@@ -685,20 +682,29 @@ class Store:
         with self.lock:
             # Another process may have written since we loaded: merge onto its state.
             # An unreadable file raises StoreUnreadable here: it is left as it is.
+            # A store whose months were not all read reads the new core only.
             if self.changed_on_disk():
-                if not self._load_from_disk():
+                self._defer_events = self._deferred is not None
+                try:
+                    loaded = self._load_from_disk()
+                finally:
+                    self._defer_events = False
+                if not loaded:
                     raise StoreError(
                         f"the store {self.path} disappeared; nothing was written "
                         "(open it again to start a new one)"
                     )
-            return self._merge_locked(
-                records,
-                rejected,
-                feed=feed,
-                feed_state=feed_state,
-                situation=situation,
-                imported=imported,
-            )
+            # While months are unread (``_deferred``) the merge holds the mutex: no reader
+            # or background load installs months between what it reads and what it swaps in.
+            with self._mutex if self._deferred is not None else contextlib.nullcontext():
+                return self._merge_locked(
+                    records,
+                    rejected,
+                    feed=feed,
+                    feed_state=feed_state,
+                    situation=situation,
+                    imported=imported,
+                )
 
     def _merge_locked(
         self,
@@ -711,8 +717,14 @@ class Store:
         force_write: bool = False,
         imported: str | None = None,
     ) -> ChangeSet:
-        self._load_deferred()
-        new_tables, cs = apply_batch(self.tables, records, rejected)
+        """Merge under the writer lock, reading only the unread months the batch touches."""
+        records = list(records)
+        elsewhere = None
+        if self._deferred is not None:
+            plan = plan_reads(records, self._deferred, shard_folder(self.path))
+            self._take_months(plan.months)
+            elsewhere = {"event": plan.stored}
+        new_tables, cs = apply_batch(self._tables, records, rejected, elsewhere=elsewhere)
         cs.feed = feed
         cs.at = datetime.now(UTC).replace(microsecond=0)
         meta = dict(self.meta)
@@ -749,9 +761,12 @@ class Store:
         events_ix = self._spliced_events(new_tables, cs)
         months = self._touched_months(new_tables, cs, everything=self._disk_version != 2)
         self._commit(new_tables, meta, events_ix, months)  # StoreWriteError: nothing changed
+        unread = self._deferred
         with self._mutex:  # readers on other threads see the old state or the new, whole
             self.tables = new_tables
             self.meta = meta
+            # the months still unread are untouched: their entries are the same files
+            self._deferred = {k: meta["shards"][k] for k in unread} if unread else None
             self._disk_version = SCHEMA_VERSION
             self._stat = _Stat.of(self.path)
             self._index_tables(events_ix)
@@ -763,7 +778,7 @@ class Store:
             return set(self.meta.get("shards", {})) | {
                 month_key(e.time) for e in new_tables["event"].values()
             }
-        old, new = self.tables["event"], new_tables["event"]
+        old, new = self._tables["event"], new_tables["event"]
         months = set()
         for kind, rid in (*cs.added, *cs.updated, *cs.deleted):
             if kind != "event":
@@ -801,6 +816,7 @@ class Store:
                         manifest[key] = write_shard(folder, key, meta["generation"], events[lo:hi])
                     else:
                         manifest.pop(key, None)
+                self._index_untouched(manifest, events_ix, meta["generation"])
                 backup = self._backup_one_file_store() if self._disk_version == 1 else None
             except StoreWriteError as exc:  # say it of the store, not of one shard file
                 why = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
@@ -826,6 +842,75 @@ class Store:
             )
         remove_unreferenced(folder, manifest)  # the replaced generations
 
+    def _index_untouched(
+        self, manifest: dict[str, Any], events_ix: tuple[list[Event], list[datetime], Any], gen: int
+    ) -> None:
+        """Give every month entry of ``manifest`` without an id list one (a store written
+        before the id index: the merge read those months, :func:`.touch.plan_reads`).
+        Only the id list is written; the month's shard stays as it is."""
+        events, times, _ = events_ix
+        folder = shard_folder(self.path)
+        lacking = [k for k, e in manifest.items() if e.get("ids") is None]
+        for key, (lo, hi) in sorted(month_slices(times, lacking).items()):
+            if self._deferred and key in self._deferred or hi - lo != manifest[key].get("count"):
+                continue  # not read (never, by the plan): it keeps no index until it is
+            ids = [e.id for e in events[lo:hi]]
+            manifest[key] = {**manifest[key], "ids": write_ids(folder, key, gen, ids)}
+
+    def _take_months(self, keys: Iterable[str]) -> None:
+        """Read the unread months ``keys`` (of :attr:`_deferred`) and add their events to
+        the ones in memory, in time order; the rest stay unread.
+
+        Raises ``FileNotFoundError`` for a shard a newer commit removed and
+        :class:`StoreError` for an unreadable one (nothing is installed then).
+        """
+        folder = shard_folder(self.path)
+        with self._mutex:
+            deferred = self._deferred or {}
+            keys = sorted(k for k in set(keys) if k in deferred)
+            if not keys:
+                return
+            with _gc_paused():
+                parts = {k: read_shard(folder, deferred[k]) for k in keys}
+            tables = dict(self._tables)
+            tables["event"] = {
+                **self._tables["event"],
+                **{e.id: e for p in parts.values() for e in p},
+            }
+            events_ix = self._with_months(parts, tables)
+            rest = {k: e for k, e in deferred.items() if k not in parts}
+            self._tables = tables
+            self._deferred = rest or None
+            self._index_tables(events_ix)
+
+    def _with_months(
+        self, parts: dict[str, list[Event]], tables: Tables
+    ) -> tuple[list[Event], list[datetime], list[str] | None]:
+        """The time-ordered (events, times, search texts) in memory with the events of the
+        months ``parts`` (months not in memory) inserted, each month as one block."""
+        events, times, blobs = self._events, self._event_times, self._event_blobs
+        out_e: list[Event] = []
+        out_t: list[datetime] = []
+        out_b: list[str] | None = [] if blobs is not None else None
+        prev = 0
+        for key, (at, _) in sorted(month_slices(times, parts).items()):
+            part = parts[key]
+            if any(a.time > b.time for a, b in zip(part, part[1:], strict=False)):  # unsorted
+                part = sorted(part, key=_event_key)
+            out_e += events[prev:at]
+            out_e += part
+            out_t += times[prev:at]
+            out_t += [e.time for e in part]
+            if out_b is not None and blobs is not None:
+                out_b += blobs[prev:at]
+                out_b += [self._blob(e, tables) for e in part]
+            prev = at
+        out_e += events[prev:]
+        out_t += times[prev:]
+        if out_b is not None and blobs is not None:
+            out_b += blobs[prev:]
+        return out_e, out_t, out_b
+
     def _backup_one_file_store(self) -> Path:
         """Keep the one-file store being migrated: ``<name>.v1-backup`` (hard link, else copy)."""
         target = real_path(self.path)
@@ -848,7 +933,7 @@ class Store:
         C-level copy of the lists, instead of sorting all n events again.
         """
         events, times, blobs = self._events, self._event_times, self._event_blobs
-        old = self.tables["event"]
+        old = self._tables["event"]
         touched = [rid for kind, rid in (*cs.added, *cs.updated, *cs.deleted) if kind == "event"]
         if not touched:
             return events, times, blobs
@@ -902,7 +987,7 @@ class Store:
         self, events_ix: tuple[list[Event], list[datetime], list[str] | None] | None = None
     ) -> None:
         """Build the indexes from :attr:`tables` (events from ``events_ix`` when given)."""
-        t = self.tables
+        t = self._tables  # as they are: building indexes never reads unread months
         events, times, blobs = events_ix or self._sorted_events(t)
         self._events: list[Event] = events
         self._event_times: list[datetime] = times
@@ -981,25 +1066,28 @@ class Store:
 
     # ---------------------------------------------------------------- queries
 
+    # the core's tables: never wait for unread event months
     @property
     def places(self) -> dict[str, Place]:
-        return self.tables["place"]
+        return self._tables["place"]
 
     @property
     def factions(self) -> dict[str, Faction]:
-        return self.tables["faction"]
+        return self._tables["faction"]
 
     @property
     def sources(self) -> dict[str, Source]:
-        return self.tables["source"]
+        return self._tables["source"]
 
     def counts(self) -> dict[str, int]:
         """Table name -> records (events from the manifest while their shards are unread)."""
         deferred = self._deferred
         out = {}
         for k in TABLE_KINDS:
-            if k == "event" and deferred is not None:
-                out[TABLE_NAMES[k]] = sum(int(e.get("count", 0)) for e in deferred.values())
+            if k == "event" and deferred is not None:  # the months read, plus the unread ones
+                out[TABLE_NAMES[k]] = len(self._tables[k]) + sum(
+                    int(e.get("count", 0)) for e in deferred.values()
+                )
             else:
                 out[TABLE_NAMES[k]] = len(self._tables[k])
         return out
@@ -1032,8 +1120,11 @@ class Store:
     def _time_bounds(
         self, event_bounds: tuple[datetime, datetime] | None
     ) -> tuple[datetime | None, datetime | None]:
-        if event_bounds is None and self._events:
-            event_bounds = (self._event_times[0], self._event_times[-1])
+        if self._events:  # the months read, with the unread months' bounds from the manifest
+            lo, hi = self._event_times[0], self._event_times[-1]
+            event_bounds = (
+                (min(lo, event_bounds[0]), max(hi, event_bounds[1])) if event_bounds else (lo, hi)
+            )
         candidates: list[datetime] = []
         if event_bounds:
             candidates.append(event_bounds[1])

@@ -26,7 +26,7 @@ Rules (the properties the tests check):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -178,15 +178,24 @@ def latest_control(changes: Iterable[ControlChange]) -> ControlChange | None:
 
 
 def _refs_problem(
-    kind: str, rec: Any, tables: Tables, batch_ids: dict[str, set[str]], gone: dict[str, set[str]]
+    kind: str,
+    rec: Any,
+    tables: Tables,
+    batch_ids: dict[str, set[str]],
+    gone: dict[str, set[str]],
+    elsewhere: Mapping[str, Container[str]],
 ) -> str | None:
     """Why ``rec`` names something that will not exist after the batch, or None.
 
-    Known: in the store and not deleted by the batch (``gone``), or kept from the batch.
+    Known: in the store (``tables``, or ``elsewhere``: stored but not read) and not
+    deleted by the batch (``gone``), or kept from the batch.
     """
 
     def known(table: str, rid: str) -> bool:
-        return rid in batch_ids[table] or (rid in tables[table] and rid not in gone[table])
+        if rid in batch_ids[table]:
+            return True
+        stored = rid in tables[table] or rid in elsewhere.get(table, ())
+        return stored and rid not in gone[table]
 
     for ref in rec.sources:
         if not known("source", ref.source):
@@ -210,12 +219,23 @@ def _refs_problem(
 
 
 def apply_batch(
-    tables: Tables, records: Iterable[Record], rejected: Iterable[Rejection] = ()
+    tables: Tables,
+    records: Iterable[Record],
+    rejected: Iterable[Rejection] = (),
+    *,
+    elsewhere: Mapping[str, Container[str]] | None = None,
 ) -> tuple[Tables, ChangeSet]:
     """Merge ``records`` into a copy of ``tables``; return the new tables and the ChangeSet.
 
     ``tables`` itself is not modified, so a failed write can simply drop the result.
+
+    ``tables`` may hold only part of a table (the store reads only the event months a
+    batch touches): then every stored record the batch adds to, replaces or deletes
+    must be in it, and ``elsewhere`` (kind -> ids) names records that exist in the
+    store without being in ``tables``; they count only for the reference checks (a
+    quote naming an event of a month that was not read is accepted).
     """
+    elsewhere = elsewhere or {}
     records = list(records)
     cs = ChangeSet(rejected=list(rejected))
     # Only the tables the batch touches are copied.
@@ -270,7 +290,7 @@ def apply_batch(
             if id(rec) in refused:
                 continue
             kind = kind_of(rec)
-            problem = _refs_problem(kind, rec, tables, batch_ids, gone)
+            problem = _refs_problem(kind, rec, tables, batch_ids, gone, elsewhere)
             if problem:
                 refused[id(rec)] = problem
                 if rec.id in batch_ids[kind]:

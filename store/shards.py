@@ -8,12 +8,22 @@ Layout of a store at ``sitmon.json`` (schema version 2)::
         2024-11.g17.json          {"events": {"1": {...}, ...}}: that month's events in
         2024-12.g18.json          time order, written by generation 17 / 18
 
+        2024-12.g18.ids.json      {"ids": {"1": {"month": "2024-12", "ids": [...]}}}: the
+                                  ids of that shard's events (the id -> month index)
+
 The manifest is ``meta["shards"]``: ``{"2024-12": {"file": "2024-12.g18.json",
-"count": 5120}}``. A batch writes a *new* file for each month it touches (named by
-the new generation), then replaces the core atomically: that rename commits the
-whole batch, across every month, at once. Files no manifest names any more (the
+"ids": "2024-12.g18.ids.json", "count": 5120, "first": iso, "last": iso}}``. A batch
+writes a *new* shard file and id list for each month it touches (named by the new
+generation), then replaces the core atomically: that rename commits the whole batch,
+across every month, with its index, at once. Files no manifest names any more (the
 old versions, or new ones of a batch that died before its commit) are removed by
 the next writer. Every file opens with ``TinyDB(path, storage=AtomicJSONStorage)``.
+
+The id lists let a batch find which month holds each id it names without reading
+any event: :func:`locate` reads only the lists (1M ids: ~13 MB, a few hundred ms),
+and the merge then reads and writes only the months the batch touches. A store
+whose entries have no ``"ids"`` (written before the index) gets them at its next
+write (:meth:`Store._commit <store.db.Store._commit>`).
 
 This module imports neither Textual nor Rich.
 """
@@ -36,12 +46,17 @@ from .storage import TEMP_MARK, StoreError, atomic_write_bytes, real_path
 __all__ = [
     "Shard",
     "decode_shard",
+    "encode_ids",
     "encode_shard",
+    "locate",
+    "manifest_files",
     "month_key",
     "month_slices",
+    "read_ids",
     "read_shard",
     "remove_unreferenced",
     "shard_folder",
+    "write_ids",
     "write_shard",
 ]
 
@@ -50,10 +65,21 @@ class _ShardDoc(msgspec.Struct):
     events: dict[str, Event] = {}
 
 
+class _IdList(msgspec.Struct):
+    month: str
+    ids: list[str]
+
+
+class _IdsDoc(msgspec.Struct):
+    ids: dict[str, _IdList] = {}
+
+
 _decoder = msgspec.json.Decoder(_ShardDoc)
+_ids_decoder = msgspec.json.Decoder(_IdsDoc)
 _encoder = msgspec.json.Encoder()
 
-#: a manifest entry: {"file": name, "count": events, "first": iso time, "last": iso time}
+#: a manifest entry: {"file": name, "ids": name, "count": events, "first": iso time,
+#: "last": iso time} ("ids" is missing in stores written before the id index)
 Shard = dict[str, Any]
 
 
@@ -106,6 +132,15 @@ def decode_shard(raw: bytes) -> list[Event]:
     return list(_decoder.decode(raw).events.values())
 
 
+def _named(folder: Path, entry: Shard, field: str) -> Path:
+    """The file ``entry[field]`` names in ``folder``; :class:`StoreError` for a name that
+    is not a plain file name of that folder."""
+    name = entry.get(field)
+    if not isinstance(name, str) or "/" in name or name.startswith("."):
+        raise StoreError(f"the store's manifest names a bad shard file {name!r}")
+    return folder / name
+
+
 def read_shard(folder: Path, entry: Shard) -> list[Event]:
     """Read one shard named by a manifest entry.
 
@@ -113,10 +148,7 @@ def read_shard(folder: Path, entry: Shard) -> list[Event]:
     generation meanwhile: the caller re-reads the core) and :class:`StoreError`
     when it is unreadable or does not hold what the manifest says.
     """
-    name = entry.get("file")
-    if not isinstance(name, str) or "/" in name or name.startswith("."):
-        raise StoreError(f"the store's manifest names a bad shard file {name!r}")
-    path = folder / name
+    path = _named(folder, entry, "file")
     raw = path.read_bytes()
     try:
         events = decode_shard(raw)
@@ -131,24 +163,90 @@ def read_shard(folder: Path, entry: Shard) -> list[Event]:
 
 
 def write_shard(folder: Path, key: str, generation: int, events: list[Event]) -> Shard:
-    """Write a new shard file for ``key`` (atomically, fsynced) and return its manifest entry.
+    """Write a new shard file for ``key`` and its id list (atomically, fsynced) and
+    return its manifest entry.
 
-    The name carries the generation, so the file of the committed state is never
+    The names carry the generation, so the files of the committed state are never
     overwritten. Raises :class:`StoreWriteError`.
     """
     name = f"{key}.g{generation}.json"
     atomic_write_bytes(folder / name, encode_shard(events))
     return {
         "file": name,
+        "ids": write_ids(folder, key, generation, [e.id for e in events]),
         "count": len(events),
         "first": events[0].time.isoformat(),
         "last": events[-1].time.isoformat(),
     }
 
 
+def encode_ids(key: str, ids: list[str]) -> bytes:
+    """The id list of month ``key`` as a TinyDB document: one ``ids`` table, one doc."""
+    return _encoder.encode({"ids": {"1": {"month": key, "ids": ids}}})
+
+
+def write_ids(folder: Path, key: str, generation: int, ids: list[str]) -> str:
+    """Write the id list of month ``key`` (atomically, fsynced); return its file name.
+
+    Raises :class:`StoreWriteError`."""
+    name = f"{key}.g{generation}.ids.json"
+    atomic_write_bytes(folder / name, encode_ids(key, ids))
+    return name
+
+
+def read_ids(folder: Path, key: str, entry: Shard) -> list[str]:
+    """The ids of month ``key``'s events, from the id list its manifest entry names.
+
+    Raises ``FileNotFoundError`` when the file is gone (as :func:`read_shard`) and
+    :class:`StoreError` when it does not parse or does not list ``count`` ids of ``key``.
+    """
+    path = _named(folder, entry, "ids")
+    raw = path.read_bytes()
+    try:
+        docs = list(_ids_decoder.decode(raw).ids.values())
+    except msgspec.DecodeError as exc:
+        raise StoreError(f"the event id list {path} does not parse: {exc}") from None
+    if len(docs) != 1 or docs[0].month != key or len(docs[0].ids) != entry.get("count"):
+        raise StoreError(
+            f"the event id list {path} does not list the {entry.get('count')} events of {key}"
+            " the manifest names"
+        )
+    return docs[0].ids
+
+
+def locate(folder: Path, manifest: Mapping[str, Shard], wanted: set[str]) -> dict[str, str]:
+    """``{id: month}`` for each id of ``wanted`` held by a month of ``manifest``.
+
+    Reads only the months' id lists, never their events; a month whose entry has no
+    id list is not searched (the caller reads that month instead). Raises as
+    :func:`read_ids`.
+    """
+    found: dict[str, str] = {}
+    if not wanted:
+        return found
+    for key in sorted(manifest):
+        entry = manifest[key]
+        if entry.get("ids") is None:
+            continue
+        for rid in wanted.intersection(read_ids(folder, key, entry)):
+            found[rid] = key
+    return found
+
+
+def manifest_files(manifest: Mapping[str, Shard]) -> set[str]:
+    """Every file name the manifest's entries name (shards and their id lists)."""
+    names = set()
+    for e in manifest.values():
+        names.add(e.get("file"))
+        if e.get("ids") is not None:
+            names.add(e["ids"])
+    return names
+
+
 def remove_unreferenced(folder: Path, manifest: Mapping[str, Shard]) -> list[str]:
-    """Remove shard files (and temp files) the manifest does not name. Hold the writer lock."""
-    keep = {e.get("file") for e in manifest.values()}
+    """Remove shard files, id lists and temp files the manifest does not name. Hold the
+    writer lock."""
+    keep = manifest_files(manifest)
     removed = []
     try:
         names = os.listdir(folder)

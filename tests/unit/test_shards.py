@@ -1,6 +1,8 @@
 """The sharded layout (issue 13): a store written by the one-file sitmon is migrated and
 keeps every record; readers racing a writer see a whole state; SIGKILLs during batches
-that span several month shards leave the state before or after each batch, never a mix."""
+that span several month shards (adding events, moving events to another month, deleting
+one) leave the state before or after each batch, never a mix, and the id index agrees
+with the shards at every open."""
 
 from __future__ import annotations
 
@@ -138,22 +140,42 @@ def test_a_reader_racing_a_writer_reads_the_newer_core(tmp_path, monkeypatch):
 WRITER = textwrap.dedent(
     """
     import sys
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
     sys.path.insert(0, {root!r})
     import msgspec
     from sitmon.store import Store
+    from sitmon.store.records import Tombstone
     from tests.support import factories as f
     path, size = sys.argv[1], int(sys.argv[2])
-    s = Store.open(path, seed=False)
+    later = f.STAMP + timedelta(hours=1)
+
+    def ev(b, j, moved_by=None):
+        # spread over six months: every batch touches several shards
+        e = f.event(j, minutes=(j * 7919 + b * 131) % (180 * 24 * 60))
+        if moved_by is None:
+            when = e.time - timedelta(days=170)
+            if j < 5:  # to be moved by the next batch: out of a month only that move touches
+                when = datetime(2022, 1 + b % 12, 15, j, tzinfo=UTC)
+            return msgspec.structs.replace(
+                e, id=f"k-b{{b}}-{{j}}", title=f"batch {{b}} item {{j}}", time=when
+            )
+        return msgspec.structs.replace(  # 40 days later: another month's shard
+            e, id=f"k-b{{b}}-{{j}}", title=f"batch {{b}} item {{j}} moved by {{moved_by}}",
+            time=e.time - timedelta(days=130), updated_at=later,
+        )
+
+    full = Store.open(path, seed=False)
     start = 0
-    while any(i.startswith(f"k-b{{start}}-") for i in s.tables["event"]):
+    while any(i.startswith(f"k-b{{start}}-") for i in full.tables["event"]):
         start += 1
+    del full
+    s = Store.open(path, seed=False, events=False)  # each merge reads only the months it touches
     print("ready", flush=True)
     for b in range(start, start + 1000):
-        evs = []
-        for j in range(size):  # spread over six months: every batch touches several shards
-            e = f.event(j, title=f"batch {{b}} item {{j}}", minutes=(j * 7919 + b * 131) % (180 * 24 * 60))
-            evs.append(msgspec.structs.replace(e, id=f"k-b{{b}}-{{j}}", time=e.time - timedelta(days=170)))
+        evs = [ev(b, j) for j in range(size)]
+        if b:  # move five of the previous batch's events, delete a sixth
+            evs += [ev(b - 1, j, moved_by=b) for j in range(5)]
+            evs.append(Tombstone(kind="event", id=f"k-b{{b - 1}}-5", updated_at=later))
         s.merge(evs)
     """
 ).format(root=str(ROOT))
@@ -167,11 +189,32 @@ def _batches(path: Path, size: int) -> list[int]:
         if rid.startswith("k-b"):
             b = int(rid.split("-")[1][1:])
             counts[b] = counts.get(b, 0) + 1
-    for b, n in counts.items():
-        assert n == size, f"batch {b} is half there: {n} of {size} events"
     present = sorted(counts)
     assert present == list(range(len(present))), "batches must form a prefix"
+    for b, n in counts.items():
+        followed = b + 1 in counts  # batch b+1 moved five of b's events and deleted one
+        assert n == (size - 1 if followed else size), f"batch {b} is half there: {n} events"
+        assert (f"k-b{b}-5" in s.tables["event"]) is not followed
+        for j in range(5):
+            title = s.tables["event"][f"k-b{b}-{j}"].title
+            want = f"batch {b} item {j}" + (f" moved by {b + 1}" if followed else "")
+            assert title == want, f"batch {b + 1} is half there: {title!r}"
     return present
+
+
+def _index_matches_shards(path: Path) -> None:
+    """Each month's id list names exactly its shard's events, in order; no id is in two
+    months."""
+    folder = shard_folder(path)
+    manifest = json.loads(path.read_text())["meta"]["1"]["shards"]
+    seen: set[str] = set()
+    for key, entry in manifest.items():
+        shard = json.loads((folder / entry["file"]).read_text())["events"]
+        (listed,) = json.loads((folder / entry["ids"]).read_text())["ids"].values()
+        assert listed["month"] == key
+        assert listed["ids"] == [e["id"] for e in shard.values()], key
+        assert seen.isdisjoint(listed["ids"]), f"an id is in two months ({key})"
+        seen.update(listed["ids"])
 
 
 def _kill_loop(tmp_path: Path, rounds: int) -> None:
@@ -197,10 +240,12 @@ def _kill_loop(tmp_path: Path, rounds: int) -> None:
         proc.wait()
         proc.stdout.close()
         after = _batches(path, size)
+        _index_matches_shards(path)  # no writer now: the files stay put while read
         assert len(last) <= len(during) <= len(after)
         last = after
         s = Store.open(path, seed=False)
         named = {e["file"] for e in s.meta["shards"].values()}
+        named |= {e["ids"] for e in s.meta["shards"].values()}  # and their id lists
         assert len(s.meta["shards"]) >= 6
         assert {p.name for p in shard_folder(path).iterdir()} == named  # no leftovers
     assert killed_mid_run >= rounds * 3 // 4
@@ -213,6 +258,7 @@ def test_kill_loop_across_multi_shard_batches(tmp_path):
 
 
 @pytest.mark.soak
+@pytest.mark.timeout(1800)  # 120 rounds of a growing store: minutes on a loaded 2-core machine
 def test_kill_loop_across_multi_shard_batches_120_kills(tmp_path):
     _kill_loop(tmp_path, 120)
 

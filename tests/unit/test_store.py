@@ -134,13 +134,15 @@ def test_a_batch_writes_the_core_and_only_the_months_it_touches(tmp_path, monkey
             lambda p, b, real=real: (writes.append(p.name), real(p, b)),
         )
     s.merge([f.event(900, minutes=10 * 24 * 60)])  # one new December event
-    assert writes == ["2024-12.g4.json", "s.json"]
+    assert writes == ["2024-12.g4.json", "2024-12.g4.ids.json", "s.json"]  # shard, its ids
     s.merge([f.event(900, minutes=10 * 24 * 60)])  # a replay writes nothing at all
-    assert len(writes) == 2
+    assert len(writes) == 3
     assert sorted(p.name for p in (tmp_path / "s.json.events").iterdir()) == [
+        "2024-11.g3.ids.json",
         "2024-11.g3.json",
+        "2024-12.g4.ids.json",
         "2024-12.g4.json",
-    ]  # the replaced December file is gone
+    ]  # the replaced December files are gone
 
 
 # ---------------------------------------------------------------- properties

@@ -184,8 +184,9 @@ def test_the_write_order_is_temp_write_fsync_replace_folder_fsync(tmp_path, monk
     ]:
         monkeypatch.setattr(sitmon.store.storage.os, name, fn)
     # the batch spans November and December (issue 13's month shards): each month's new
-    # shard is written, fsynced, renamed and its folder fsynced, and only then is the core
-    # (the manifest) replaced: that last rename commits the batch (issue 12's order, per file)
+    # shard and its id list are written, fsynced, renamed and their folder fsynced, and only
+    # then is the core (the manifest) replaced: that last rename commits the batch (issue
+    # 12's order, per file)
     s.merge(f.synthetic_events(3, seed=11))
     assert trace == [
         ("write", "temp"),
@@ -194,7 +195,15 @@ def test_the_write_order_is_temp_write_fsync_replace_folder_fsync(tmp_path, monk
         ("fsync", "s.json.events"),
         ("write", "temp"),
         ("fsync", "temp"),
+        ("replace", "temp->2024-11.g3.ids.json"),
+        ("fsync", "s.json.events"),
+        ("write", "temp"),
+        ("fsync", "temp"),
         ("replace", "temp->2024-12.g3.json"),
+        ("fsync", "s.json.events"),
+        ("write", "temp"),
+        ("fsync", "temp"),
+        ("replace", "temp->2024-12.g3.ids.json"),
         ("fsync", "s.json.events"),
         ("write", "temp"),
         ("fsync", "temp"),
@@ -313,7 +322,12 @@ def test_a_reader_waits_for_a_file_being_restored_and_never_moves_it(tmp_path, m
         "s.json.events",
     ]
     assert sorted(os.listdir(tmp_path / "s.json.events")) == shards
-    assert shards == ["2024-11.g2.json", "2024-12.g2.json"]
+    assert shards == [
+        "2024-11.g2.ids.json",
+        "2024-11.g2.json",
+        "2024-12.g2.ids.json",
+        "2024-12.g2.json",
+    ]
 
 
 def test_reload_of_an_unreadable_file_keeps_what_was_loaded(tmp_path):

@@ -119,7 +119,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
             )
         if args.format:
             feeds = [msgspec.structs.replace(f, format=args.format) for f in feeds]
-    store = open_store(args, write=True)
+    store = open_store(args, write=True, events=False)  # reads only the months it merges into
     failures = 0
     for feed in feeds:
         result = refresh_feed(store, feed, factions=config.factions)
@@ -190,7 +190,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     config = _load_config(args)
     data, label = _read_input(args.file, DEFAULT_MAX_BYTES)
     name = args.name or label
-    store = open_store(args, write=True)
+    store = open_store(args, write=True, events=False)  # reads only the months it merges into
     try:
         result = ingest_bytes(
             data,
