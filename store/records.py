@@ -1,9 +1,15 @@
 """Typed records: the vocabulary of the store.
 
 Every record is an immutable :class:`msgspec.Struct` with a stable string id,
-a timezone-aware ``updated_at`` and a list of :class:`SourceRef`. Records are
+a timezone-aware ``updated_at`` and a tuple of :class:`SourceRef`. Records are
 validated when they are built from untrusted data (:func:`convert_record`):
 an invalid record raises :class:`RecordError` naming the record and the field.
+
+Sequences in records are tuples (``places``, ``factions``, ``actors``, ``sources``,
+``alt_names``): a record is never changed in place, and the store shares one tuple
+among the many records that hold the same one (:mod:`.compact`). They encode as JSON
+arrays, exactly as lists did. Code that builds a record with a list gets it coerced
+to a tuple when the record enters the store (:func:`.compact.compact_records`).
 
 This module imports neither Textual nor Rich.
 """
@@ -15,7 +21,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
-from msgspec import Meta, Struct, field
+from msgspec import Meta, Struct
 
 __all__ = [
     "AwareDatetime",
@@ -104,7 +110,7 @@ class Source(
     role: Literal["", "primary_publisher", "news_outlet", "aggregator", "reference_work"] = ""
     url: Url = ""
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Faction(
@@ -119,7 +125,7 @@ class Faction(
     colour: Annotated[str, Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
     group: ShortText = ""
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Place(
@@ -129,7 +135,7 @@ class Place(
 
     id: RecordId
     name: ShortText
-    alt_names: list[ShortText] = field(default_factory=list)
+    alt_names: tuple[ShortText, ...] = ()
     lat: Latitude
     lon: Longitude
     governorate: ShortText = ""
@@ -139,7 +145,7 @@ class Place(
     population: Count | None = None
     note: LongText = ""
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class ControlChange(
@@ -162,7 +168,7 @@ class ControlChange(
     precision: Literal["exact", "day", "month", "year", "undated"] = "day"
     note: LongText = ""
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Casualties(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit_defaults=True):
@@ -201,14 +207,14 @@ class Event(
         "protest",
         "other",
     ] = "other"
-    places: list[RecordId] = field(default_factory=list)
-    factions: list[RecordId] = field(default_factory=list)
-    actors: list[ShortText] = field(default_factory=list)
+    places: tuple[RecordId, ...] = ()
+    factions: tuple[RecordId, ...] = ()
+    actors: tuple[ShortText, ...] = ()
     fatalities: Casualties | None = None
     url: Url = ""
     context: bool = False
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Quote(
@@ -224,10 +230,10 @@ class Quote(
     precision: Literal["exact", "day", "month"] = "day"
     outlet: ShortText = ""
     context: LongText = ""
-    places: list[RecordId] = field(default_factory=list)
+    places: tuple[RecordId, ...] = ()
     event: RecordId | None = None
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Figure(
@@ -248,7 +254,7 @@ class Figure(
     scope: ShortText = ""
     note: LongText = ""
     updated_at: AwareDatetime
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 class Tombstone(
@@ -260,7 +266,7 @@ class Tombstone(
     kind: Literal["source", "faction", "place", "control", "event", "quote", "figure"]
     updated_at: AwareDatetime
     reason: ShortText = ""
-    sources: list[SourceRef] = field(default_factory=list)
+    sources: tuple[SourceRef, ...] = ()
 
 
 Record = Source | Faction | Place | ControlChange | Event | Quote | Figure | Tombstone

@@ -71,7 +71,7 @@ def test_11_ucdp_revision_down_then_up_each_applies(capsys, store_path, tmp_path
         (7, 5, 9),
     ]
     t = tables(store_path)
-    assert t["event"]["ucdp-9100001"].places == ["ucdp-rastan"]
+    assert t["event"]["ucdp-9100001"].places == ("ucdp-rastan",)
     rastan = t["place"]["ucdp-rastan"]
     assert (rastan.name, rastan.lat, rastan.lon) == ("Rastan", 34.9267, 36.7331)
     assert t["event"]["ucdp-9100001"].sources[0].source == "feed-ucdp"
