@@ -360,6 +360,10 @@ def convert_record(kind: str, data: Any) -> Record:
     return rec
 
 
+_plain_encoder = msgspec.json.Encoder()
+
+
 def record_to_dict(record: Struct) -> dict[str, Any]:
-    """A record as plain JSON-ready data (datetimes as ISO-8601 strings)."""
-    return msgspec.to_builtins(record)
+    """A record as plain JSON data, exactly as the store writes it: datetimes as
+    ISO-8601 strings, sequences as lists (a record's tuples too), defaults omitted."""
+    return msgspec.json.decode(_plain_encoder.encode(record))

@@ -221,7 +221,7 @@ def test_acled_mapping(bundled):
     # with no coordinates there is nothing to compare: the name alone
     bare = {k: v for k, v in row.items() if k not in ("latitude", "longitude")}
     r = acled.adapt({"data": [dict(bare, location="Homs")]}, ctx_for(bundled))
-    assert [x.places for x in r.records if kind_of(x) == "event"] == [["homs"]]
+    assert [x.places for x in r.records if kind_of(x) == "event"] == [("homs",)]
     # an unmapped actor: the event stays, the control change is rejected with the reason
     row = dict(row, actor1="Some Unknown Brigade", event_id_cnty="SYNTH10")
     r = acled.adapt({"data": [row]}, ctx_for(bundled))
@@ -623,7 +623,7 @@ def test_acled_one_name_at_two_far_points_is_two_places():
     places = [(x.id, x.lat, x.lon) for x in r.records if kind_of(x) == "place"]
     assert places == [("acled-tell", 35.0, 37.0), ("acled-tell-35.36-37.00", 35.36, 37.0)]
     assert [x.places for x in r.records if kind_of(x) == "event"] == [
-        ["acled-tell"],
-        ["acled-tell-35.36-37.00"],
-        ["acled-tell"],
+        ("acled-tell",),
+        ("acled-tell-35.36-37.00",),
+        ("acled-tell",),
     ]
