@@ -41,7 +41,7 @@ This module imports neither Textual nor Rich.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from itertools import compress, repeat
 from operator import attrgetter, eq
@@ -50,7 +50,7 @@ from typing import Any
 import msgspec
 from msgspec.structs import force_setattr
 
-from .records import KINDS, Event, Place, Quote, Record
+from .records import ID_PROBLEM, KINDS, Event, Place, Quote, Record, is_id
 
 __all__ = ["LIMIT", "SHARED", "Interner", "compact_records"]
 
@@ -76,8 +76,47 @@ def _consume(iterator: Iterable[Any]) -> None:
     deque(iterator, maxlen=0)
 
 
+class _Shared(dict):
+    """value -> the one shared object equal to it. A value seen for the first time is
+    first checked by ``check`` (which raises ``msgspec.ValidationError``): hits, the
+    usual case, cost one C-level lookup and no check."""
+
+    __slots__ = ("check",)
+
+    def __init__(self, check: Callable[[Any], None] | None = None) -> None:
+        super().__init__()
+        self.check = check
+
+    def __missing__(self, key: Any) -> Any:
+        if self.check is not None:
+            self.check(key)
+        return self.setdefault(key, key)
+
+
+def _id_checker(name: str) -> Callable[[tuple[Any, ...]], None]:
+    def check(value: tuple[Any, ...]) -> None:
+        for i, item in enumerate(value):
+            if not is_id(item):
+                raise msgspec.ValidationError(f"{ID_PROBLEM} - at `{name}[{i}]`: {item!r:.80}")
+
+    return check
+
+
+def _check_refs(value: tuple[Any, ...]) -> None:
+    for i, ref in enumerate(value):
+        if not is_id(getattr(ref, "source", None)):
+            raise msgspec.ValidationError(
+                f"{ID_PROBLEM} - at `sources[{i}].source`: {getattr(ref, 'source', None)!r:.80}"
+            )
+
+
 class Interner:
     """Canonical objects for equal immutable values (see the module docstring).
+
+    The id tuples (``places``, ``factions``) and source references are checked
+    against :data:`~.records.ID_PATTERN` the first time each distinct value is seen
+    (:data:`~.records.RefId`): a decoded shard holding a bad one raises
+    ``msgspec.ValidationError`` naming the field.
 
     Thread use: the dict operations are atomic under the GIL; two threads sharing
     at once at worst share less (a value kept twice), never a wrong value.
@@ -85,16 +124,27 @@ class Interner:
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
-        self._values: dict[Any, Any] = {}
+        self._tables: dict[str, _Shared] = {
+            "places": _Shared(_id_checker("places")),
+            "factions": _Shared(_id_checker("factions")),
+            "sources": _Shared(_check_refs),
+        }
+        #: everything else (actors, alt_names, casualty counts): nothing to check
+        self._plain = _Shared()
         #: (offset, name) of a fixed-offset timezone -> {datetime: the shared one}
         self._times: dict[tuple[Any, str | None], dict[datetime, datetime]] = {}
 
+    def _table(self, name: str) -> _Shared:
+        return self._tables.get(name, self._plain)
+
     def __len__(self) -> int:
-        return len(self._values) + sum(len(t) for t in self._times.values())
+        tables = (*self._tables.values(), self._plain, *self._times.values())
+        return sum(len(t) for t in tables)
 
     def _trim(self) -> None:
         if len(self) > self.limit:
-            self._values.clear()
+            for table in (*self._tables.values(), self._plain):
+                table.clear()
             self._times.clear()
 
     def _time_table(self, tz: Any) -> dict[datetime, datetime] | None:
@@ -114,14 +164,18 @@ class Interner:
 
         The events must hold tuples (as decoding gives) and be in time order (a
         shard's order) for their times to be shared; out of order, fewer are.
+        Raises ``msgspec.ValidationError`` for a place, faction or source id that
+        does not follow the id pattern.
         """
         if not events:
             return events
         self._trim()
-        setdefault = self._values.setdefault
         for name in _EVENT_VALUES:
             values = list(map(attrgetter(name), events))
-            _consume(map(force_setattr, events, repeat(name), map(setdefault, values, values)))
+            if not any(values):  # all empty (or None): nothing to share
+                continue
+            shared = map(self._table(name).__getitem__, values)
+            _consume(map(force_setattr, events, repeat(name), shared))
         self._share_datetimes(events, "updated_at")
         self._share_neighbour_times(events)
         return events
@@ -156,11 +210,13 @@ class Interner:
         table = self._time_table(value.tzinfo)
         return value if table is None else table.setdefault(value, value)
 
-    def value(self, value: Any) -> Any:
-        """The shared object equal to ``value`` (``value`` itself when unhashable)."""
+    def value(self, name: str, value: Any) -> Any:
+        """The shared object equal to ``value`` of field ``name`` (``value`` itself when
+        it is unhashable or, for an id field, not made of ids: such a record is the
+        merge's to reject, and nothing unchecked is kept)."""
         try:
-            return self._values.setdefault(value, value)
-        except TypeError:
+            return self._table(name)[value]
+        except (TypeError, msgspec.ValidationError):
             return value
 
     def record(self, rec: Record) -> Record:
@@ -177,7 +233,7 @@ class Interner:
         if lists:
             rec = msgspec.structs.replace(rec, **lists)
         for name in tuple_fields + _VALUE_FIELDS.get(cls, ()):
-            force_setattr(rec, name, self.value(getattr(rec, name)))
+            force_setattr(rec, name, self.value(name, getattr(rec, name)))
         for name in _TIME_FIELDS[cls]:
             value = getattr(rec, name)
             if isinstance(value, datetime):

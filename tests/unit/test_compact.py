@@ -22,6 +22,7 @@ from sitmon.store.compact import Interner, compact_records
 from sitmon.store.db import encode_core
 from sitmon.store.records import Casualties, Event, SourceRef
 from sitmon.store.shards import encode_shard, read_shard, shard_folder
+from sitmon.store.storage import StoreError
 
 from tests.support import factories as f
 
@@ -184,3 +185,33 @@ def test_compact_records_leaves_unhashable_oddities_alone():
     odd = msgspec.structs.replace(ev, actors=(["a"],))
     (out,) = compact_records([odd], Interner())
     assert out.actors == (["a"],)
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "where"),
+    [
+        ("places", '["hama","bad id"]', "places[1]"),
+        ("factions", '["-x"]', "factions[0]"),
+        ("sources", '[{"source":"sohr"},{"source":"a b"}]', "sources[1].source"),
+    ],
+)
+def test_a_shard_naming_a_bad_id_does_not_read(tmp_path, field, bad, where):
+    # the id pattern of references is checked once per distinct value, not in the type
+    folder = tmp_path / "s.json.events"
+    folder.mkdir()
+    good = (FIXTURE / "sitmon.json.events" / SHARDS[2]).read_bytes()
+    ev = b'"id":"ev-8",'
+    assert ev in good
+    if field == "sources":  # ev-8's own sources, the last field of the file
+        assert good.endswith(b'"sources":[{"source":"sohr"}]}}}')
+        bad_file = good[: -len(b'[{"source":"sohr"}]}}}')] + bad.encode() + b"}}}"
+    else:
+        bad_file = good.replace(ev, ev + f'"{field}":{bad},'.encode())
+    (folder / "x.json").write_bytes(bad_file)
+    with pytest.raises(StoreError) as info:
+        read_shard(folder, {"file": "x.json", "count": 3})
+    assert str(info.value) == (
+        f"the event shard {folder / 'x.json'} does not parse: Expected `str` matching regex"
+        f" '^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{{0,159}}$' - at `{where}`: "
+        + ("'bad id'" if field == "places" else "'-x'" if field == "factions" else "'a b'")
+    )
