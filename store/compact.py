@@ -44,7 +44,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from itertools import compress, repeat
-from operator import attrgetter, eq
+from operator import attrgetter, eq, ne
 from typing import Any
 
 import msgspec
@@ -171,26 +171,34 @@ class Interner:
             return events
         self._trim()
         for name in _EVENT_VALUES:
-            values = list(map(attrgetter(name), events))
-            if not any(values):  # all empty (or None): nothing to share
+            get = attrgetter(name)
+            if not any(map(get, events)):  # all empty (or None): nothing to share
                 continue
-            shared = map(self._table(name).__getitem__, values)
+            shared = map(self._table(name).__getitem__, map(get, events))
             _consume(map(force_setattr, events, repeat(name), shared))
         self._share_datetimes(events, "updated_at")
         self._share_neighbour_times(events)
         return events
 
     def _share_datetimes(self, records: list[Any], name: str) -> None:
+        """Share field ``name`` (a datetime) of ``records``. A feed's batch stamps its
+        records alike, so equal values come in runs: one lookup per run (hashing an
+        aware datetime builds another one), the run set in C."""
         values = list(map(attrgetter(name), records))
         zones = set(map(attrgetter("tzinfo"), values))
-        if len(zones) == 1:
-            table = self._time_table(zones.pop())
-            if table is None:
-                return
-            shared: Iterable[datetime] = map(table.setdefault, values, values)
-        else:  # several offsets in one shard: one lookup each
-            shared = map(self.datetime, values)
-        _consume(map(force_setattr, records, repeat(name), shared))
+        if len(zones) != 1:  # several offsets in one shard: one lookup each
+            _consume(map(force_setattr, records, repeat(name), map(self.datetime, values)))
+            return
+        table = self._time_table(zones.pop())
+        if table is None:
+            return
+        n = len(values)
+        # one tzinfo: equal values are equal instants in the same offset
+        starts = [0, *compress(range(1, n), map(ne, values, values[1:])), n]
+        for a, b in zip(starts, starts[1:], strict=False):
+            value = values[a]
+            shared = table.setdefault(value, value)
+            _consume(map(force_setattr, records[a:b], repeat(name), repeat(shared, b - a)))
 
     @staticmethod
     def _share_neighbour_times(events: list[Event]) -> None:
