@@ -244,7 +244,7 @@ def test_01_jsonfeed_1_0_with_http_version_is_read(capsys, store_path):
         assert (rc, err) == (0, "")
     t = tables(store_path)
     ev = t["event"]["jf-blog_example_net-1"]
-    assert (ev.title, ev.places, ev.type) == ("Hama falls to the rebels", ["hama"], "capture")
+    assert (ev.title, ev.places, ev.type) == ("Hama falls to the rebels", ("hama",), "capture")
     assert ev.url == "https://blog.example.net/2024/12/05/hama"
 
 
