@@ -9,6 +9,10 @@ Rows (targets from issue 13; every ratio is measured in this run, floor first):
 - ``rss``     monitor peak RSS after 10 refreshes of 10k events (the real app, headless,
               refreshing a local sitmon feed); floor: the same monitor idle (target <= 250 /
               800 MiB at 100k / 1M)
+- ``decode``  memory per event of the store's decoded events (``shards.read_shard``: typed
+              records with their repeated values shared, store/compact.py), by tracemalloc,
+              beside the same typed decode without the sharing pass and the file's own bytes
+              per event; and the CPU time of each (the sharing pass's cost)
 - ``refresh`` a 10k refresh (``sitmon refresh``, whole process) into the big store vs the
               same refresh into a 10k store (target <= 2x)
 - ``info``    ``sitmon info`` on the big store vs on a 1k store, whole process (target <= 1.3x)
@@ -73,6 +77,51 @@ async def main():
 asyncio.run(main())
 """
 
+DECODE_CHILD = r"""
+import gc, json, sys, time, tracemalloc
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import msgspec
+from sitmon.store import shards
+
+store = Path(sys.argv[2])
+manifest = msgspec.json.decode(store.read_bytes())["meta"]["1"]["shards"]
+folder = shards.shard_folder(store)
+raws = [(folder / manifest[k]["file"]).read_bytes() for k in sorted(manifest)]
+
+def shared():  # what Store.open does with each shard
+    out = []
+    for raw in raws:
+        out += shards.decode_shard(raw)
+    return out
+
+def plain():  # the same typed decode, nothing shared
+    out = []
+    for raw in raws:
+        out += shards._decoder.decode(raw).events.values()
+    return out
+
+gc.disable()  # as Store.open pauses it
+res = {}
+for name, fn in (("shared", shared), ("plain", plain)):
+    cpu = []
+    for _ in range(int(sys.argv[3])):
+        shards.SHARED.__init__()  # a fresh interner: every run pays for its misses
+        t = time.process_time()
+        events = fn()
+        cpu.append(time.process_time() - t)
+        del events
+    shards.SHARED.__init__()
+    tracemalloc.start()
+    events = fn()
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    res[name] = (held / len(events), min(cpu), len(events))
+    del events
+res["file"] = sum(map(len, raws)) / res["plain"][2]
+print(json.dumps(res))
+"""
+
 # the GC paused while decoding, as Store.open pauses it: the floor runs on equal terms
 DECODE_ONLY = (
     "import gc, sys, msgspec; gc.disable(); msgspec.json.decode(open(sys.argv[1], 'rb').read())"
@@ -125,6 +174,34 @@ def bench_rss(n: int, tmp: Path, target: float) -> None:
         f"{float(idle):.0f} MiB",
         ratio,
         f"(target <= {target:.0f} MiB) {ok}; {float(secs):.1f} s for 10 refreshes, {count} events",
+    )
+
+
+def bench_decode(n: int, reps: int) -> None:
+    out = subprocess.run(
+        [PY, "-c", DECODE_CHILD, str(ROOT), str(ready_store(n)), str(reps)],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    res = json.loads(out.stdout)
+    (shared_b, shared_s, count), (plain_b, plain_s, _) = res["shared"], res["plain"]
+    line(
+        f"memory per decoded event, {count:,} events",
+        f"{shared_b:.0f} B",
+        "the same decode, nothing shared",
+        f"{plain_b:.0f} B",
+        shared_b / plain_b,
+        f"(file: {res['file']:.0f} B/event)",
+    )
+    line(
+        f"decode the shards, {count:,} events (CPU, min of {reps})",
+        f"{shared_s * 1e3:.0f} ms",
+        "the same decode, nothing shared",
+        f"{plain_s * 1e3:.0f} ms",
+        shared_s / plain_s,
+        "(the sharing pass's cost; report)",
     )
 
 
@@ -211,7 +288,7 @@ def bench_keys(n: int, repeat: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--large", action="store_true", help="add the 1M-event rows (slow)")
-    ap.add_argument("--only", default="rss,refresh,info,keys,export")
+    ap.add_argument("--only", default="rss,decode,refresh,info,keys,export")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--sizes", help="big-store sizes, comma-separated (default 100000)")
     args = ap.parse_args(argv)
@@ -230,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--- {n:,} events")
             if "rss" in only:
                 bench_rss(n, tmp, 250.0 if n <= 100_000 else 800.0)
+            if "decode" in only:
+                bench_decode(n, args.reps)
             if "refresh" in only:
                 bench_refresh(n, tmp, args.reps)
             if "info" in only:

@@ -99,7 +99,7 @@ def factions_from_actors(
                 symbol=symbol,
                 colour=colour,
                 updated_at=stamp,
-                sources=[SourceRef(SOURCE_ID)],
+                sources=(SourceRef(SOURCE_ID),),
             )
         )
         made[name] = fid

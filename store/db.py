@@ -35,6 +35,7 @@ from typing import Any
 
 import msgspec
 
+from .compact import compact_records
 from .corroborate import DayGroups, GroupCache
 from .filtering import filter_figures, filter_places
 from .gcpause import gc_paused
@@ -718,7 +719,8 @@ class Store:
         imported: str | None = None,
     ) -> ChangeSet:
         """Merge under the writer lock, reading only the unread months the batch touches."""
-        records = list(records)
+        # tuples for lists, values shared with the stored records (store/compact.py)
+        records = compact_records(records)
         elsewhere = None
         if self._deferred is not None:
             plan = plan_reads(records, self._deferred, shard_folder(self.path))

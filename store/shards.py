@@ -40,6 +40,7 @@ from typing import Any
 
 import msgspec
 
+from .compact import SHARED
 from .records import Event
 from .storage import TEMP_MARK, StoreError, atomic_write_bytes, real_path
 
@@ -128,8 +129,10 @@ def encode_shard(events: list[Event]) -> bytes:
 
 
 def decode_shard(raw: bytes) -> list[Event]:
-    """The events of a shard file, in file (time) order. Raises ``msgspec.DecodeError``."""
-    return list(_decoder.decode(raw).events.values())
+    """The events of a shard file, in file (time) order, compact: their repeated
+    values shared with every other decoded event (:mod:`.compact`). Raises
+    ``msgspec.DecodeError``."""
+    return SHARED.share_events(list(_decoder.decode(raw).events.values()))
 
 
 def _named(folder: Path, entry: Shard, field: str) -> Path:

@@ -564,7 +564,7 @@ def _init_store(
                 symbol=f.symbol,
                 colour=f.colour,
                 updated_at=stamp,
-                sources=[SourceRef("situation")],
+                sources=(SourceRef("situation"),),
             )
             for f in specs
         ]

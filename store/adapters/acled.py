@@ -584,12 +584,12 @@ def _adapt_rows(
                 title=title,
                 summary=notes,
                 type=kind,
-                places=[place_id] if place_id else [],
-                factions=list(factions),
-                actors=list(actors),
+                places=(place_id,) if place_id else (),
+                factions=factions,
+                actors=actors,
                 fatalities=casualties,
                 updated_at=updated,
-                sources=[ref],
+                sources=(ref,),
             )
             control: Any = None
             if territorial and place_id:
@@ -612,7 +612,7 @@ def _adapt_rows(
                         valid_from=when,
                         note=notes,
                         updated_at=updated,
-                        sources=[ref],
+                        sources=(ref,),
                     )
         except Exception:  # the reference path says what is wrong (or that nothing is)
             drow = dict_rows[i] if dict_rows is not None else _as_dict(row)
@@ -744,7 +744,7 @@ def _new_place(
             importance=4,
             note=_PLACE_NOTE,
             updated_at=version,
-            sources=[SourceRef(source=source_id)],
+            sources=(SourceRef(source=source_id),),
         )
     return _place_dict(place_id, name, lat, lon, admin1, source_id, version)
 

@@ -71,7 +71,7 @@ def test_11_ucdp_revision_down_then_up_each_applies(capsys, store_path, tmp_path
         (7, 5, 9),
     ]
     t = tables(store_path)
-    assert t["event"]["ucdp-9100001"].places == ["ucdp-rastan"]
+    assert t["event"]["ucdp-9100001"].places == ("ucdp-rastan",)
     rastan = t["place"]["ucdp-rastan"]
     assert (rastan.name, rastan.lat, rastan.lon) == ("Rastan", 34.9267, 36.7331)
     assert t["event"]["ucdp-9100001"].sources[0].source == "feed-ucdp"
@@ -244,7 +244,7 @@ def test_01_jsonfeed_1_0_with_http_version_is_read(capsys, store_path):
         assert (rc, err) == (0, "")
     t = tables(store_path)
     ev = t["event"]["jf-blog_example_net-1"]
-    assert (ev.title, ev.places, ev.type) == ("Hama falls to the rebels", ["hama"], "capture")
+    assert (ev.title, ev.places, ev.type) == ("Hama falls to the rebels", ("hama",), "capture")
     assert ev.url == "https://blog.example.net/2024/12/05/hama"
 
 

@@ -19,7 +19,7 @@ from sitmon.store.timeutil import SITUATION_TZ
 
 T0 = datetime(2024, 11, 27, tzinfo=SITUATION_TZ)
 STAMP = datetime(2024, 12, 5, 23, 0, tzinfo=SITUATION_TZ)
-REF = [SourceRef(source="src-test", url="https://example.org/report")]
+REF = (SourceRef(source="src-test", url="https://example.org/report"),)
 
 
 def source(id: str = "src-test", name: str = "Test Monitor") -> Source:
@@ -73,8 +73,8 @@ def event(
         title=title or f"Event number {i}",
         summary=f"Summary of event {i}",
         type=type,
-        places=list(places),
-        factions=list(factions),
+        places=tuple(places),
+        factions=tuple(factions),
         updated_at=stamp,
         sources=REF,
     )
@@ -86,7 +86,7 @@ def quote(i: int, place_id: str | None = None) -> Quote:
         speaker=f"Speaker {i}",
         text=f"Words number {i}",
         said_at=T0 + timedelta(days=i % 9),
-        places=[place_id] if place_id else [],
+        places=(place_id,) if place_id else (),
         updated_at=STAMP,
         sources=REF,
     )

@@ -364,7 +364,7 @@ async def test_selecting_hama_on_the_map_filters_timeline_and_quotes(store_path)
         rows = app.main_screen.timeline.rows
         assert rows and all("hama" in e.places for e in rows)
         assert "at Hama" in str(app.main_screen.timeline.border_title)
-        assert all(q.places == ["hama"] for q in app.main_screen.pane("quotes").snapshot.quotes)
+        assert all(q.places == ("hama",) for q in app.main_screen.pane("quotes").snapshot.quotes)
         assert "Hama" in str(m.border_title)
         assert any("[H" in line for line in m.lines_as_text())  # highlighted marker
         # Enter opens the place; Esc back; Esc on the map clears the place

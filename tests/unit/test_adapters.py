@@ -127,19 +127,19 @@ def test_jsonfeed_mapping(bundled):
     events = {r.id: r for r in result.records if kind_of(r) == "event"}
     # ids are scoped by the feed's feed_url, not by the name it was imported under
     homs = events["jf-example_org_newsroom_feed_json-https://example.org/newsroom/2024/12/08/homs"]
-    assert homs.type == "capture" and homs.places == ["homs"]
-    assert homs.factions == ["hts_led", "government"] and homs.precision == "exact"
+    assert homs.type == "capture" and homs.places == ("homs",)
+    assert homs.factions == ("hts_led", "government") and homs.precision == "exact"
     dam = next(e for e in events.values() if "Damascus" in e.title)
     assert dam.summary == (
         "Rebels entered Damascus on 8 December.\n"
         "Bashar al-Assad fled the country & was granted asylum in Moscow."
     )
-    assert dam.places == ["damascus"] and dam.factions == ["hts_led", "government"]
+    assert dam.places == ("damascus",) and dam.factions == ("hts_led", "government")
     assert dam.updated_at > dam.time
     manbij = events["jf-example_org_newsroom_feed_json-manbij-2024-12-09"]
     assert manbij.title == "SNA reports full control of Manbij."
     assert (
-        manbij.places == ["manbij"] and manbij.factions == ["sna"] and manbij.precision == "exact"
+        manbij.places == ("manbij",) and manbij.factions == ("sna",) and manbij.precision == "exact"
     )
     assert manbij.summary.startswith("SNA reports full control of Manbij.\nTurkish sources")
     (source,) = [r for r in result.records if kind_of(r) == "source"]
@@ -187,15 +187,15 @@ def test_acled_mapping(bundled):
     recs = {(kind_of(r), r.id): r for r in result.records}
     e1 = recs[("event", "acled-SYNTH0001")]
     assert e1.type == "battle" and e1.fatalities == Casualties(best=4)
-    assert e1.factions == ["hts_led", "government"] and e1.places == ["acled-synthville"]
+    assert e1.factions == ("hts_led", "government") and e1.places == ("acled-synthville",)
     assert e1.updated_at == datetime.fromtimestamp(1733500000, UTC)
-    assert e1.sources == [SourceRef(source="feed-acled", note="Synthetic Observer")]
+    assert e1.sources == (SourceRef(source="feed-acled", note="Synthetic Observer"),)
     cc = recs[("control", "acled-SYNTH0002-control")]
     assert (cc.place, cc.faction) == ("acled-synthville", "hts_led")
     e3 = recs[("event", "acled-SYNTH0003")]
-    assert e3.type == "strike" and e3.factions == ["russia"] and e3.time.day == 7  # dd-mm-yyyy
+    assert e3.type == "strike" and e3.factions == ("russia",) and e3.time.day == 7  # dd-mm-yyyy
     e4 = recs[("event", "acled-SYNTH0004")]
-    assert e4.places == [] and e4.type == "diplomatic"  # geo_precision 3: no point
+    assert e4.places == () and e4.type == "diplomatic"  # geo_precision 3: no point
     # a known place is matched by name AND distance (the gazetteer, as UCDP and GeoJSON):
     # "Hims" (an alternative name) 0.1 km from the bundled Homs is Homs, no new place
     row = dict(
@@ -221,7 +221,7 @@ def test_acled_mapping(bundled):
     # with no coordinates there is nothing to compare: the name alone
     bare = {k: v for k, v in row.items() if k not in ("latitude", "longitude")}
     r = acled.adapt({"data": [dict(bare, location="Homs")]}, ctx_for(bundled))
-    assert [x.places for x in r.records if kind_of(x) == "event"] == [["homs"]]
+    assert [x.places for x in r.records if kind_of(x) == "event"] == [("homs",)]
     # an unmapped actor: the event stays, the control change is rejected with the reason
     row = dict(row, actor1="Some Unknown Brigade", event_id_cnty="SYNTH10")
     r = acled.adapt({"data": [row]}, ctx_for(bundled))
@@ -249,14 +249,14 @@ def test_ucdp_mapping(bundled):
     recs = {(kind_of(r), r.id): r for r in result.records}
     e1 = recs[("event", "ucdp-9000001")]
     assert e1.fatalities == Casualties(best=5, low=4, high=7)
-    assert e1.places == ["ucdp-synthville"] and e1.factions == ["government", "hts_led"]
+    assert e1.places == ("ucdp-synthville",) and e1.factions == ("government", "hts_led")
     e2 = recs[("event", "ucdp-9000002")]
     assert (
         e2.type == "violence_against_civilians"
         and recs[("place", "ucdp-example_district")].kind == "area"
     )
     e3 = recs[("event", "ucdp-9000003")]
-    assert e3.places == [] and "Governorate: Example governorate" in e3.summary  # where_prec 4
+    assert e3.places == () and "Governorate: Example governorate" in e3.summary  # where_prec 4
     assert ucdp.next_page_url(load("sample.ucdp.page1.json")) == "sample.ucdp.page2.json"
     assert ucdp.next_page_url(load("sample.ucdp.page2.json")) is None
 
@@ -623,7 +623,7 @@ def test_acled_one_name_at_two_far_points_is_two_places():
     places = [(x.id, x.lat, x.lon) for x in r.records if kind_of(x) == "place"]
     assert places == [("acled-tell", 35.0, 37.0), ("acled-tell-35.36-37.00", 35.36, 37.0)]
     assert [x.places for x in r.records if kind_of(x) == "event"] == [
-        ["acled-tell"],
-        ["acled-tell-35.36-37.00"],
-        ["acled-tell"],
+        ("acled-tell",),
+        ("acled-tell-35.36-37.00",),
+        ("acled-tell",),
     ]

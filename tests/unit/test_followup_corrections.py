@@ -98,7 +98,7 @@ def test_rastan_and_talbiseh_at_their_own_coordinates(store, by_id):
     assert (rastan.lat, rastan.lon, rastan.governorate) == (34.9167, 36.7333, "Homs")
     assert (talbiseh.lat, talbiseh.lon, talbiseh.governorate) == (34.8333, 36.7333, "Homs")
     assert 20 < _km(homs, rastan) < 25 and 10 < _km(homs, talbiseh) < 15
-    assert by_id["ev-2024-12-06-rastan-talbiseh-taken"].places == ["rastan", "talbiseh"]
+    assert by_id["ev-2024-12-06-rastan-talbiseh-taken"].places == ("rastan", "talbiseh")
     held = store.control_as_of(parse_as_of("2024-12-06"))
     assert (held["rastan"].faction, held["talbiseh"].faction) == ("hts_led", "hts_led")
 

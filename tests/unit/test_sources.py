@@ -60,11 +60,11 @@ def test_rss_example_becomes_events(known):
     # HTML removed, entities decoded, the script's text dropped
     assert homs.summary == "Fighters were reported at the northern edge of Homs & its ring road."
     assert homs.type == "offensive"
-    assert homs.factions == ["hts_led"]  # the tag "HTS" through the actor map
-    assert homs.places == ["homs"]  # the GeoRSS point, 0.7 km from Homs
+    assert homs.factions == ("hts_led",)  # the tag "HTS" through the actor map
+    assert homs.places == ("homs",)  # the GeoRSS point, 0.7 km from Homs
     assert homs.url == "https://news.example.org/syria/2024/12/07/homs-outskirts"
     convoy = recs["rss-news_example_org_syria-https://news.example.org/syria/2024/12/06/aid-convoy"]
-    assert (convoy.type, convoy.places) == ("humanitarian", ["idlib"])  # tags
+    assert (convoy.type, convoy.places) == ("humanitarian", ("idlib",))  # tags
     assert convoy.time == utc(2024, 12, 6, 14, 0)
     assert "rss-news_example_org_syria-https://news.example.org/syria/2024/12/08/statement" in recs
     assert len(result.records) == 4
@@ -78,11 +78,11 @@ def test_atom_example_uses_published_updated_and_content(known):
     assert hama.title == "Hama: control changes hands"  # type="html" title made text
     assert hama.time == utc(2024, 12, 5, 18, 0)
     assert hama.updated_at == utc(2024, 12, 6, 7, 45)  # the version is <updated>
-    assert (hama.type, hama.places) == ("withdrawal", ["hama"])
+    assert (hama.type, hama.places) == ("withdrawal", ("hama",))
     assert hama.summary == "Government forces withdrew from Hama."
     assert update.time == utc(2024, 12, 9, 8, 0)  # no <published>: <updated>
     assert update.summary == "Partners report new displacement near Aleppo."  # xhtml content
-    assert update.places == ["aleppo"]  # GeoRSS point
+    assert update.places == ("aleppo",)  # GeoRSS point
     # scoped by the Atom feed's own <id>, whatever name it arrived under
     assert hama.id.startswith(
         "rss-tag_briefings_example_org_2024_syria-tag_briefings_example_org_2024_hama_0512-"
@@ -391,9 +391,9 @@ def test_geojson_event_points(known):
     clash = events["Clashes reported at the northern entrance of Homs"]
     assert clash.id == "geo-example_desk_event_points_synthetic-evt-001"  # the document's name
     assert clash.time == utc(2024, 12, 7, 18, 0)
-    assert (clash.type, clash.places, clash.fatalities.best) == ("battle", ["homs"], 4)
-    assert events["Checkpoint removed on the desert road"].places == []  # nothing within 15 km
-    assert events["Market reopens"].places == ["aleppo"]  # properties.place
+    assert (clash.type, clash.places, clash.fatalities.best) == ("battle", ("homs",), 4)
+    assert events["Checkpoint removed on the desert road"].places == ()  # nothing within 15 km
+    assert events["Market reopens"].places == ("aleppo",)  # properties.place
     assert not [r for r in result.records if kind_of(r) == "place"]
 
 
