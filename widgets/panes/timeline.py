@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Hashable
 
 from ..lines import StyledLine
@@ -44,18 +43,13 @@ class TimelinePane(Pane):
         return self.rows[index].id if 0 <= index < len(self.rows) else None
 
     def find(self, item: str) -> int | None:
-        """The row of event ``item``: a binary search on (time, id) when the snapshot
-        carries the store's table (rows are in time order, either way), else a scan."""
+        """The row of event ``item``: a binary search on (time, id) when the rows can
+        rank an event (the store's views), else a scan."""
         table = getattr(self.snapshot, "event_table", None)
-        if table:
+        rank = getattr(self.rows, "rank", None)
+        if table and rank is not None:
             ev = table.get(item)
-            if ev is None:
-                return None
-            events = self.snapshot.events  # chronological; rows are it or it reversed
-            i = bisect.bisect_left(events, (ev.time, ev.id), key=_time_id)
-            if i >= len(events) or events[i].id != item:
-                return None
-            return len(events) - 1 - i if self.newest_first else i
+            return None if ev is None else rank(ev)
         for i, ev in enumerate(self.rows):
             if ev.id == item:
                 return i
@@ -117,7 +111,3 @@ class TimelinePane(Pane):
             self.select(keep, notify=False)
         self.invalidate()
         self.update_title()
-
-
-def _time_id(e) -> tuple:
-    return (e.time, e.id)
