@@ -48,6 +48,13 @@ def bits_of(positions, offset: int = 0) -> int:
     return int.from_bytes(buf, "little") << offset
 
 
+def _same_items(a: Sequence[Any], b: object) -> bool:
+    """``a == b`` for a lazy sequence: the same items in the same order (any sequence)."""
+    if isinstance(b, Sequence) and not isinstance(b, (str, bytes)):
+        return len(a) == len(b) and all(x is y or x == y for x, y in zip(a, b, strict=True))
+    return NotImplemented
+
+
 class Selection(Sequence[int]):
     """The set bits of a bitmap as a sorted sequence of positions.
 
@@ -184,11 +191,7 @@ class EventView(Sequence[Event]):
         return len(self) > 0
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (EventView, list, tuple)):
-            return len(self) == len(other) and all(
-                a is b or a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
+        return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -257,11 +260,7 @@ class Without(Sequence[Event]):
         return len(self) > 0
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (Sequence)) and not isinstance(other, str):
-            return len(self) == len(other) and all(
-                a is b or a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
+        return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -306,11 +305,7 @@ class NewestFirst(Sequence[Any]):
         return len(self._base) > 0
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, (NewestFirst, EventView, Without, list, tuple)):
-            return len(self) == len(other) and all(
-                a is b or a == b for a, b in zip(self, other, strict=True)
-            )
-        return NotImplemented
+        return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 

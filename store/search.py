@@ -62,6 +62,8 @@ _FIELDS = ("place", "faction", "type")
 _TIME = attrgetter("time")
 #: remembered term results per index (the words of the filter being typed)
 _TERM_CACHE = 64
+#: a remembered term's tokens narrow a longer term's search when they are this few
+_NARROW_LIMIT = 20_000
 
 
 def event_text(e: Event, tables: Mapping[str, Mapping[str, Any]]) -> str:
@@ -110,39 +112,22 @@ class _Raw:
             fields["type"],
             fields["source"],
         )
-        get = tokens.get
         for i in range(start, len(events)):
             e = events[i]
             words = [e.title, e.summary, *e.actors] if e.actors else [e.title, e.summary]
-            for tok in "\n".join(words).lower().split():
-                got = get(tok)
-                if got is None:
-                    tokens[tok] = [i]
-                elif got[-1] != i:  # a word twice in one event
-                    got.append(i)
-            for p in e.places:
-                got = places.get(p)
-                if got is None:
-                    places[p] = [i]
-                elif got[-1] != i:
-                    got.append(i)
-            for f in e.factions:
-                got = factions.get(f)
-                if got is None:
-                    factions[f] = [i]
-                elif got[-1] != i:
-                    got.append(i)
-            got = types.get(e.type)
-            if got is None:
-                types[e.type] = [i]
-            else:
-                got.append(i)
-            for ref in e.sources:
-                got = sources.get(ref.source)
-                if got is None:
-                    sources[ref.source] = [i]
-                elif got[-1] != i:
-                    got.append(i)
+            for postings, keys in (
+                (tokens, "\n".join(words).lower().split()),
+                (places, e.places),
+                (factions, e.factions),
+                (types, (e.type,)),
+                (sources, [ref.source for ref in e.sources]),
+            ):
+                for key in keys:
+                    got = postings.get(key)
+                    if got is None:
+                        postings[key] = [i]
+                    elif got[-1] != i:  # a word (or place...) twice in one event
+                        got.append(i)
         self.tokens = tokens
         self.fields = fields
         self.names = self._name_tokens(tables)
@@ -246,8 +231,17 @@ class _Vocabulary(_Postings):
         self.starts = starts
         self.vocab = []  # the joined text holds it: one string, not a million
 
-    def containing(self, term: str) -> list[int]:
-        """The vocabulary entries that contain ``term`` (no whitespace in it)."""
+    def token(self, j: int) -> str:
+        """Vocabulary entry ``j``."""
+        end = self.starts[j + 1] - 1 if j + 1 < len(self.starts) else len(self.text) - 1
+        return self.text[self.starts[j] : end]
+
+    def containing(self, term: str, within: list[int] | None = None) -> list[int]:
+        """The vocabulary entries that contain ``term`` (no whitespace in it); only
+        among ``within`` when given (the entries of a term that ``term`` contains: the
+        word being typed narrows the previous keystroke's tokens, not the vocabulary)."""
+        if within is not None:
+            return [j for j in within if term in self.token(j)]
         text, starts, out = self.text, self.starts, []
         find = text.find
         i = find(term)
@@ -318,6 +312,7 @@ class SearchIndex:
             self.grouped = base.grouped[:i] + grouped_positions(events, cut)
         self._mask = (1 << self.base_end) - 1
         self._terms: dict[str, int] = {}
+        self._tokens_of: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ merges
 
@@ -390,7 +385,14 @@ class SearchIndex:
     def _token_bits(self, term: str) -> int:
         got = self._terms.get(term)
         if got is None:
-            got = self._words.bits(self._words.containing(term)) & self._mask
+            # a remembered term inside this one (the previous keystroke's) narrows the search
+            within = None
+            for known, tokens in self._tokens_of.items():
+                if known in term and len(tokens) <= _NARROW_LIMIT:
+                    if within is None or len(tokens) < len(within):
+                        within = tokens
+            tokens = self._words.containing(term, within)
+            got = self._words.bits(tokens) & self._mask
             tail = [
                 p
                 for tok in self.tail.vocabulary()
@@ -401,7 +403,9 @@ class SearchIndex:
                 got |= bits_of(tail)
             if len(self._terms) >= _TERM_CACHE:
                 self._terms.clear()
+                self._tokens_of.clear()
             self._terms[term] = got
+            self._tokens_of[term] = tokens
         return got
 
     def nbytes(self) -> int:

@@ -68,6 +68,7 @@ class TimelinePane(Pane):
         if self.message is not None or not self.rows:
             return (self._generation, "msg", width)
         ev = self.rows[index]
+        group = self.snapshot.groups.get(ev.id) if self.snapshot is not None else None
         return (
             self.store_generation,
             ev.id,
@@ -75,7 +76,17 @@ class TimelinePane(Pane):
             index == self.cursor,
             ev.id in self.marked,
             self.options,
+            len(group) if group else 0,  # the row's "· 3 sources" follows the filter
         )
+
+    def invalidate(self) -> None:
+        """New rows: repaint, keeping the cached lines. A row's key holds all that its
+        look depends on (the store's generation, the event, the width, the cursor, the
+        mark, the options, its group's size), so after a filter keystroke or a day
+        step the rows still shown are not rendered again."""
+        self._generation += 1
+        self.update_virtual_size()
+        self.refresh()
 
     def build_item_line(self, index: int, width: int) -> StyledLine:
         if not self.rows:
