@@ -40,6 +40,8 @@ This module imports neither Textual nor Rich.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
@@ -104,7 +106,7 @@ class _Raw:
     """
 
     def __init__(self, events: Sequence[Event], start: int, tables: Mapping[str, Any]) -> None:
-        tokens: dict[str, list[int]] = {}
+        tokens: dict[str, int | list[int]] = {}
         fields: dict[str, dict[str, list[int]]] = {f: {} for f in (*_FIELDS, "source")}
         places, factions, types, sources = (
             fields["place"],
@@ -115,8 +117,16 @@ class _Raw:
         for i in range(start, len(events)):
             e = events[i]
             words = [e.title, e.summary, *e.actors] if e.actors else [e.title, e.summary]
+            for tok in "\n".join(words).lower().split():
+                got = tokens.get(tok)
+                if got is None:  # most tokens are held once: an int, not a list
+                    tokens[tok] = i
+                elif got.__class__ is int:
+                    if got != i:
+                        tokens[tok] = [got, i]
+                elif got[-1] != i:  # a word twice in one event
+                    got.append(i)
             for postings, keys in (
-                (tokens, "\n".join(words).lower().split()),
                 (places, e.places),
                 (factions, e.factions),
                 (types, (e.type,)),
@@ -126,7 +136,7 @@ class _Raw:
                     got = postings.get(key)
                     if got is None:
                         postings[key] = [i]
-                    elif got[-1] != i:  # a word (or place...) twice in one event
+                    elif got[-1] != i:  # a place (or faction...) twice in one event
                         got.append(i)
         self.tokens = tokens
         self.fields = fields
@@ -152,7 +162,8 @@ class _Raw:
 
     def token_positions(self, tok: str) -> list[int]:
         """Every position whose text holds ``tok`` (sorted; for the small tail)."""
-        out = list(self.tokens.get(tok, ()))
+        own = self.tokens.get(tok, ())
+        out = [own] if own.__class__ is int else list(own)
         for field, v in self.names.get(tok, ()):
             out += self.fields[field][v]
         return sorted(set(out)) if tok in self.names else out
@@ -166,10 +177,10 @@ class _Postings:
     slice of one ``array('i')``."""
 
     def __init__(
-        self, raw: Mapping[str, list[int]], n: int, extra: Mapping[str, int] | None = None
+        self, raw: Mapping[str, int | list[int]], n: int, extra: Mapping[str, int] | None = None
     ) -> None:
-        """``raw``: value -> its positions (ascending); ``extra``: value -> a bitmap of
-        more positions (from the names the texts hold)."""
+        """``raw``: value -> its positions (ascending; one position as an int);
+        ``extra``: value -> a bitmap of more positions (from the names the texts hold)."""
         extra = extra or {}
         vocab = sorted(raw.keys() | extra.keys())
         self.vocab = vocab
@@ -180,6 +191,8 @@ class _Postings:
         empty: list[int] = []
         for j, v in enumerate(vocab):
             pos = raw.get(v, empty)
+            if pos.__class__ is int:
+                pos = [pos]
             more = extra.get(v)
             if more is not None:
                 bitmaps[j] = more | bits_of(pos)
@@ -219,7 +232,7 @@ class _Vocabulary(_Postings):
     """Token postings plus the vocabulary as one string, for substring search."""
 
     def __init__(
-        self, raw: Mapping[str, list[int]], n: int, extra: Mapping[str, int] | None = None
+        self, raw: Mapping[str, int | list[int]], n: int, extra: Mapping[str, int] | None = None
     ) -> None:
         super().__init__(raw, n, extra)
         self.text = "\n".join(self.vocab) + "\n"
@@ -275,6 +288,19 @@ class SearchIndex:
     ) -> None:
         self.events = events
         self.names = names_of(tables)
+        with _gc_paused():
+            self._build(events, tables, base, base_end)
+        self._mask = (1 << self.base_end) - 1
+        self._terms: dict[str, int] = {}
+        self._tokens_of: dict[str, list[int]] = {}
+
+    def _build(
+        self,
+        events: list[Event],
+        tables: Mapping[str, Any],
+        base: SearchIndex | None,
+        base_end: int | None,
+    ) -> None:
         if base is None:
             raw = _Raw(events, 0, tables)
             n = len(events)
@@ -289,7 +315,15 @@ class SearchIndex:
                     bits |= value_bits[pair]
                 name_bits[tok] = bits
             self._words = _Vocabulary(raw.tokens, n, name_bits)
-            self._fields = {f: _Postings(raw.fields[f], n) for f in _FIELDS}
+            common = max(64, n // _BITMAP_EVERY)
+            self._fields = {
+                f: _Postings(
+                    {v: ps for v, ps in raw.fields[f].items() if len(ps) < common},
+                    n,
+                    {v: value_bits[f, v] for v, ps in raw.fields[f].items() if len(ps) >= common},
+                )
+                for f in _FIELDS
+            }
             self._field_vocab = {f: self._fields[f].vocab for f in _FIELDS}
             self.grouped = grouped_positions(events, 0)
             self.tail = _Raw(events, n, tables)
@@ -310,9 +344,6 @@ class SearchIndex:
             )
             i = bisect.bisect_left(base.grouped, cut)
             self.grouped = base.grouped[:i] + grouped_positions(events, cut)
-        self._mask = (1 << self.base_end) - 1
-        self._terms: dict[str, int] = {}
-        self._tokens_of: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ merges
 
@@ -411,6 +442,19 @@ class SearchIndex:
     def nbytes(self) -> int:
         """Approximate bytes held by the compact part (postings, bitmaps, vocabulary)."""
         return self._words.nbytes() + sum(p.nbytes() for p in self._fields.values())
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic GC while building: postings allocate no cycles, and collections
+    triggered by a million new lists would rescan them again and again (10x slower)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _day_start(events: Sequence[Event], p: int) -> int:
