@@ -56,7 +56,8 @@ from .timeutil import SITUATION_TZ
 __all__ = ["TAIL_LIMIT", "SearchIndex", "event_text", "grouped_positions", "names_of"]
 
 #: most events a merge leaves to the tail (positions past the compact base): past it,
-#: the index is rebuilt; a larger store allows a larger tail (one in fifty events)
+#: the index is rebuilt; a larger store allows a larger tail (one in twenty events:
+#: five refreshes of 10k events into a 1M store before a rebuild)
 TAIL_LIMIT = 20_000
 #: a token held by at least one event in this many is kept as a bitmap
 _BITMAP_EVERY = 32
@@ -357,7 +358,7 @@ class SearchIndex:
             return None
         p = _first_difference(self.events, events)
         keep = min(p, self.base_end)
-        if len(events) - keep > max(TAIL_LIMIT, len(events) // 50):
+        if len(events) - keep > max(TAIL_LIMIT, len(events) // 20):
             return None
         return SearchIndex(events, tables, base=self, base_end=keep)
 
