@@ -1019,6 +1019,7 @@ class Store:
         self._quotes = sorted(t["quote"].values(), key=lambda q: (q.said_at, q.id))
         self._quote_times = [q.said_at for q in self._quotes]
         self._figures = sorted(t["figure"].values(), key=lambda f: (f.as_of, f.id))
+        self._figure_times = [f.as_of for f in self._figures]
         self._place_terms: dict[str, str] = {
             p.id: " ".join([p.id, p.name, *p.alt_names]).lower() for p in t["place"].values()
         }
@@ -1278,7 +1279,8 @@ class Store:
         Observations are never collapsed: two publishers' values stand side by side,
         and one publisher's counts over time are one series, whoever relayed them.
         """
-        known = [f for f in self._figures if as_of is None or f.as_of <= as_of]
+        hi = len(self._figures) if as_of is None else bisect.bisect_right(self._figure_times, as_of)
+        known = self._figures[:hi]
         by_metric: dict[str, list[Figure]] = {}
         for f in known:
             by_metric.setdefault(f.metric, []).append(f)
