@@ -40,8 +40,6 @@ This module imports neither Textual nor Rich.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time, timedelta
@@ -289,6 +287,10 @@ class SearchIndex:
     ) -> None:
         self.events = events
         self.names = names_of(tables)
+        from .db import _gc_paused  # (db imports this module) the cyclic GC paused:
+        # postings allocate no cycles, and collections triggered by a million new lists
+        # would rescan them again and again (10x slower)
+
         with _gc_paused():
             self._build(events, tables, base, base_end)
         self._mask = (1 << self.base_end) - 1
@@ -443,19 +445,6 @@ class SearchIndex:
     def nbytes(self) -> int:
         """Approximate bytes held by the compact part (postings, bitmaps, vocabulary)."""
         return self._words.nbytes() + sum(p.nbytes() for p in self._fields.values())
-
-
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic GC while building: postings allocate no cycles, and collections
-    triggered by a million new lists would rescan them again and again (10x slower)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _day_start(events: Sequence[Event], p: int) -> int:

@@ -6,17 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import msgspec
 from sitmon.store import Store
 
 from tests.support import factories as f
 from tests.support.tui_fixtures import make_app
 from tests.support.tui_fixtures import settle as ready
-
-
-def _report(rid: str, day: int, hour: int, title: str):
-    e = f.event(0, title=title, places=("hama",), minutes=(day * 24 + hour) * 60, type="strike")
-    return msgspec.structs.replace(e, id=rid)
 
 
 def _store(tmp_path):
@@ -25,10 +19,10 @@ def _store(tmp_path):
     s.merge(
         f.base_world()
         + [
-            _report("ev-a0", 0, 10, "Army shells the northern bridge"),
-            _report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
-            _report("ev-c1", 1, 12, "Convoy reaches the market"),
-            _report("ev-d2", 2, 9, "Checkpoint at the bridge reopens"),
+            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
+            f.report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
+            f.report("ev-c1", 1, 12, "Convoy reaches the market"),
+            f.report("ev-d2", 2, 9, "Checkpoint at the bridge reopens"),
         ]
     )
     return path

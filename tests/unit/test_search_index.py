@@ -143,11 +143,6 @@ def test_views_index_like_lists():
     assert rows.rank(events[2]) == 2 and not NewestFirst(EventView(events, 3, 3))
 
 
-def _report(rid: str, day: int, hour: int, title: str, place: str = "hama"):
-    e = f.event(0, title=title, places=(place,), minutes=(day * 24 + hour) * 60, type="strike")
-    return msgspec.structs.replace(e, id=rid)
-
-
 def test_corroboration_with_the_index_equals_it_without(tmp_path):
     from sitmon.widgets.timeline_render import timeline_rows
 
@@ -155,12 +150,12 @@ def test_corroboration_with_the_index_equals_it_without(tmp_path):
     s.merge(
         f.base_world()
         + [
-            _report("ev-a0", 0, 10, "Army shells the northern bridge"),
-            _report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
-            _report("ev-c0", 0, 12, "Convoy reaches the market"),
-            _report("ev-a1", 1, 10, "Army shells the northern bridge again"),
-            _report("nw-b1", 1, 9, "Shells hit the northern bridge, army says"),
-            _report("nw-d1", 1, 13, "Market reopens"),
+            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
+            f.report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
+            f.report("ev-c0", 0, 12, "Convoy reaches the market"),
+            f.report("ev-a1", 1, 10, "Army shells the northern bridge again"),
+            f.report("nw-b1", 1, 9, "Shells hit the northern bridge, army says"),
+            f.report("nw-d1", 1, 13, "Market reopens"),
         ]
     )
     expected = {
@@ -183,7 +178,7 @@ def test_corroboration_with_the_index_equals_it_without(tmp_path):
         "nw-b0": ("ev-a0", "nw-b0"),
     }
     # a merged report joins its day's group; the index follows
-    s.merge([_report("zz-e1", 1, 14, "The army shells the northern bridge")])
+    s.merge([f.report("zz-e1", 1, 14, "The army shells the northern bridge")])
     assert s._search is not None
     assert s.snapshot().groups["ev-a1"] == ("nw-b1", "ev-a1", "zz-e1")
     assert ids(timeline_rows(s.snapshot())) == ["nw-d1", "nw-b1", "ev-c0", "ev-a0"]
