@@ -48,6 +48,7 @@ from typing import Any
 
 from .corroborate import corroboration_groups
 from .eventview import bits_of
+from .gcpause import gc_paused
 from .records import Event
 from .timeutil import SITUATION_TZ
 
@@ -287,11 +288,9 @@ class SearchIndex:
     ) -> None:
         self.events = events
         self.names = names_of(tables)
-        from .db import _gc_paused  # (db imports this module) the cyclic GC paused:
-        # postings allocate no cycles, and collections triggered by a million new lists
-        # would rescan them again and again (10x slower)
-
-        with _gc_paused():
+        # the cyclic GC paused: postings allocate no cycles, and collections triggered
+        # by a million new lists would rescan them again and again (10x slower)
+        with gc_paused():
             self._build(events, tables, base, base_end)
         self._mask = (1 << self.base_end) - 1
         self._terms: dict[str, int] = {}
