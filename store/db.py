@@ -27,7 +27,7 @@ import shutil
 import stat as stat_mod
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +36,8 @@ from typing import Any
 import msgspec
 
 from .compact import compact_records
-from .corroborate import DayGroups, GroupCache
+from .corroborate import DayGroups, GroupCache, corroboration_groups
+from .eventview import EventView, Selection, bits_of
 from .filtering import filter_figures, filter_places
 from .gcpause import gc_paused
 from .merge import TABLE_KINDS, ChangeSet, Rejection, Tables, apply_batch, empty_tables
@@ -54,6 +55,7 @@ from .records import (
     Source,
     Tombstone,
 )
+from .search import SearchIndex, event_text
 from .shards import (
     manifest_files,
     month_key,
@@ -281,6 +283,8 @@ class Store:
         #: guards the swap of tables and indexes: a refresh worker merges into this
         #: store while the UI thread queries it (see :meth:`merge`)
         self._mutex = threading.RLock()
+        #: one search index build at a time (:meth:`build_search_index`)
+        self._build_lock = threading.Lock()
         self._index_tables()
 
     # ------------------------------------------------------------------ open
@@ -993,8 +997,16 @@ class Store:
         events, times, blobs = events_ix or self._sorted_events(t)
         self._events: list[Event] = events
         self._event_times: list[datetime] = times
-        self._event_blobs: list[str] | None = blobs
-        self._events_by_place: dict[str, list[int]] | None = None
+        #: no per-event texts are kept: the search index (below) replaces them
+        self._event_blobs: list[str] | None = None
+        #: the search index (:mod:`.search`): kept up to date from the first changed
+        #: event by a merge, else dropped and rebuilt on demand
+        previous: SearchIndex | None = getattr(self, "_search_ix", None)
+        self._search_ix: SearchIndex | None = (
+            previous.after_merge(events, t) if previous is not None else None
+        )
+        #: (events, tables) of this state, read as one by a background index build
+        self._indexed = (events, t)
         #: corroboration per day for this state's snapshots (a merge starts a new one)
         self._group_cache = GroupCache()
         by_place: dict[str, list[ControlChange]] = {}
@@ -1005,7 +1017,9 @@ class Store:
         self._control: dict[str, list[ControlChange]] = by_place
         self._control_times = {p: [c.valid_from for c in cs] for p, cs in by_place.items()}
         self._quotes = sorted(t["quote"].values(), key=lambda q: (q.said_at, q.id))
+        self._quote_times = [q.said_at for q in self._quotes]
         self._figures = sorted(t["figure"].values(), key=lambda f: (f.as_of, f.id))
+        self._figure_times = [f.as_of for f in self._figures]
         self._place_terms: dict[str, str] = {
             p.id: " ".join([p.id, p.name, *p.alt_names]).lower() for p in t["place"].values()
         }
@@ -1013,58 +1027,44 @@ class Store:
             f.id: " ".join([f.id, f.name, f.short, f.group]).lower() for f in t["faction"].values()
         }
 
-    def _place_index(self) -> dict[str, list[int]]:
-        """Place id -> positions of its events in time order (built on first use)."""
-        index = self._events_by_place
+    @property
+    def _search(self) -> SearchIndex | None:
+        """The search index of the current state, or None (not built, or dropped)."""
+        index = self._search_ix
+        return index if index is not None and index.events is self._events else None
+
+    def _search_index(self) -> SearchIndex:
+        """The search index, built now if it is not yet (the monitor builds it after
+        the first data paint, :meth:`build_search_index`; a merge keeps it up to date)."""
+        index = self._search
         if index is None:
-            with self._mutex:
-                events = self._events
-            index = {}
-            for i, e in enumerate(events):
-                for p in e.places:
-                    index.setdefault(p, []).append(i)
-            with self._mutex:
-                if self._events is events:
-                    self._events_by_place = index
+            index = self.build_search_index()
         return index
 
-    def _blobs(self) -> list[str]:
-        """Lower-cased search text per event, in time order (built on first text search
-        or by :meth:`build_search_index`, then kept up to date by each merge)."""
-        blobs = self._event_blobs
-        if blobs is None:
-            with self._mutex:
-                events, tables = self._events, self.tables
-            # Built outside the mutex: a background build never blocks the UI's queries.
-            blobs = [self._blob(e, tables) for e in events]
-            with self._mutex:
-                if self._events is events:
-                    self._event_blobs = blobs
-        return blobs
+    def build_search_index(self) -> SearchIndex:
+        """Build the search index (:mod:`.search`) unless it is current; returns it.
 
-    def build_search_index(self) -> None:
-        """Build the text-search index now (the monitor does it after the first data paint).
-
-        Takes O(events) time once; afterwards each merge updates it for the
-        events it changed. Safe to call from a worker thread.
+        Takes O(events) time once (seconds at a million events); afterwards each
+        merge updates it from the first event it changed. Safe to call from a worker
+        thread; a second caller waits for the build under way. The build never takes
+        the store's mutex (a query holding it may be the one waiting), and the index
+        names the event list it was built for: a query uses it only for that list.
         """
-        self._blobs()
-        self._place_index()
+        if self._deferred is not None:
+            self._load_deferred()
+        with self._build_lock:
+            events, tables = self._indexed
+            index = self._search_ix
+            if index is not None and index.events is events:
+                return index
+            index = SearchIndex(events, tables)
+            if self._indexed[0] is events:
+                self._search_ix = index
+            return index
 
     @staticmethod
     def _blob(e: Event, tables: Tables) -> str:
-        places, factions, sources = tables["place"], tables["faction"], tables["source"]
-        parts = [e.title, e.summary, e.type, *e.actors]
-        for p in e.places:
-            pl = places.get(p)
-            parts.append(pl.name if pl else p)
-        for f in e.factions:
-            fa = factions.get(f)
-            parts.append(fa.short if fa else f)
-        for s in e.sources:
-            so = sources.get(s.source)
-            parts.append(so.name if so else s.source)
-        return "\n".join(parts).lower()
+        return event_text(e, tables)
 
     # ---------------------------------------------------------------- queries
 
@@ -1186,39 +1186,44 @@ class Store:
         since: datetime | None = None,
         place: str | None = None,
         filter: Filter | str | None = None,
-    ) -> list[Event]:
-        """Events with ``since <= time <= as_of``, chronological, filtered."""
+    ) -> EventView:
+        """Events with ``since <= time <= as_of``, chronological, filtered
+        (:mod:`.filtering` says what a term matches).
+
+        Returns a read-only :class:`~.eventview.EventView` over the store's list (no
+        copy): the time range by binary search, the filter by the search index
+        (:mod:`.search`; bitmaps, one per term). A state of the store never changes,
+        so a view stays valid after later merges.
+        """
         flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
-        lo = bisect.bisect_left(self._event_times, since) if since is not None else 0
-        hi = (
-            bisect.bisect_right(self._event_times, as_of)
-            if as_of is not None
-            else len(self._events)
-        )
-        idx: Iterable[int] = range(lo, hi)
+        events, times = self._events, self._event_times
+        lo = bisect.bisect_left(times, since) if since is not None else 0
+        hi = bisect.bisect_right(times, as_of) if as_of is not None else len(events)
+        hi = max(lo, hi)
         place_sets = [self.resolve_places(t) for t in flt.place]
         if place is not None:
             place_sets.append({place})
-        if place_sets:  # start from the place index: usually far fewer events than the range
-            by_place = self._place_index()
-            chosen: set[int] | None = None
-            for ps in place_sets:
-                hits = set().union(*(by_place.get(p, ()) for p in ps))
-                chosen = hits if chosen is None else chosen & hits
-            idx = sorted(i for i in chosen or () if lo <= i < hi)
-        if flt.text:
-            blobs = self._blobs()
-            for term in flt.text:  # narrow term by term: each pass scans fewer events
-                idx = [i for i in idx if term in blobs[i]]
-        events = self._events
-        # a plain time range is one C-level slice, not a Python loop over history
-        out = events[idx.start : idx.stop] if isinstance(idx, range) else [events[i] for i in idx]
-        for term in flt.faction:
-            fs = self.resolve_factions(term)
-            out = [e for e in out if not fs.isdisjoint(e.factions)]
-        for term in flt.type:
-            out = [e for e in out if e.type.startswith(term)]
-        return out
+        faction_sets = [self.resolve_factions(t) for t in flt.faction]
+        if not (place_sets or faction_sets or flt.type or flt.text) or hi == lo:
+            return EventView(events, lo, hi)
+        index = self._search_index() if flt.text else self._search
+        if index is not None:
+            bits = index.select(
+                lo,
+                hi,
+                words=flt.text,
+                place_sets=place_sets,
+                faction_sets=faction_sets,
+                types=flt.type,
+                tables=self._tables,
+            )
+        else:  # the index is built after the first paint: until then, place/faction/type scan
+            bits = bits_of(
+                i
+                for i in range(lo, hi)
+                if _fields_match(events[i], place_sets, faction_sets, flt.type)
+            )
+        return EventView(events, lo, hi, Selection(bits))
 
     @_consistent
     def quotes(
@@ -1231,7 +1236,8 @@ class Store:
     ) -> list[Quote]:
         """Quotes said at or before ``as_of``, chronological, filtered."""
         flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
-        out = [q for q in self._quotes if as_of is None or q.said_at <= as_of]
+        hi = len(self._quotes) if as_of is None else bisect.bisect_right(self._quote_times, as_of)
+        out = self._quotes[:hi]
         if speaker:
             s = speaker.lower()
             out = [q for q in out if s in q.speaker.lower()]
@@ -1273,7 +1279,8 @@ class Store:
         Observations are never collapsed: two publishers' values stand side by side,
         and one publisher's counts over time are one series, whoever relayed them.
         """
-        known = [f for f in self._figures if as_of is None or f.as_of <= as_of]
+        hi = len(self._figures) if as_of is None else bisect.bisect_right(self._figure_times, as_of)
+        known = self._figures[:hi]
         by_metric: dict[str, list[Figure]] = {}
         for f in known:
             by_metric.setdefault(f.metric, []).append(f)
@@ -1339,8 +1346,21 @@ class Store:
             filter=flt,
             map_places=shown,
             event_table=self.tables["event"],
-            groups=DayGroups(events, self.tables["event"], self._group_cache),
+            groups=self._groups_of(events),
         )
+
+    def _groups_of(self, events: EventView) -> Mapping[str, tuple[str, ...]]:
+        """Corroboration among ``events`` (a view of this state's list).
+
+        With the search index: the groups among only the events that have a group in
+        the whole store (:func:`.search.grouped_positions`): a plain dict, exact and
+        small. Before it is built: :class:`~.corroborate.DayGroups` (per day, on use).
+        """
+        index = self._search
+        if index is None or index.events is not self._events:
+            return DayGroups(events, self.tables["event"], self._group_cache)
+        members = [self._events[p] for p in index.grouped if events.holds(p)]
+        return corroboration_groups(members) if members else {}
 
     def feed_state(self, feed: str) -> dict[str, Any]:
         return dict(self.meta.get("feeds", {}).get(feed, {}))
@@ -1375,6 +1395,17 @@ def _event_key(e: Event) -> tuple[datetime, str]:
 
 #: pause the cyclic GC while loading: 100k records allocate no cycles
 _gc_paused = gc_paused
+
+
+def _fields_match(
+    e: Event, place_sets: list[set[str]], faction_sets: list[set[str]], types: tuple[str, ...]
+) -> bool:
+    """``e`` names a place of each set, a faction of each set, and a type of each prefix."""
+    return (
+        all(not ps.isdisjoint(e.places) for ps in place_sets)
+        and all(not fs.isdisjoint(e.factions) for fs in faction_sets)
+        and all(e.type.startswith(t) for t in types)
+    )
 
 
 def _decode_file(raw: bytes) -> _File:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -114,7 +114,8 @@ class Snapshot:
     control: dict[str, ControlChange]
     #: control as of the start of the period (for "what changed" summaries)
     control_at_start: dict[str, ControlChange]
-    events: list[Event]
+    #: chronological; from a store, an :class:`~.eventview.EventView` (no copy)
+    events: Sequence[Event]
     quotes: list[Quote]
     figures: list[MetricSummary]
     places: dict[str, Place]

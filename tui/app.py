@@ -282,7 +282,8 @@ class SitmonApp(SituationSwitching, App):
 
     @work(thread=True, exclusive=True, group="index", exit_on_error=False)
     def _build_search_index(self, store: Store) -> None:
-        """After the first data paint: the text index, so the first filter keystroke is quick."""
+        """After a data paint: the search index, so the first filter keystroke is quick
+        (at once when the store's index is current: a merge keeps it up to date)."""
         store.build_search_index()
 
     async def wait_until_loaded(self) -> None:
@@ -295,7 +296,6 @@ class SitmonApp(SituationSwitching, App):
             return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
-        self.call_after_refresh(self._build_search_index, message.store)
         for warning in message.store.warnings:
             self.notify_plain(warning, title="Store", severity="warning", timeout=15)
         if self._initial_day is not None:
@@ -337,6 +337,8 @@ class SitmonApp(SituationSwitching, App):
             elif self.day < lo:
                 self.day = lo
         self.update_views()
+        # after the paint: the search index (a merge keeps it, a reload starts anew)
+        self.call_after_refresh(self._build_search_index, store)
 
     @on(StoreReloaded)
     def _store_reloaded(self, message: StoreReloaded) -> None:

@@ -17,9 +17,10 @@ title after ``context:``, dimmed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sitmon.store.eventview import NewestFirst, Without
 from sitmon.store.query import Snapshot
 from sitmon.store.records import Event
 from sitmon.store.timeutil import fmt_day, fmt_when, when_formatter
@@ -50,16 +51,28 @@ _WHEN_WIDTH = 16  # "2024-12-05 14:30"
 _NARROW = 60
 
 
-def timeline_rows(snapshot: Snapshot, *, newest_first: bool = True) -> list[Event]:
+def timeline_rows(snapshot: Snapshot, *, newest_first: bool = True) -> Sequence[Event]:
     """The events the timeline lists, in display order: one row per corroborated
-    group (its lead; :mod:`sitmon.store.corroborate`), the others stay records."""
+    group (its lead; :mod:`sitmon.store.corroborate`), the others stay records.
+
+    Without groups, the snapshot's events themselves, read backwards for newest
+    first (:class:`~sitmon.store.eventview.NewestFirst`) and without the followers'
+    rows (:class:`~sitmon.store.eventview.Without`): no copy, so a day step or a
+    filter keystroke costs the rows on screen, not the history.
+    """
     events = snapshot.events  # chronological
     groups = snapshot.groups
     if groups:
         followers = {rid for ids in groups.values() for rid in ids[1:]}
-        if followers:
+        rank = getattr(events, "rank", None)
+        table = snapshot.event_table
+        if followers and rank is not None and table:
+            # the store's view: drop the followers' rows by index, no copy
+            drop = [r for fid in followers if fid in table and (r := rank(table[fid])) is not None]
+            events = Without(events, drop)
+        elif followers:
             events = [e for e in events if e.id not in followers]
-    return events[::-1] if newest_first else list(events)
+    return NewestFirst(events) if newest_first else events
 
 
 def sources_note(event: Event, snapshot: Snapshot) -> str:

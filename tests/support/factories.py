@@ -142,3 +142,12 @@ def synthetic_events(n: int, seed: int = 1) -> list[Event]:
             )
         )
     return out
+
+
+def report(rid: str, day: int, hour: int, title: str, place: str = "hama") -> Event:
+    """A strike report ``rid`` at ``place``, ``hour`` o'clock on day ``day`` after T0: the
+    id's namespace (before ``-``) is its feed, for corroboration tests."""
+    import msgspec
+
+    e = event(0, title=title, places=(place,), minutes=(day * 24 + hour) * 60, type="strike")
+    return msgspec.structs.replace(e, id=rid)

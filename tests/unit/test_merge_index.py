@@ -47,11 +47,26 @@ def test_batches_of_adds_moves_updates_and_deletes_keep_every_index_exact(tmp_pa
         assert [e.id for e in s._events] == [e.id for e in fresh._events]
         assert s._events == fresh._events
         assert s._event_times == fresh._event_times
-        assert s._blobs() == fresh._blobs()
-        # and what a user sees through queries
-        assert [e.id for e in s.events(filter=f"r{round_}")] == [
-            e.id for e in fresh.events(filter=f"r{round_}")
-        ]
+        assert s._search is not None  # updated from the first changed event, not dropped
+        # what a user sees through queries: the same as an index built from scratch
+        for text in (f"r{round_}", "r", "prison", "#1", "place:hama bridge", "type:bat"):
+            assert [e.id for e in s.events(filter=text)] == [
+                e.id for e in fresh.events(filter=text)
+            ], text
+
+
+def test_a_merge_past_the_tail_limit_rebuilds_the_index(tmp_path, monkeypatch):
+    from sitmon.store import search
+
+    monkeypatch.setattr(search, "TAIL_LIMIT", 5)
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(f.base_world() + f.synthetic_events(300, seed=1))
+    s.build_search_index()
+    early = f.event(9_000, title="Early tunnel found", minutes=0)  # before 300 others
+    s.merge([early])
+    assert s._search is None  # dropped: rebuilt on the next text query
+    assert [e.id for e in s.events(filter="tunnel")] == ["ev-9000"]
+    assert s._search is not None
 
 
 def _replace(e, **changes):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Hashable
 
 from ..lines import StyledLine
@@ -44,18 +43,13 @@ class TimelinePane(Pane):
         return self.rows[index].id if 0 <= index < len(self.rows) else None
 
     def find(self, item: str) -> int | None:
-        """The row of event ``item``: a binary search on (time, id) when the snapshot
-        carries the store's table (rows are in time order, either way), else a scan."""
+        """The row of event ``item``: a binary search on (time, id) when the rows can
+        rank an event (the store's views), else a scan."""
         table = getattr(self.snapshot, "event_table", None)
-        if table:
+        rank = getattr(self.rows, "rank", None)
+        if table and rank is not None:
             ev = table.get(item)
-            if ev is None:
-                return None
-            events = self.snapshot.events  # chronological; rows are it or it reversed
-            i = bisect.bisect_left(events, (ev.time, ev.id), key=_time_id)
-            if i >= len(events) or events[i].id != item:
-                return None
-            return len(events) - 1 - i if self.newest_first else i
+            return None if ev is None else rank(ev)
         for i, ev in enumerate(self.rows):
             if ev.id == item:
                 return i
@@ -74,6 +68,7 @@ class TimelinePane(Pane):
         if self.message is not None or not self.rows:
             return (self._generation, "msg", width)
         ev = self.rows[index]
+        group = self.snapshot.groups.get(ev.id) if self.snapshot is not None else None
         return (
             self.store_generation,
             ev.id,
@@ -81,7 +76,17 @@ class TimelinePane(Pane):
             index == self.cursor,
             ev.id in self.marked,
             self.options,
+            len(group) if group else 0,  # the row's "· 3 sources" follows the filter
         )
+
+    def invalidate(self) -> None:
+        """New rows: repaint, keeping the cached lines. A row's key holds all that its
+        look depends on (the store's generation, the event, the width, the cursor, the
+        mark, the options, its group's size), so after a filter keystroke or a day
+        step the rows still shown are not rendered again."""
+        self._generation += 1
+        self.update_virtual_size()
+        self.refresh()
 
     def build_item_line(self, index: int, width: int) -> StyledLine:
         if not self.rows:
@@ -117,7 +122,3 @@ class TimelinePane(Pane):
             self.select(keep, notify=False)
         self.invalidate()
         self.update_title()
-
-
-def _time_id(e) -> tuple:
-    return (e.time, e.id)
