@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from sitmon.store.filtering import FilterError
 from sitmon.store.query import Snapshot, parse_filter
+from sitmon.store.termsafe import terminal_safe
 from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes
@@ -48,6 +49,8 @@ GRID_WIDTH = 110
 GRID_HEIGHT = 30
 
 PANE_ORDER = ("timeline", "map", "quotes", "stats")
+#: the panes that list events (or name them): labelled while the older months load
+HISTORY_PANES = ("timeline", "quotes")
 PANE_TITLES = {"timeline": "Timeline", "map": "Map", "quotes": "Quotes", "stats": "Statistics"}
 
 
@@ -141,6 +144,13 @@ class MainScreen(Screen):
             if pane_id not in which:
                 continue
             pane = self.pane(pane_id)
+            # the timeline's count is the newest months' while the rest loads: "n/N+"
+            pane.partial = pane_id == "timeline" and store.partial
+            missing = app.history.missing_before(store, app.as_of) if pane.partial else None
+            if missing:  # a day before the months in memory
+                pane.set_message(terminal_safe(missing))
+                self._update_pane_note(pane_id)
+                continue
             try:
                 snap = self.view_snapshot(pane_id)
             except FilterError as exc:
@@ -197,6 +207,9 @@ class MainScreen(Screen):
             notes.append(f"at {app.store.places[app.place].name}")
         if app.filters[pane_id]:
             notes.append(f"/{app.filters[pane_id]}")
+        history = app.history.note(app.store) if pane_id in HISTORY_PANES else None
+        if history:  # its events are the newest months only: say so
+            notes.append(history)
         pane.title_note = " · ".join(notes)
         pane.update_title()
 
@@ -459,6 +472,13 @@ class MainScreen(Screen):
         self.open_detail(message.kind, message.item)
 
     def open_detail(self, kind: str, item: str) -> None:
+        """The detail screen of one record (its related events need the whole history)."""
+        app = self.app
+        if app.store is None:
+            return
+        app.history.after(lambda: self._open_detail_now(kind, item), "the details open")
+
+    def _open_detail_now(self, kind: str, item: str) -> None:
         app = self.app
         if app.store is None:
             return
@@ -484,7 +504,9 @@ class MainScreen(Screen):
     def action_changes(self) -> None:
         from .screens import ChangesScreen
 
-        self.app.push_screen(ChangesScreen(self.changes_lines))
+        self.app.history.after(
+            lambda: self.app.push_screen(ChangesScreen(self.changes_lines)), "the change log opens"
+        )
 
     def changes_lines(self, width: int) -> list[StyledLine]:
         """The refresh log, newest first (:func:`sitmon.widgets.changes_render.render_changes`)."""
@@ -522,6 +544,10 @@ class MainScreen(Screen):
 
     @on(Pane.CopyRequested)
     def _copy_requested(self, message: Pane.CopyRequested) -> None:
+        what = "the link opens" if message.what == "open" else "it is copied"
+        self.app.history.after(lambda: self._copy_now(message), what)
+
+    def _copy_now(self, message: Pane.CopyRequested) -> None:
         app = self.app
         if app.store is None:
             return
