@@ -31,10 +31,18 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from . import actions
-from .main_widgets import FilterBar, MapView, Quotes, Stats, StatusHeader, Timeline
+from .main_widgets import (
+    CompactFooter,
+    FilterBar,
+    MapView,
+    Quotes,
+    Stats,
+    StatusHeader,
+    Timeline,
+)
 
 if TYPE_CHECKING:
     from .app import SitmonApp
@@ -79,7 +87,7 @@ class MainScreen(Screen):
             yield Stats(classes="pane")
         yield Static(Content(""), id="toosmall")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield CompactFooter()
 
     def on_mount(self) -> None:
         app = self.app
