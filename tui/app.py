@@ -311,6 +311,11 @@ class SitmonApp(SituationSwitching, App):
         # after the first data frame: the older months (install_store builds the index)
         if message.store.partial:
             self.call_after_refresh(self.history.start, message.store)
+        # after the first data frame: the older months (install_store builds the index)
+        if message.store.partial:
+            self.call_after_refresh(self.history.start, message.store)
+        else:
+            self.history.start(message.store)  # whole already: nothing to read
         for warning in message.store.warnings:
             self.notify_plain(warning, title="Store", severity="warning", timeout=15)
         if self._initial_day is not None:

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 
 __all__ = ["LOADING_NOTE", "PARTIAL_NOTE", "HistoryLoader"]
 
+#: seconds between the first data frame and the start of the read: decoding a shard holds
+#: the interpreter (the GIL) for up to ~0.4 s at 1M events, so a read started at once
+#: delayed that frame's own writing to the terminal by seconds (bench/bench_startup.py)
+START_DELAY = 0.3
 #: beside the title of a pane whose events are the newest months only, while they load
 LOADING_NOTE = "loading history…"
 #: the same, once reading the older months has failed
@@ -46,15 +50,26 @@ class HistoryLoader:
         self.app = app
         #: the last read's error (one line), while the store shown is still partial
         self.error: str | None = None
+        #: the store shown is whole, or its read failed (tests and benches wait for it)
+        self.done = False
         self._pending: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ loading
 
-    def start(self, store: Store) -> None:
-        """Read the months ``store`` left on disk, in a thread worker (none left: nothing)."""
+    def start(self, store: Store, delay: float = START_DELAY) -> None:
+        """Read the months ``store`` left on disk, in a thread worker, ``delay`` seconds
+        from now (none left: nothing)."""
         self.error = None
         self._pending.clear()
-        if not store.partial:
+        self.done = not store.partial
+        if store.partial:
+            self.app.set_timer(delay, partial(self._start_now, store))
+
+    def _start_now(self, store: Store) -> None:
+        if store is not self.app.store:
+            return  # switched situations meanwhile
+        if not store.partial:  # a refresh's merge read them first: done all the same
+            self.app.post_message(HistoryLoaded(store))
             return
         self.app.run_worker(
             partial(self._thread, store),
@@ -81,11 +96,13 @@ class HistoryLoader:
     def loaded(self, store: Store) -> None:
         """On the UI thread: the history is in; run what waited for it."""
         self.error = None
+        self.done = True
         self._run_pending()
 
     def failed(self, store: Store, error: str) -> None:
         """On the UI thread: keep the newest months (labelled), say why once, run what waited."""
         self.error = " ".join(error.split())
+        self.done = True
         self.app.notify_plain(
             f"The older history could not be read: {self.error}. Showing the newest months only.",
             title="Store",
@@ -98,6 +115,7 @@ class HistoryLoader:
         """Switching situations: what waited for the old store's history is dropped."""
         self._pending.clear()
         self.error = None
+        self.done = False
 
     # ------------------------------------------------------------------ what the screen says
 

@@ -88,6 +88,8 @@ async def _until(pilot, condition) -> None:
 
 
 async def _history_read(app, pilot) -> None:
+    """Until the history worker's message was handled (and every other worker ended)."""
+    await _until(pilot, lambda: app.history.done)
     await app.workers.wait_for_complete()
     await pilot.pause()
 
