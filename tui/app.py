@@ -181,8 +181,8 @@ class SitmonApp(SituationSwitching, App):
             self.set_keymap(self.keymap)
         if self.config_error:
             self.notify_plain(self.config_error, title="Config", severity="warning", timeout=10)
-        # Paint first: the store loads once the first frame is on the screen.
-        self.call_after_refresh(self._load_store)
+        # The store loads in a worker while the first frame is composed and painted.
+        self._load_store()
         self.set_interval(30, self.update_header)
 
     # ------------------------------------------------------------------ copy and open
@@ -353,8 +353,7 @@ class SitmonApp(SituationSwitching, App):
         self.store_error = message.error
         self.loaded.set()
         if self.screen_stack:
-            for pane in self.main_screen.panes():
-                pane.set_message(f"Cannot open the store: {terminal_safe(message.error)}")
+            self.main_screen.show_store_error(message.error)
         self.notify_plain(message.error, title="Store", severity="error", timeout=30)
         self.update_header()
 

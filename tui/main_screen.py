@@ -102,6 +102,18 @@ class MainScreen(Screen):
         self.map_pane.area = app.map_area()
         self.apply_layout(app.size.width, app.size.height)
         self.set_active("timeline", focus=True)
+        # the store loads while this screen mounts: it may be there (or have failed) already
+        if app.store is not None:
+            self.update_views()
+        elif app.store_error:
+            self.show_store_error(app.store_error)
+
+    def show_store_error(self, error: str) -> None:
+        """Every pane says the store could not be opened (``error``: one line, escaped here)."""
+        if not self._panes_alive():
+            return
+        for pane in self.panes():
+            pane.set_message(f"Cannot open the store: {terminal_safe(error)}")
 
     def show_key_hints(self) -> None:
         """Each pane's title names the key that jumps to it, as bound now."""
