@@ -655,7 +655,7 @@ class Store:
                     if self._deferred is not manifest:
                         continue  # a merge or reload replaced the state while we read
                     read = {key: done[entry.get("file")] for key, entry in manifest.items()}
-                    events, times = _with_months(self._events, self._event_times, read)
+                    events, times = _insert_months(self._events, self._event_times, read)
                     tables = dict(self._tables)
                     table = dict(tables["event"])
                     table.update((e.id, e) for month in read.values() for e in month)
@@ -1590,7 +1590,7 @@ def _month_after(key: str) -> datetime:
     return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
 
 
-def _with_months(
+def _insert_months(
     events: list[Event], times: list[datetime], months: dict[str, list[Event]]
 ) -> tuple[list[Event], list[datetime]]:
     """``events`` (time order, with ``times``) plus each month's events (time order, a
