@@ -87,6 +87,13 @@ async def _until(pilot, condition) -> None:
         await pilot.pause()
 
 
+async def _painted(app, pilot, gate) -> None:
+    """Until the first data frame is shown and the history worker is held in its read."""
+    await app.wait_until_loaded()
+    await pilot.pause()
+    await _until(pilot, gate.waiting.is_set)
+
+
 async def _history_read(app, pilot) -> None:
     """Until the history worker's message was handled (and every other worker ended)."""
     await _until(pilot, lambda: app.history.done)
@@ -97,9 +104,7 @@ async def _history_read(app, pilot) -> None:
 async def test_newest_events_show_before_the_older_shards_are_read(tmp_path, gate):
     app = make_app(_store(tmp_path))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.wait_until_loaded()
-        await pilot.pause()
-        await _until(pilot, gate.waiting.is_set)  # the history worker is reading September
+        await _painted(app, pilot, gate)  # the history worker is reading September
         screen = app.main_screen
         rows = _timeline(app)
         assert "Army says it has redeployed outside Hama" in rows[0]
@@ -133,9 +138,7 @@ async def test_newest_events_show_before_the_older_shards_are_read(tmp_path, gat
 async def test_a_day_before_the_newest_months_waits_visibly_for_them(tmp_path, gate):
     app = make_app(_store(tmp_path))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.wait_until_loaded()
-        await pilot.pause()
-        await _until(pilot, gate.waiting.is_set)
+        await _painted(app, pilot, gate)
         app.set_day(date(2024, 10, 10))
         await pilot.pause()
         assert _timeline(app)[0].strip() == "Loading the history before 2024-12-01…"
@@ -151,9 +154,7 @@ async def test_a_day_before_the_newest_months_waits_visibly_for_them(tmp_path, g
 async def test_the_detail_screen_waits_for_the_history_and_says_so(tmp_path, gate):
     app = make_app(_store(tmp_path))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.wait_until_loaded()
-        await pilot.pause()
-        await _until(pilot, gate.waiting.is_set)
+        await _painted(app, pilot, gate)
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, DetailScreen)
@@ -191,9 +192,7 @@ async def test_a_refresh_during_the_background_load_loses_nothing(tmp_path, gate
     feed = FeedConfig(name="desk", url=str(feed_path), format="sitmon")
     app = make_app(store_path, config=Config(feeds=[feed]))
     async with app.run_test(size=(160, 48)) as pilot:
-        await app.wait_until_loaded()
-        await pilot.pause()
-        await _until(pilot, gate.waiting.is_set)
+        await _painted(app, pilot, gate)
         assert app.scheduler.start(feed)  # its merge waits for the history being read
         gate.release()
         await _history_read(app, pilot)

@@ -121,9 +121,9 @@ def test_queries_do_not_wait_for_a_background_load(tmp_path, reads, monkeypatch)
     assert len(s.events()) == 12
 
 
-def test_a_merge_during_the_background_load_loses_nothing(tmp_path, reads, monkeypatch):
-    path = _store(tmp_path)
-    s = Store.open(path, seed=False, events="newest")
+def _loading(store, monkeypatch) -> tuple[threading.Thread, threading.Event]:
+    """``store.load_rest()`` running on a thread, stuck in its first shard read until the
+    returned event is set (reads on other threads go through)."""
     real = sitmon.store.db.read_shard
     started, release = threading.Event(), threading.Event()
 
@@ -134,9 +134,16 @@ def test_a_merge_during_the_background_load_loses_nothing(tmp_path, reads, monke
         return real(folder, entry)
 
     monkeypatch.setattr(sitmon.store.db, "read_shard", slow)
-    loader = threading.Thread(target=s.load_rest, name="history")
+    loader = threading.Thread(target=store.load_rest, name="history")
     loader.start()
     assert started.wait(30)
+    return loader, release
+
+
+def test_a_merge_during_the_background_load_loses_nothing(tmp_path, reads, monkeypatch):
+    path = _store(tmp_path)
+    s = Store.open(path, seed=False, events="newest")
+    loader, release = _loading(s, monkeypatch)
     batch = [
         _event((2024, 12), 28, "New in December"),
         _event((2024, 9), 13, "September, corrected"),  # an update in an unread month
@@ -144,13 +151,13 @@ def test_a_merge_during_the_background_load_loses_nothing(tmp_path, reads, monke
     batch = [msgspec.structs.replace(e, updated_at=datetime(2025, 1, 1, tzinfo=UTC)) for e in batch]
     merged: list = []
     entered = threading.Event()
-    real_load = Store._load_deferred
+    real_merge = Store.merge
 
-    def load(store):  # the merge reads the unread months first: it gets there mid-load
+    def merge(store, *args, **kwargs):  # started while the load is stuck in its read
         entered.set()
-        return real_load(store)
+        return real_merge(store, *args, **kwargs)
 
-    monkeypatch.setattr(Store, "_load_deferred", load)
+    monkeypatch.setattr(Store, "merge", merge)
     merger = threading.Thread(target=lambda: merged.append(s.merge(batch)))
     merger.start()
     assert entered.wait(30)
@@ -176,19 +183,7 @@ def test_a_reload_during_the_background_load_wins(tmp_path, reads, monkeypatch):
     generation into the new state."""
     path = _store(tmp_path)
     s = Store.open(path, seed=False, events="newest")
-    real = sitmon.store.db.read_shard
-    started, release = threading.Event(), threading.Event()
-
-    def slow(folder, entry):
-        if threading.current_thread().name == "history":
-            started.set()
-            assert release.wait(30)
-        return real(folder, entry)
-
-    monkeypatch.setattr(sitmon.store.db, "read_shard", slow)
-    loader = threading.Thread(target=s.load_rest, name="history")
-    loader.start()
-    assert started.wait(30)
+    loader, release = _loading(s, monkeypatch)
     late = msgspec.structs.replace(
         _event((2024, 12), 23, "Changed by another process"),
         updated_at=datetime(2025, 1, 1, tzinfo=UTC),
