@@ -335,18 +335,11 @@ class SitmonApp(SituationSwitching, App):
 
     @on(HistoryLoaded)
     def _history_loaded(self, message: HistoryLoaded) -> None:
-        if message.store is not self.store:
-            return  # the store of the situation shown before a switch
-        self.install_store(message.store)  # every pane again, now with the whole history
         self.history.loaded(message.store)
-        self._build_search_index(message.store)
 
     @on(HistoryFailed)
     def _history_failed(self, message: HistoryFailed) -> None:
-        if message.store is not self.store:
-            return
         self.history.failed(message.store, message.error)
-        self.update_views()  # the panes' notes say "newest months only"
 
     @on(StoreFailed)
     def _store_failed(self, message: StoreFailed) -> None:

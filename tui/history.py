@@ -19,6 +19,7 @@ painted, labelled ``newest months only``, and says why once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from .app import SitmonApp
 
-__all__ = ["LOADING_NOTE", "PARTIAL_NOTE", "HistoryLoader"]
+__all__ = ["LOADING_NOTE", "PARTIAL_NOTE", "HistoryLoader", "after_history"]
 
 #: seconds between the first data frame and the start of the read: decoding a shard holds
 #: the interpreter (the GIL) for up to ~0.4 s at 1M events, so a read started at once
@@ -94,13 +95,19 @@ class HistoryLoader:
         self.app.post_message(HistoryLoaded(store))
 
     def loaded(self, store: Store) -> None:
-        """On the UI thread: the history is in; run what waited for it."""
+        """On the UI thread: the history is in; show every pane again, run what waited."""
+        if store is not self.app.store:
+            return  # the store of the situation shown before a switch
         self.error = None
         self.done = True
+        self.app.install_store(store)
         self._run_pending()
+        self.app._build_search_index(store)
 
     def failed(self, store: Store, error: str) -> None:
         """On the UI thread: keep the newest months (labelled), say why once, run what waited."""
+        if store is not self.app.store:
+            return
         self.error = " ".join(error.split())
         self.done = True
         self.app.notify_plain(
@@ -109,6 +116,7 @@ class HistoryLoader:
             severity="error",
             timeout=30,
         )
+        self.app.update_views()  # the panes' notes say "newest months only"
         self._run_pending()
 
     def forget(self) -> None:
@@ -124,6 +132,17 @@ class HistoryLoader:
         if store is None or not store.partial:
             return None
         return PARTIAL_NOTE if self.error else LOADING_NOTE
+
+    def label(self, pane, pane_id: str, store: Store, as_of: datetime | None) -> bool:
+        """Mark ``pane`` partial while its events are the newest months only (the timeline's
+        count reads "n/N+"); True when it shows :meth:`missing_before`'s message instead."""
+        pane.partial = pane_id == "timeline" and store.partial
+        missing = self.missing_before(store, as_of) if pane.partial else None
+        if missing:  # a day before the months in memory
+            from sitmon.store.termsafe import terminal_safe
+
+            pane.set_message(terminal_safe(missing))
+        return bool(missing)
 
     def missing_before(self, store: Store | None, as_of: datetime | None) -> str | None:
         """The timeline's message when the day shown is before the months in memory."""
@@ -157,3 +176,18 @@ class HistoryLoader:
         pending, self._pending = self._pending, []
         for action in pending:
             action()
+
+
+def after_history(what: str):
+    """Decorate a main-screen method that needs every event: it runs at once when the
+    history is in memory, else once it is read (:meth:`HistoryLoader.after`; ``what``
+    completes "Reading the older history first; ...")."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            self.app.history.after(lambda: method(self, *args, **kwargs), what)
+
+        return wrapper
+
+    return wrap

@@ -6,6 +6,12 @@ pane) lives on the app (:class:`~.app.SitmonApp`); this screen turns it into one
 and answers the main screen's keys (the ``app.*`` ids of :mod:`.actions`). Being
 the screen's bindings, they are inactive while a dialog or a detail screen is on
 top, with no guard.
+
+Over 500 lines on purpose: each of the ~30 main-screen keys is a short method that
+reads and sets the same view state this screen turns into snapshots, so they change
+together; what is not about that state lives beside it (dialogs in
+:mod:`.screens`, the older history's labels and gating in :mod:`.history`, the
+header's rendering in :mod:`sitmon.widgets.header_render`).
 """
 
 from __future__ import annotations
@@ -33,16 +39,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from . import actions
-from .main_widgets import (
-    CompactFooter,
-    FilterBar,
-    MapView,
-    Quotes,
-    Stats,
-    StatusHeader,
-    Timeline,
-)
+from . import actions, main_widgets
+from .history import after_history
+from .main_widgets import FilterBar, MapView, Quotes, Stats, StatusHeader, Timeline
 
 if TYPE_CHECKING:
     from .app import SitmonApp
@@ -87,7 +86,7 @@ class MainScreen(Screen):
             yield Stats(classes="pane")
         yield Static(Content(""), id="toosmall")
         yield FilterBar()
-        yield CompactFooter()
+        yield main_widgets.CompactFooter()
 
     def on_mount(self) -> None:
         app = self.app
@@ -164,11 +163,7 @@ class MainScreen(Screen):
             if pane_id not in which:
                 continue
             pane = self.pane(pane_id)
-            # the timeline's count is the newest months' while the rest loads: "n/N+"
-            pane.partial = pane_id == "timeline" and store.partial
-            missing = app.history.missing_before(store, app.as_of) if pane.partial else None
-            if missing:  # a day before the months in memory
-                pane.set_message(terminal_safe(missing))
+            if app.history.label(pane, pane_id, store, app.as_of):  # a day not read yet
                 self._update_pane_note(pane_id)
                 continue
             try:
@@ -491,14 +486,8 @@ class MainScreen(Screen):
     def _open_detail(self, message: Pane.OpenDetail) -> None:
         self.open_detail(message.kind, message.item)
 
+    @after_history("the details open")  # its related events need the whole history
     def open_detail(self, kind: str, item: str) -> None:
-        """The detail screen of one record (its related events need the whole history)."""
-        app = self.app
-        if app.store is None:
-            return
-        app.history.after(lambda: self._open_detail_now(kind, item), "the details open")
-
-    def _open_detail_now(self, kind: str, item: str) -> None:
         app = self.app
         if app.store is None:
             return
@@ -521,12 +510,11 @@ class MainScreen(Screen):
 
         self.app.push_screen(HelpScreen(self.app.keymap, ascii=self.app.ascii))
 
+    @after_history("the change log opens")
     def action_changes(self) -> None:
         from .screens import ChangesScreen
 
-        self.app.history.after(
-            lambda: self.app.push_screen(ChangesScreen(self.changes_lines)), "the change log opens"
-        )
+        self.app.push_screen(ChangesScreen(self.changes_lines))
 
     def changes_lines(self, width: int) -> list[StyledLine]:
         """The refresh log, newest first (:func:`sitmon.widgets.changes_render.render_changes`)."""
@@ -563,11 +551,8 @@ class MainScreen(Screen):
         app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))
 
     @on(Pane.CopyRequested)
+    @after_history("it is copied (or opened)")
     def _copy_requested(self, message: Pane.CopyRequested) -> None:
-        what = "the link opens" if message.what == "open" else "it is copied"
-        self.app.history.after(lambda: self._copy_now(message), what)
-
-    def _copy_now(self, message: Pane.CopyRequested) -> None:
         app = self.app
         if app.store is None:
             return
