@@ -308,11 +308,7 @@ class SitmonApp(SituationSwitching, App):
             return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
-        # after the first data frame: the older months (install_store builds the index)
-        if message.store.partial:
-            self.call_after_refresh(self.history.start, message.store)
-        # after the first data frame: the older months (install_store builds the index)
-        if message.store.partial:
+        if message.store.partial:  # the older months, after the first data frame
             self.call_after_refresh(self.history.start, message.store)
         else:
             self.history.start(message.store)  # whole already: nothing to read

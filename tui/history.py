@@ -100,9 +100,8 @@ class HistoryLoader:
             return  # the store of the situation shown before a switch
         self.error = None
         self.done = True
-        self.app.install_store(store)
+        self.app.install_store(store)  # (which builds the search index again, after it)
         self._run_pending()
-        self.app._build_search_index(store)
 
     def failed(self, store: Store, error: str) -> None:
         """On the UI thread: keep the newest months (labelled), say why once, run what waited."""
