@@ -1152,8 +1152,8 @@ class Store:
         the store's mutex (a query holding it may be the one waiting), and the index
         names the event list it was built for: a query uses it only for that list.
         """
-        if self._deferred is not None:
-            self._load_deferred()
+        if self._deferred is not None and not self._background:
+            self._load_deferred()  # (events="newest": the months in memory; load_rest rebuilds)
         with self._build_lock:
             events, tables = self._indexed
             index = self._search_ix
