@@ -103,6 +103,9 @@ REFRESH_LOG_LIMIT = 20
 SETTLE_SECONDS = 2.0
 #: how long a reader retries (with backoff) a file that does not parse while it changes
 READ_PATIENCE = 5.0
+#: ``Store.open(events="newest")`` reads the newest months until it holds at least this many
+#: events (or every month): enough for the monitor's first screen and far more
+NEWEST_EVENTS = 2_000
 
 
 class StoreUnreadable(StoreError):
@@ -239,9 +242,9 @@ def _consistent(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if self._deferred is not None and not self._background:
+            self._load_deferred()  # events=False: the first query reads them (not under the mutex)
         with self._mutex:
-            if self._deferred is not None:
-                self._load_deferred()
             return method(self, *args, **kwargs)
 
     return wrapper
@@ -270,9 +273,18 @@ class Store:
         self.lock = WriterLock(self.path, lock_timeout, on_wait=on_lock_wait)
         #: seconds a read retries a file that does not parse while it is changing
         self.patience = patience
-        #: the manifest whose event shards are not read yet (``Store.open(events=False)``)
+        #: month key -> manifest entry of the months whose events are not in memory
+        #: (``Store.open(events=False)`` or ``events="newest"``); every other month's
+        #: events are. None: every event is in memory.
         self._deferred: dict[str, Any] | None = None
-        self._defer_events = False
+        #: which months the next read from disk reads: "all", "none" or "newest"
+        #: (the newest months, see :data:`NEWEST_EVENTS`); the open sets it, then "all"
+        self._read_events = "all"
+        #: opened with ``events="newest"``: queries answer from the months in memory
+        #: and never read the others themselves (:meth:`load_rest` does, on a worker)
+        self._background = False
+        #: serializes reading the deferred months (a background load and a merge)
+        self._load_lock = threading.Lock()
         self.tables: Tables = empty_tables()
         self.meta: dict[str, Any] = {}
         #: messages for the user from opening the store (quarantined files, ...)
@@ -300,13 +312,21 @@ class Store:
         repair: bool = False,
         patience: float = READ_PATIENCE,
         on_lock_wait: Any = None,
-        events: bool = True,
+        events: bool | str = True,
     ) -> Store:
         """Open the store at ``path`` (default: :func:`default_store_path`).
 
         - ``events=False`` reads only the core file: record counts and time bounds
           come from the shard manifest, and the events are read from their shards
           on first use (any query, ``tables``, a merge). ``sitmon info`` uses it.
+        - ``events="newest"`` (the monitor) reads the core and the newest months'
+          shards, until at least :data:`NEWEST_EVENTS` events or every month:
+          enough to paint the first screen. The other months stay on disk
+          (:attr:`partial` is True) until :meth:`load_rest` reads them, on a worker
+          thread. Meanwhile queries and :attr:`tables` answer from the months in
+          memory and never read the others themselves (the caller labels what it
+          shows, :attr:`history_from`); :meth:`counts` and :meth:`time_bounds`
+          are whole (the manifest's counts and times); a merge reads them first.
 
         - A missing file is created when ``create`` (from the bundled dataset
           when ``seed``, else empty), under the writer lock; else
@@ -336,11 +356,14 @@ class Store:
             patience=patience,
             on_lock_wait=on_lock_wait,
         )
-        store._defer_events = not events
+        if events not in (True, False, "newest"):
+            raise ValueError(f"events must be True, False or 'newest', not {events!r}")
+        store._read_events = "newest" if events == "newest" else ("all" if events else "none")
+        store._background = events == "newest"
         try:
             store._open(seed, create=create, repair=repair)
         finally:
-            store._defer_events = False
+            store._read_events = "all"
         return store
 
     def _open(self, seed: bool, *, create: bool = True, repair: bool = False) -> None:
@@ -480,17 +503,13 @@ class Store:
                 problem, data = self._parse(raw)
                 events: list[Event] | None = None
                 deferred = None
-                if (
-                    problem is None
-                    and data is not None
-                    and data.meta["1"]["schema_version"] == 2
-                    and self._defer_events
-                ):
-                    deferred = dict(data.meta["1"].get("shards", {}))
-                elif problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+                if problem is None and data is not None and data.meta["1"]["schema_version"] == 2:
+                    read, deferred = _split_manifest(
+                        data.meta["1"].get("shards", {}), self._read_events
+                    )
                     try:
                         with _gc_paused():
-                            events = self._read_shards(data.meta["1"].get("shards", {}))
+                            events = self._read_shards(read)
                     except FileNotFoundError as exc:
                         if _Stat.of(self.path) != before:
                             # A writer committed a newer generation and removed the shard
@@ -511,16 +530,14 @@ class Store:
                 if problem is None and after == before:
                     assert data is not None
                     with _gc_paused():
-                        self._install(data, before, events)
-                    self._deferred = deferred
+                        self._install(data, before, events, deferred)
                     return True
                 changing = after != before or before.recent()
                 if time.monotonic() >= deadline or not changing:
                     if problem is None:  # whole, though it moved while read: use it, recheck later
                         assert data is not None
                         with _gc_paused():
-                            self._install(data, None, events)
-                        self._deferred = deferred
+                            self._install(data, None, events, deferred)
                         return True
                     raise StoreUnreadable(self.path, problem, changing, self.patience)
                 time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
@@ -560,8 +577,13 @@ class Store:
 
     @property
     def tables(self) -> Tables:
-        """Record kind -> {id: record}. Never changed in place (see the class docstring)."""
-        if self._deferred is not None:
+        """Record kind -> {id: record}. Never changed in place (see the class docstring).
+
+        While :attr:`partial` after ``events="newest"``, the event table holds the
+        months in memory only (never read here: see :meth:`load_rest`); after
+        ``events=False``, the first access reads every month.
+        """
+        if self._deferred is not None and not self._background:
             self._load_deferred()
         return self._tables
 
@@ -569,19 +591,88 @@ class Store:
     def tables(self, value: Tables) -> None:
         self._tables = value
 
-    def _load_deferred(self) -> None:
-        """Read the event shards an ``events=False`` open skipped (once, under the mutex)."""
-        with self._mutex:
-            manifest = self._deferred
-            if manifest is None:
-                return
-            try:
-                self._take_months(manifest)  # beside the months a merge read, if any
-            except FileNotFoundError:  # a writer replaced them since: read the new state
-                self._deferred = None
-                if not self._load_from_disk():
-                    raise StoreError(f"the store {self.path} disappeared") from None
-                return
+    @property
+    def partial(self) -> bool:
+        """True while some months' events are still on disk only (``events="newest"``
+        before :meth:`load_rest`)."""
+        return self._deferred is not None
+
+    @property
+    def history_from(self) -> datetime | None:
+        """While :attr:`partial`: the moment from which every event is in memory (the
+        start of the oldest month read after the last unread one); None otherwise.
+
+        A view whose events all fall at or after it is whole; one reaching before it
+        is not (the monitor labels it, or waits for :meth:`load_rest`).
+        """
+        deferred = self._deferred
+        if deferred is None:
+            return None
+        return _month_after(max(deferred))
+
+    def load_rest(self) -> bool:
+        """Read the months ``Store.open(events="newest")`` left on disk and swap them in.
+
+        Safe on a worker thread while other threads query: the shards are read and
+        decoded outside the mutex, and the new event list and indexes are swapped
+        in under it, so a query sees the state before or after, never a mix. A merge
+        or reload that replaced the state meanwhile wins (the months are read again
+        from what it left deferred). Returns True when it read anything, False when
+        nothing was deferred. Raises :class:`StoreError` (one line; the store in
+        memory is left as it was) when a shard is unreadable or missing.
+        """
+        return self._load_deferred()
+
+    def _load_deferred(self) -> bool:
+        """Read every deferred month (once; a second caller waits for the first).
+
+        The read runs outside the mutex; the swap runs under it and only if no merge
+        or reload changed the deferred months meanwhile (else it reads again). A
+        shard removed by another process's newer commit: the whole state is read
+        again from disk.
+        """
+        with self._load_lock:
+            done: dict[str, list[Event]] = {}  # shard file name -> its events, across retries
+            while True:
+                with self._mutex:
+                    manifest = self._deferred
+                if manifest is None:
+                    return bool(done)
+                try:
+                    with _gc_paused():
+                        for key in sorted(manifest):
+                            entry = manifest[key]
+                            name = entry.get("file")
+                            if name not in done:
+                                done[name] = self._read_shards({"": entry})
+                except FileNotFoundError:  # another process committed meanwhile: read it all
+                    with self._mutex:
+                        if self._deferred is not manifest:
+                            continue  # this process replaced the state: read what it left
+                    self._reload_everything()
+                    return True
+                with self._mutex:
+                    if self._deferred is not manifest:
+                        continue  # a merge or reload replaced the state while we read
+                    read = {key: done[entry.get("file")] for key, entry in manifest.items()}
+                    events, times = _insert_months(self._events, self._event_times, read)
+                    tables = dict(self._tables)
+                    table = dict(tables["event"])
+                    table.update((e.id, e) for month in read.values() for e in month)
+                    tables["event"] = table
+                    self._deferred = None
+                    self._tables = tables
+                    self._index_tables((events, times, None))
+                    return True
+
+    def _reload_everything(self) -> None:
+        """Read the store's current state from disk, every month (its shards changed)."""
+        mode, self._read_events = self._read_events, "all"
+        try:
+            if not self._load_from_disk():
+                raise StoreError(f"the store {self.path} disappeared")
+        finally:
+            self._read_events = mode
 
     def _read_shards(self, manifest: dict[str, Any]) -> list[Event]:
         """Every shard's events, months in order: already the time order of the index.
@@ -593,8 +684,15 @@ class Store:
             events += read_shard(folder, manifest[key])
         return events
 
-    def _install(self, data: _File, stat: _Stat | None, events: list[Event] | None = None) -> None:
-        """Install decoded tables; ``events`` (from the shards) in time order when given."""
+    def _install(
+        self,
+        data: _File,
+        stat: _Stat | None,
+        events: list[Event] | None = None,
+        deferred: dict[str, Any] | None = None,
+    ) -> None:
+        """Install decoded tables; ``events`` (from the shards) in time order when given;
+        ``deferred``: the months whose shards were not read (see :attr:`partial`)."""
         tables = empty_tables()
         for kind, name in TABLE_NAMES.items():
             docs = getattr(data, name)
@@ -610,11 +708,13 @@ class Store:
             if times == sorted(times):  # as written (a C-level check); else sorted below
                 events_ix = (events, times, None)
         with self._mutex:
+            self._deferred = None  # (the indexes below read the tables as they are)
             self.tables = tables
             self.meta = dict(data.meta.get("1", {}))
             self._disk_version = self.meta.get("schema_version")
             self._stat = stat
             self._index_tables(events_ix)
+            self._deferred = deferred or None
 
     def _migrate(self) -> None:
         """Rewrite a one-file store (schema 1) as core + shards, keeping the old file.
@@ -687,13 +787,15 @@ class Store:
         with self.lock:
             # Another process may have written since we loaded: merge onto its state.
             # An unreadable file raises StoreUnreadable here: it is left as it is.
-            # A store whose months were not all read reads the new core only.
+            # A store whose months were not all read reads the new core only (the monitor's
+            # store: and its newest months, which it shows; load_rest reads the rest).
             if self.changed_on_disk():
-                self._defer_events = self._deferred is not None
+                if self._deferred is not None:
+                    self._read_events = "newest" if self._background else "none"
                 try:
                     loaded = self._load_from_disk()
                 finally:
-                    self._defer_events = False
+                    self._read_events = "all"
                 if not loaded:
                     raise StoreError(
                         f"the store {self.path} disappeared; nothing was written "
@@ -1050,8 +1152,8 @@ class Store:
         the store's mutex (a query holding it may be the one waiting), and the index
         names the event list it was built for: a query uses it only for that list.
         """
-        if self._deferred is not None:
-            self._load_deferred()
+        if self._deferred is not None and not self._background:
+            self._load_deferred()  # (events="newest": the months in memory; load_rest rebuilds)
         with self._build_lock:
             events, tables = self._indexed
             index = self._search_ix
@@ -1082,16 +1184,15 @@ class Store:
         return self._tables["source"]
 
     def counts(self) -> dict[str, int]:
-        """Table name -> records (events from the manifest while their shards are unread)."""
-        deferred = self._deferred
+        """Table name -> records, whole: the events in memory plus the unread months'
+        counts from the manifest (see :attr:`partial`)."""
+        with self._mutex:
+            deferred, tables = self._deferred, self._tables
         out = {}
         for k in TABLE_KINDS:
-            if k == "event" and deferred is not None:  # the months read, plus the unread ones
-                out[TABLE_NAMES[k]] = len(self._tables[k]) + sum(
-                    int(e.get("count", 0)) for e in deferred.values()
-                )
-            else:
-                out[TABLE_NAMES[k]] = len(self._tables[k])
+            out[TABLE_NAMES[k]] = len(tables[k])
+        if deferred is not None:  # the months read, plus the unread ones
+            out[TABLE_NAMES["event"]] += sum(int(e.get("count", 0)) for e in deferred.values())
         return out
 
     def time_bounds(self) -> tuple[datetime | None, datetime | None]:
@@ -1103,9 +1204,11 @@ class Store:
         """
         with self._mutex:
             bounds = self._manifest_bounds()
-            if bounds is None and self._deferred is not None:
-                self._load_deferred()
-            return self._time_bounds(bounds)
+            deferred = self._deferred
+        if bounds is None and deferred is not None:  # a manifest without times: read them
+            self._load_deferred()
+        with self._mutex:
+            return self._time_bounds(self._manifest_bounds())
 
     def _manifest_bounds(self) -> tuple[datetime, datetime] | None:
         """(first, last) event time from the unread shards' manifest entries, if they say."""
@@ -1456,3 +1559,55 @@ def _with(seq: list, at: list[int], items: list) -> list:
         prev = i
     out += seq[prev:]
     return out
+
+
+def _split_manifest(
+    manifest: dict[str, Any], which: str
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(the months to read now, the months to leave on disk or None) for a read mode:
+    ``"all"``, ``"none"``, or ``"newest"`` (the newest months until they hold
+    :data:`NEWEST_EVENTS` events)."""
+    if which == "all" or not manifest:
+        return manifest, None
+    if which == "none":
+        return {}, dict(manifest)
+    if not all("first" in e and "last" in e for e in manifest.values()):
+        return manifest, None  # no times to answer time_bounds from: read every month
+    read: dict[str, Any] = {}
+    held = 0
+    for key in sorted(manifest, reverse=True):
+        if held >= NEWEST_EVENTS:
+            break
+        read[key] = manifest[key]
+        held += int(manifest[key].get("count", 0))
+    rest = {k: v for k, v in manifest.items() if k not in read}
+    return read, rest or None
+
+
+def _month_after(key: str) -> datetime:
+    """The first moment (UTC) after the month ``"YYYY-MM"``."""
+    year, month = int(key[:4]), int(key[5:7])
+    return datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+
+
+def _insert_months(
+    events: list[Event], times: list[datetime], months: dict[str, list[Event]]
+) -> tuple[list[Event], list[datetime]]:
+    """``events`` (time order, with ``times``) plus each month's events (time order, a
+    month none of ``events`` falls in), placed by binary search: slices, no sort."""
+    out_events: list[Event] = []
+    out_times: list[datetime] = []
+    prev = 0
+    for key in sorted(months):
+        month = months[key]
+        if not month:
+            continue
+        at = bisect.bisect_left(times, month[0].time)
+        out_events += events[prev:at]
+        out_times += times[prev:at]
+        out_events += month
+        out_times += [e.time for e in month]
+        prev = at
+    out_events += events[prev:]
+    out_times += times[prev:]
+    return out_events, out_times

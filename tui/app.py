@@ -31,8 +31,17 @@ from textual.app import App
 
 from . import actions
 from .diskwatch import DiskWatcher
+from .history import HistoryLoader
 from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
-from .messages import RefreshFinished, StoreFailed, StoreLoaded, StoreReloaded, StoreReloadFailed
+from .messages import (
+    HistoryFailed,
+    HistoryLoaded,
+    RefreshFinished,
+    StoreFailed,
+    StoreLoaded,
+    StoreReloaded,
+    StoreReloadFailed,
+)
 from .quitting import DaemonExecutor, install_signal_handlers
 from .scheduler import FeedScheduler
 from .situation_switch import SituationSwitching
@@ -133,6 +142,8 @@ class SitmonApp(SituationSwitching, App):
         #: the reload error last reported (reported once, not at every tick)
         self._reload_error: str | None = None
         self.scheduler = FeedScheduler(self)
+        #: reads the months the first paint skipped (tui/history.py)
+        self.history = HistoryLoader(self)
         self.disk_watcher = DiskWatcher(
             self, disk_interval, busy_elsewhere=self.scheduler.any_running
         )
@@ -170,8 +181,8 @@ class SitmonApp(SituationSwitching, App):
             self.set_keymap(self.keymap)
         if self.config_error:
             self.notify_plain(self.config_error, title="Config", severity="warning", timeout=10)
-        # Paint first: the store loads once the first frame is on the screen.
-        self.call_after_refresh(self._load_store)
+        # The store loads in a worker while the first frame is composed and painted.
+        self._load_store()
         self.set_interval(30, self.update_header)
 
     # ------------------------------------------------------------------ copy and open
@@ -267,11 +278,12 @@ class SitmonApp(SituationSwitching, App):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_store(self) -> None:
-        """Open (or create from the bundled dataset) the store, off the UI thread."""
+        """Open (or create from the bundled dataset) the store, off the UI thread: the core
+        and the newest months; the rest is read after the first data paint (:attr:`history`)."""
         from sitmon.store import Store, StoreError
 
         try:
-            store = Store.open(self.store_path, seed=self.seed_store)
+            store = Store.open(self.store_path, seed=self.seed_store, events="newest")
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -296,6 +308,10 @@ class SitmonApp(SituationSwitching, App):
             return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
+        if message.store.partial:  # the older months, after the first data frame
+            self.call_after_refresh(self.history.start, message.store)
+        else:
+            self.history.start(message.store)  # whole already: nothing to read
         for warning in message.store.warnings:
             self.notify_plain(warning, title="Store", severity="warning", timeout=15)
         if self._initial_day is not None:
@@ -313,13 +329,20 @@ class SitmonApp(SituationSwitching, App):
         if self.refresh_enabled:
             self.scheduler.start_all()
 
+    @on(HistoryLoaded)
+    def _history_loaded(self, message: HistoryLoaded) -> None:
+        self.history.loaded(message.store)
+
+    @on(HistoryFailed)
+    def _history_failed(self, message: HistoryFailed) -> None:
+        self.history.failed(message.store, message.error)
+
     @on(StoreFailed)
     def _store_failed(self, message: StoreFailed) -> None:
         self.store_error = message.error
         self.loaded.set()
         if self.screen_stack:
-            for pane in self.main_screen.panes():
-                pane.set_message(f"Cannot open the store: {terminal_safe(message.error)}")
+            self.main_screen.show_store_error(message.error)
         self.notify_plain(message.error, title="Store", severity="error", timeout=30)
         self.update_header()
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct, field
-from sitmon.store.adapters.detect import FORMATS
+from sitmon.store.adapters.base import FORMATS
 from sitmon.store.records import ID_PATTERN
 from sitmon.store.sanitize import INVISIBLE_MARKS, UNSAFE_CLASS
 

@@ -57,7 +57,14 @@ def default_name(request: ExportRequest, fmt: str) -> str:
 
 
 def run_export(store: Any, request: ExportRequest, fmt: str) -> str:
-    """The export text in format ``fmt`` (thread-safe: reads the store only)."""
+    """The export text in format ``fmt`` (thread-safe: reads the store only).
+
+    An export is of the whole history: a store still holding its newest months
+    only (the monitor's first paint) reads the rest first (``Store.load_rest``,
+    which raises ``StoreError`` if it cannot).
+    """
+    if getattr(store, "partial", False):
+        store.load_rest()
     return export(store, dataclasses.replace(request, fmt=fmt))
 
 

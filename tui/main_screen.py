@@ -6,6 +6,12 @@ pane) lives on the app (:class:`~.app.SitmonApp`); this screen turns it into one
 and answers the main screen's keys (the ``app.*`` ids of :mod:`.actions`). Being
 the screen's bindings, they are inactive while a dialog or a detail screen is on
 top, with no guard.
+
+Over 500 lines on purpose: each of the ~30 main-screen keys is a short method that
+reads and sets the same view state this screen turns into snapshots, so they change
+together; what is not about that state lives beside it (dialogs in
+:mod:`.screens`, the older history's labels and gating in :mod:`.history`, the
+header's rendering in :mod:`sitmon.widgets.header_render`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from sitmon.store.filtering import FilterError
 from sitmon.store.query import Snapshot, parse_filter
+from sitmon.store.termsafe import terminal_safe
 from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
 from sitmon.widgets.changes_render import render_changes
@@ -30,9 +37,10 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from . import actions
+from . import actions, main_widgets
+from .history import after_history
 from .main_widgets import FilterBar, MapView, Quotes, Stats, StatusHeader, Timeline
 
 if TYPE_CHECKING:
@@ -48,6 +56,8 @@ GRID_WIDTH = 110
 GRID_HEIGHT = 30
 
 PANE_ORDER = ("timeline", "map", "quotes", "stats")
+#: the panes that list events (or name them): labelled while the older months load
+HISTORY_PANES = ("timeline", "quotes")
 PANE_TITLES = {"timeline": "Timeline", "map": "Map", "quotes": "Quotes", "stats": "Statistics"}
 
 
@@ -76,7 +86,7 @@ class MainScreen(Screen):
             yield Stats(classes="pane")
         yield Static(Content(""), id="toosmall")
         yield FilterBar()
-        yield Footer(compact=True)
+        yield main_widgets.CompactFooter()
 
     def on_mount(self) -> None:
         app = self.app
@@ -91,6 +101,18 @@ class MainScreen(Screen):
         self.map_pane.area = app.map_area()
         self.apply_layout(app.size.width, app.size.height)
         self.set_active("timeline", focus=True)
+        # the store loads while this screen mounts: it may be there (or have failed) already
+        if app.store is not None:
+            self.update_views()
+        elif app.store_error:
+            self.show_store_error(app.store_error)
+
+    def show_store_error(self, error: str) -> None:
+        """Every pane says the store could not be opened (``error``: one line, escaped here)."""
+        if not self._panes_alive():
+            return
+        for pane in self.panes():
+            pane.set_message(f"Cannot open the store: {terminal_safe(error)}")
 
     def show_key_hints(self) -> None:
         """Each pane's title names the key that jumps to it, as bound now."""
@@ -141,6 +163,9 @@ class MainScreen(Screen):
             if pane_id not in which:
                 continue
             pane = self.pane(pane_id)
+            if app.history.label(pane, pane_id, store, app.as_of):  # a day not read yet
+                self._update_pane_note(pane_id)
+                continue
             try:
                 snap = self.view_snapshot(pane_id)
             except FilterError as exc:
@@ -197,6 +222,9 @@ class MainScreen(Screen):
             notes.append(f"at {app.store.places[app.place].name}")
         if app.filters[pane_id]:
             notes.append(f"/{app.filters[pane_id]}")
+        history = app.history.note(app.store) if pane_id in HISTORY_PANES else None
+        if history:  # its events are the newest months only: say so
+            notes.append(history)
         pane.title_note = " · ".join(notes)
         pane.update_title()
 
@@ -458,6 +486,7 @@ class MainScreen(Screen):
     def _open_detail(self, message: Pane.OpenDetail) -> None:
         self.open_detail(message.kind, message.item)
 
+    @after_history("the details open")  # its related events need the whole history
     def open_detail(self, kind: str, item: str) -> None:
         app = self.app
         if app.store is None:
@@ -481,6 +510,7 @@ class MainScreen(Screen):
 
         self.app.push_screen(HelpScreen(self.app.keymap, ascii=self.app.ascii))
 
+    @after_history("the change log opens")
     def action_changes(self) -> None:
         from .screens import ChangesScreen
 
@@ -521,6 +551,7 @@ class MainScreen(Screen):
         app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))
 
     @on(Pane.CopyRequested)
+    @after_history("it is copied (or opened)")
     def _copy_requested(self, message: Pane.CopyRequested) -> None:
         app = self.app
         if app.store is None:

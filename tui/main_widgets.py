@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from sitmon.widgets.panes import MapPane, QuotesPane, StatsPane, TimelinePane
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Footer, Input, Static
+from textual.widgets._footer import FooterKey
 
 from . import actions
 
-__all__ = ["FilterBar", "MapView", "Quotes", "Stats", "StatusHeader", "Timeline"]
+__all__ = [
+    "CompactFooter",
+    "FilterBar",
+    "MapView",
+    "Quotes",
+    "Stats",
+    "StatusHeader",
+    "Timeline",
+]
 
 
 class Timeline(TimelinePane):
@@ -59,3 +68,23 @@ class StatusHeader(Static):
         if hasattr(screen, "header_text"):
             return screen.header_text(self.size.width)
         return super().render()
+
+
+class CompactFooter(Footer):
+    """Textual's compact footer, each key created compact.
+
+    ``Footer(compact=True)`` binds ``compact`` into every key, whose watcher then
+    adds the ``-compact`` class to one key at a time, each time restyling that key
+    (Textual 8.2, ``widgets/_footer.py``): with our ~30 keys that was a tenth of
+    the first frame, and again at every recompose (focus moves). Here each key
+    has the class when it is created, so the watcher has nothing left to do.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(compact=True)
+
+    def compose(self):
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                widget.add_class("-compact", update=False)
+            yield widget

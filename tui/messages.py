@@ -12,7 +12,15 @@ from textual.message import Message
 if TYPE_CHECKING:
     from sitmon.store import Store
 
-__all__ = ["RefreshFinished", "StoreFailed", "StoreLoaded", "StoreReloadFailed", "StoreReloaded"]
+__all__ = [
+    "HistoryFailed",
+    "HistoryLoaded",
+    "RefreshFinished",
+    "StoreFailed",
+    "StoreLoaded",
+    "StoreReloadFailed",
+    "StoreReloaded",
+]
 
 
 class StoreLoaded(Message):
@@ -21,6 +29,26 @@ class StoreLoaded(Message):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+
+
+class HistoryLoaded(Message):
+    """The history worker read the months the first paint skipped (``store.load_rest()``)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+
+class HistoryFailed(Message):
+    """The history worker could not read the older months; ``error`` is one line.
+
+    The app keeps showing the newest months, labelled as such, and says why.
+    """
+
+    def __init__(self, store: Store, error: str) -> None:
+        super().__init__()
+        self.store = store
+        self.error = error
 
 
 class StoreFailed(Message):

@@ -94,6 +94,7 @@ class SituationSwitching:
         app.store_path = sit.store_path
         app.seed_store = sit.bundled
         app.loaded.clear()
+        app.history.forget()
         for pane in screen.panes():
             pane.set_message("Loading the store…")
         screen.set_active(saved.active_pane, focus=True)

@@ -8,7 +8,23 @@ from typing import Any
 from ..merge import Rejection
 from ..records import Record
 
-__all__ = ["AdaptResult", "FeedError"]
+__all__ = ["FORMATS", "AdaptResult", "FeedError"]
+
+#: every format name ``--format`` accepts (``auto`` detects one of the others). Here,
+#: not in :mod:`.detect` (which re-exports it), so the command line and the config name
+#: them without importing the adapters' helpers (gazetteer, actors) at every start.
+FORMATS = (
+    "auto",
+    "sitmon",
+    "jsonfeed",
+    "geojson",
+    "acled",
+    "ucdp",
+    "rss",
+    "gdelt",
+    "reliefweb",
+    "hapi",
+)
 
 
 class FeedError(ValueError):

@@ -45,7 +45,7 @@ from ..actors import ActorMap
 from ..gazetteer import MATCH_KM, SYRIA, Area, area_problem, distance_km, match_place
 from ..records import ID_RE, Place
 from ..timeutil import TimeError, parse_when
-from .base import FeedError
+from .base import FORMATS, FeedError
 
 __all__ = [
     "EPOCH",
@@ -63,19 +63,6 @@ __all__ = [
     "to_number",
 ]
 
-#: every format name ``--format`` accepts (``auto`` detects one of the others)
-FORMATS = (
-    "auto",
-    "sitmon",
-    "jsonfeed",
-    "geojson",
-    "acled",
-    "ucdp",
-    "rss",
-    "gdelt",
-    "reliefweb",
-    "hapi",
-)
 
 #: ``updated_at`` of records an adapter derives rather than reads (feed sources,
 #: places made from coordinates): any curated version of the same id wins, and

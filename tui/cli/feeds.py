@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sitmon.store.adapters.detect import FORMATS as FORMAT_CHOICES
+from sitmon.store.adapters.base import FORMATS as FORMAT_CHOICES
 
 from . import CommandError
 from .output import err, say

@@ -69,6 +69,9 @@ class Pane(LineView):
         #: the key that jumps here, shown in the title ("[1] Timeline")
         self.key_hint = ""
         self.store_generation: object = None
+        #: the items are the newest part of more (the older history is still loading):
+        #: the count reads "n/N+"
+        self.partial = False
 
     # -- items (subclasses)
     def item_count(self) -> int:
@@ -187,7 +190,8 @@ class Pane(LineView):
     def subtitle(self, count: int) -> str:
         if not count:
             return ""
-        return f"{min(self.cursor + 1, count)}/{count}"
+        more = "+" if self.partial else ""
+        return f"{min(self.cursor + 1, count)}/{count}{more}"
 
     # -- lines
     def line_count(self) -> int:

@@ -145,6 +145,8 @@ class MapPane(BlockPane):
     def on_resize(self, event: Resize) -> None:
         self._map_key = None
         super().on_resize(event)
+        if self.snapshot is not None:  # "8 places": the places drawn at this size
+            self.update_title()
 
     def rebuild(self) -> None:
         self._built_width = 0
