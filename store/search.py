@@ -55,9 +55,13 @@ from .timeutil import SITUATION_TZ
 __all__ = ["TAIL_LIMIT", "SearchIndex", "event_text", "grouped_positions", "names_of"]
 
 #: most events a merge leaves to the tail (positions past the compact base): past it,
-#: the index is rebuilt; a larger store allows a larger tail (one in twenty events:
-#: five refreshes of 10k events into a 1M store before a rebuild)
-TAIL_LIMIT = 20_000
+#: the index is rebuilt; a larger store allows a larger tail (one event in five). A
+#: feed's window (e.g. the last 30 days, re-delivered with updates) lands in the tail
+#: at every refresh, so the tail must hold a window and the refreshes after it: with
+#: one in twenty, every refresh of a 1M store past the fifth rebuilt the whole index
+#: (11 s of CPU each, measured with bench/_scale.py's feeds)
+TAIL_LIMIT = 50_000
+TAIL_SHARE = 5
 #: a token held by at least one event in this many is kept as a bitmap
 _BITMAP_EVERY = 32
 _FIELDS = ("place", "faction", "type")
@@ -359,7 +363,7 @@ class SearchIndex:
             return None
         p = _first_difference(self.events, events)
         keep = min(p, self.base_end)
-        if len(events) - keep > max(TAIL_LIMIT, len(events) // 20):
+        if len(events) - keep > max(TAIL_LIMIT, len(events) // TAIL_SHARE):
             return None
         return SearchIndex(events, tables, base=self, base_end=keep)
 
