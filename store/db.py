@@ -1160,8 +1160,16 @@ class Store:
             if index is not None and index.events is events:
                 return index
             index = SearchIndex(events, tables)
-            if self._indexed[0] is events:
-                self._search_ix = index
+            # merges that landed during the build (seconds at 1M events): carry the
+            # index forward from their first changed event instead of discarding it
+            # and building again (each full build pauses the GC for seconds)
+            while self._indexed[0] is not events:
+                events, tables = self._indexed
+                moved = index.after_merge(events, tables)
+                if moved is None:
+                    return index  # too much changed: the next build starts anew
+                index = moved
+            self._search_ix = index
             return index
 
     @staticmethod

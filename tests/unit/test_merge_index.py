@@ -73,3 +73,28 @@ def _replace(e, **changes):
     import msgspec
 
     return msgspec.structs.replace(e, **changes)
+
+
+def test_a_merge_during_the_index_build_carries_the_index_forward(tmp_path, monkeypatch):
+    """A refresh that lands while the monitor builds the search index (seconds at 1M
+    events) does not throw the build away: the index is carried forward from the merge's
+    first changed event, with no second full build, and finds the merged event."""
+    import sitmon.store.db as db
+
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(f.base_world() + f.synthetic_events(300, seed=1))
+    real, builds = db.SearchIndex, []
+
+    def building(events, tables, **kw):
+        builds.append(len(events))
+        index = real(events, tables, **kw)
+        if len(builds) == 1:  # a refresh's merge lands while this build runs
+            s.merge([f.event(9_001, title="Tunnel found under the bridge", minutes=100_000)])
+        return index
+
+    monkeypatch.setattr(db, "SearchIndex", building)
+    s.build_search_index()
+    assert builds == [300]  # one full build, for the state it started from
+    assert s._search is not None  # current for the state after the merge
+    assert [e.id for e in s.events(filter="tunnel")] == ["ev-9001"]
+    assert builds == [300]  # the query used it: no build on demand
