@@ -59,6 +59,13 @@ async def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {k: [] for k in TARGETS_MS}
     async with app.run_test(size=(160, 48)) as pilot:
         await app.wait_until_loaded()
+        # the whole history in memory and the search index built: the monitor paints
+        # from the newest months first and reads the rest in a worker; keys measured
+        # before that would query the newest months only
+        t0 = time.perf_counter()
+        while not (app.history.done and app.store._search is not None):
+            await asyncio.sleep(0.05)
+        out["history and index ready (s)"] = [time.perf_counter() - t0]
         await pilot.pause()
         tl = app.main_screen.timeline
         panes = app.main_screen.panes()
@@ -123,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'key':<22}{'median ms':>10}{'p95 ms':>9}{'target':>8}{'median/target':>15}")
     for name, samples in results.items():
         med, p95 = _stats(samples)
+        if name not in TARGETS_MS:
+            print(f"{name:<22}{med:>10.2f}")
+            continue
         target = TARGETS_MS[name]
         verdict = "ok" if med <= target else "SLOW"
         print(f"{name:<22}{med:>10.2f}{p95:>9.2f}{target:>8.0f}{med / target:>14.2f}x  {verdict}")
