@@ -27,6 +27,7 @@ from tinydb import TinyDB
 
 from tests.support import factories as f
 from tests.support.cli import cli
+from tests.support.shardreads import count_shard_reads
 
 MONTHS = ["2024-06", "2024-07", "2024-08", "2024-09", "2024-10", "2024-11"]
 LATER = f.STAMP + timedelta(hours=1)
@@ -58,15 +59,7 @@ def path(tmp_path):
 @pytest.fixture
 def reads(monkeypatch):
     """The shard files (events) read, in order."""
-    got: list[str] = []
-    real = sitmon.store.db.read_shard
-
-    def counting(folder, entry):
-        got.append(entry["file"].split(".")[0])
-        return real(folder, entry)
-
-    monkeypatch.setattr(sitmon.store.db, "read_shard", counting)
-    return got
+    return count_shard_reads(monkeypatch)
 
 
 def months_on_disk(path) -> dict[str, list[str]]:

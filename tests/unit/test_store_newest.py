@@ -16,6 +16,7 @@ from sitmon.store import Store, StoreError
 from sitmon.store.shards import shard_folder
 
 from tests.support import factories as f
+from tests.support.shardreads import count_shard_reads
 
 #: three events in each of four months (UTC): September .. December 2024
 MONTHS = ((2024, 9), (2024, 10), (2024, 11), (2024, 12))
@@ -38,14 +39,7 @@ def _store(tmp_path):
 @pytest.fixture
 def reads(monkeypatch):
     """The shard files read, in order (the store's reader, counted)."""
-    seen: list[str] = []
-    real = sitmon.store.db.read_shard
-
-    def counting(folder, entry):
-        seen.append(entry["file"].split(".")[0])
-        return real(folder, entry)
-
-    monkeypatch.setattr(sitmon.store.db, "read_shard", counting)
+    seen = count_shard_reads(monkeypatch)
     monkeypatch.setattr(sitmon.store.db, "NEWEST_EVENTS", 5)  # two months of three
     return seen
 
