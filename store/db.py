@@ -55,7 +55,7 @@ from .records import (
     Source,
     Tombstone,
 )
-from .search import SearchIndex, event_text
+from .search import SearchIndex
 from .shards import (
     manifest_files,
     month_key,
@@ -985,39 +985,25 @@ class Store:
                 **self._tables["event"],
                 **{e.id: e for p in parts.values() for e in p},
             }
-            events_ix = self._with_months(parts, tables)
+            events_ix = self._with_months(parts)
             rest = {k: e for k, e in deferred.items() if k not in parts}
             self._tables = tables
             self._deferred = rest or None
             self._index_tables(events_ix)
 
     def _with_months(
-        self, parts: dict[str, list[Event]], tables: Tables
-    ) -> tuple[list[Event], list[datetime], list[str] | None]:
-        """The time-ordered (events, times, search texts) in memory with the events of the
+        self, parts: dict[str, list[Event]]
+    ) -> tuple[list[Event], list[datetime], None]:
+        """The time-ordered (events, times, None) in memory with the events of the
         months ``parts`` (months not in memory) inserted, each month as one block."""
-        events, times, blobs = self._events, self._event_times, self._event_blobs
-        out_e: list[Event] = []
-        out_t: list[datetime] = []
-        out_b: list[str] | None = [] if blobs is not None else None
-        prev = 0
-        for key, (at, _) in sorted(month_slices(times, parts).items()):
-            part = parts[key]
-            if any(a.time > b.time for a, b in zip(part, part[1:], strict=False)):  # unsorted
-                part = sorted(part, key=_event_key)
-            out_e += events[prev:at]
-            out_e += part
-            out_t += times[prev:at]
-            out_t += [e.time for e in part]
-            if out_b is not None and blobs is not None:
-                out_b += blobs[prev:at]
-                out_b += [self._blob(e, tables) for e in part]
-            prev = at
-        out_e += events[prev:]
-        out_t += times[prev:]
-        if out_b is not None and blobs is not None:
-            out_b += blobs[prev:]
-        return out_e, out_t, out_b
+        parts = {
+            key: part
+            if all(a.time <= b.time for a, b in zip(part, part[1:], strict=False))
+            else sorted(part, key=_event_key)
+            for key, part in parts.items()
+        }
+        events, times = _insert_months(self._events, self._event_times, parts)
+        return events, times, None
 
     def _backup_one_file_store(self) -> Path:
         """Keep the one-file store being migrated: ``<name>.v1-backup`` (hard link, else copy)."""
@@ -1035,19 +1021,18 @@ class Store:
     def _spliced_events(
         self, new_tables: Tables, cs: ChangeSet
     ) -> tuple[list[Event], list[datetime], list[str] | None]:
-        """(events, times, search texts) after ``cs``, built from the current ones.
+        """(events, times, None) after ``cs``, built from the current ones.
 
         Cost: O(k log n) binary searches for the k changed events plus one
         C-level copy of the lists, instead of sorting all n events again.
         """
-        events, times, blobs = self._events, self._event_times, self._event_blobs
+        events, times = self._events, self._event_times
         old = self._tables["event"]
         touched = [rid for kind, rid in (*cs.added, *cs.updated, *cs.deleted) if kind == "event"]
         if not touched:
-            return events, times, blobs
+            return events, times, None
         new = new_tables["event"]
         events, times = list(events), list(times)
-        blobs = list(blobs) if blobs is not None else None
         drop: list[int] = []
         inserts: list[Event] = []
         for rid in dict.fromkeys(touched):
@@ -1059,8 +1044,6 @@ class Store:
                     return self._sorted_events(new_tables)  # not indexed: rebuild (defensive)
             if after is not None and before is not None and after.time == before.time:
                 events[pos] = after  # same place in time order: replace in place
-                if blobs is not None:
-                    blobs[pos] = self._blob(after, new_tables)
                 continue
             if pos >= 0:
                 drop.append(pos)
@@ -1069,15 +1052,12 @@ class Store:
         if drop:
             drop.sort()
             events, times = _without(events, drop), _without(times, drop)
-            blobs = _without(blobs, drop) if blobs is not None else None
         if inserts:
             inserts.sort(key=_event_key)
             at = [bisect.bisect_left(events, _event_key(e), key=_event_key) for e in inserts]
             events = _with(events, at, inserts)
             times = _with(times, at, [e.time for e in inserts])
-            if blobs is not None:
-                blobs = _with(blobs, at, [self._blob(e, new_tables) for e in inserts])
-        return events, times, blobs
+        return events, times, None
 
     def _sorted_events(self, tables: Tables) -> tuple[list[Event], list[datetime], None]:
         events = sorted(tables["event"].values(), key=_event_key)
@@ -1096,11 +1076,9 @@ class Store:
     ) -> None:
         """Build the indexes from :attr:`tables` (events from ``events_ix`` when given)."""
         t = self._tables  # as they are: building indexes never reads unread months
-        events, times, blobs = events_ix or self._sorted_events(t)
+        events, times, _ = events_ix or self._sorted_events(t)
         self._events: list[Event] = events
         self._event_times: list[datetime] = times
-        #: no per-event texts are kept: the search index (below) replaces them
-        self._event_blobs: list[str] | None = None
         #: the search index (:mod:`.search`): kept up to date from the first changed
         #: event by a merge, else dropped and rebuilt on demand
         previous: SearchIndex | None = getattr(self, "_search_ix", None)
@@ -1171,10 +1149,6 @@ class Store:
                 index = moved
             self._search_ix = index
             return index
-
-    @staticmethod
-    def _blob(e: Event, tables: Tables) -> str:
-        return event_text(e, tables)
 
     # ---------------------------------------------------------------- queries
 
