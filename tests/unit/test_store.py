@@ -230,12 +230,19 @@ def test_prop_newer_wins(seq):
     later batch's (inside one batch: the larger encoding's). A newer version with the
     same content keeps the stored copy and its version (issue 11: re-importing the same
     bytes changes nothing; store/merge.py's rules), so a later batch with that stored
-    version and other content replaces it."""
+    version and other content replaces it. A version not newer than a tombstone of its id
+    is deleted (store/merge.py's rules): it never wins."""
     tables = _merge_all(_world_tables(), seq)
     newest = {}
+    tomb: dict[str, object] = {}  # id -> the newest tombstone so far (a batch's included)
     for batch in seq:
+        for r in batch:
+            if isinstance(r, Tombstone) and (r.id not in tomb or r.updated_at > tomb[r.id]):
+                tomb[r.id] = r.updated_at
         in_batch = {}
         for r in batch:
+            if r.id in tomb and not isinstance(r, Tombstone) and r.updated_at <= tomb[r.id]:
+                continue  # a tombstone deletes every version not newer than itself
             if not isinstance(r, Tombstone) and r.id.startswith("ev-"):
                 prev = in_batch.get(r.id)
                 if prev is None or (r.updated_at, r.title) > (prev.updated_at, prev.title):
