@@ -113,22 +113,14 @@ def test_three_feeds_reporting_one_event_are_one_row_with_three_sources(capsys, 
 
 
 def test_grouping_rules():
-    import msgspec
-    from sitmon.store.records import SourceRef
-
-    from tests.support import factories as f
-
     assert similar_titles(
         "Rebels reach the outskirts of Homs", "Homs outskirts: rebels reach the city"
     )
     assert not similar_titles("Airstrike on Idlib market", "Rebels reach the outskirts of Homs")
     assert not similar_titles("Army withdraws from Hama", "Rebels reach the outskirts of Homs")
 
-    def ev(
-        i, feed, title="Rebels reach the outskirts of Homs", type="capture", places=("hama",), day=0
-    ):
-        e = f.event(i, title=title, places=places, type=type, minutes=day * 1440 + 60 + i)
-        return msgspec.structs.replace(e, sources=[SourceRef(source=feed)])
+    def ev(i, feed, day=0, **fields):
+        return _report(i, feed, day * 1440 + 60 + i, **fields)
 
     # one feed's own records never group; other feeds' do
     assert corroboration_groups([ev(1, "feed-a"), ev(2, "feed-a")]) == {}
@@ -143,13 +135,16 @@ def test_grouping_rules():
     assert corroboration_groups([ev(1, "feed-a"), ev(2, "feed-b", title="Aid convoy")]) == {}
 
 
-def _report(i, feed, minutes, title="Rebels reach the outskirts of Homs", places=("hama",)):
+def _report(
+    i, feed, minutes, title="Rebels reach the outskirts of Homs", places=("hama",), type="capture"
+):
+    """Event ``ev-<i>`` citing the feed Source ``feed`` (its feed for corroboration)."""
     import msgspec
     from sitmon.store.records import SourceRef
 
     from tests.support import factories as f
 
-    e = f.event(i, title=title, places=places, type="capture", minutes=minutes)
+    e = f.event(i, title=title, places=places, type=type, minutes=minutes)
     return msgspec.structs.replace(e, sources=[SourceRef(source=feed)])
 
 
