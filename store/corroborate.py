@@ -258,10 +258,5 @@ class DayGroups(Mapping[str, tuple[str, ...]]):
         # cheap: "maybe"; a renderer then asks per row (every group holds 2+ events)
         return len(self._events) > 1
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Mapping):
-            return self._everything() == dict(other)
-        return NotImplemented
-
     def __repr__(self) -> str:
         return f"DayGroups({len(self._events)} events)"
