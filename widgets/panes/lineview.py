@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from rich.cells import cell_len
+from rich.console import Console
+from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span as RichSpan
@@ -26,6 +29,61 @@ def to_text(line: StyledLine, base: Style | None = None) -> Text:
         no_wrap=True,
         end="",
     )
+
+
+#: (console id, style string) -> the console's Style for it (``Console.get_style``)
+_STYLES: dict[tuple[int, str], Style] = {}
+
+
+def line_segments(line: StyledLine, base: Style, console: Console) -> tuple[list[Segment], int]:
+    """``line`` as the Segments Rich renders for :func:`to_text` ``(line, base)``, and its
+    width in cells.
+
+    The same segments, cut at the same places and styled alike (the base style under
+    each span: ``base + span style``; the base alone between spans, and ``base`` where
+    the line has no span), as ``Text.render`` gives. Spans that do not overlap (nearly
+    every line a renderer makes) take a direct path with the parsed styles cached: a
+    screenful of lines through ``Text.render`` cost the monitor's first frame tens of
+    milliseconds. Lines with overlapping spans (the cursor row) go through Rich itself.
+    """
+    text = strip_control_codes(line.text)  # as rich.text.Text does
+    spans = line.spans
+    null = base or Style()
+    if not spans:
+        return [Segment(text, null)], cell_len(text)
+    end = 0
+    for span in spans:
+        if span.start < end or span.end < span.start:
+            break  # overlapping (or unsorted): Rich's own stack of styles
+        end = span.end
+    else:
+        key = id(console)
+        styles = _STYLES
+        under = console.get_style(base or "", default=Style.null())
+        segments: list[Segment] = []
+        append = segments.append
+        pos = 0
+        size = len(text)
+        for start, stop, style in spans:
+            if start >= size:
+                break
+            if stop <= start:
+                continue
+            if start > pos:
+                append(Segment(text[pos:start], under))
+            parsed = styles.get((key, style))
+            if parsed is None:
+                parsed = styles[(key, style)] = console.get_style(style, default=Style.null())
+            append(Segment(text[start:stop], under + parsed))
+            pos = stop
+        if pos < size or not segments:
+            append(Segment(text[pos:], under))
+        return segments, cell_len(text)
+    rich_text = to_text(line, base)
+    return [
+        seg if seg.style is not None else Segment(seg.text, null)
+        for seg in rich_text.render(console)
+    ], rich_text.cell_len
 
 
 class LineView(ScrollView, can_focus=True):
@@ -89,16 +147,8 @@ class LineView(ScrollView, can_focus=True):
         key = (self.line_key(index, width), base)
         strip = self._strips.get(key)
         if strip is None:
-            line = self.build_line(index, width)
-            text = to_text(line, base)
-            null = base or Style()
-            strip = Strip(
-                [
-                    seg if seg.style is not None else Segment(seg.text, null)
-                    for seg in text.render(self.app.console)
-                ],
-                text.cell_len,
-            )
+            segments, cells = line_segments(self.build_line(index, width), base, self.app.console)
+            strip = Strip(segments, cells)
             self._strips[key] = strip
         return strip.crop_extend(scroll_x, scroll_x + self.size.width, base)
 
