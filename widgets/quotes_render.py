@@ -117,6 +117,11 @@ def _event(snapshot: Snapshot, event_id: str):
     return _index_cache[2].get(event_id)
 
 
+def quote_ids(snapshot: Snapshot) -> list[str]:
+    """The quote ids :func:`quote_blocks` draws, in its order (without drawing them)."""
+    return [q.id for q in quote_rows(snapshot)]
+
+
 def quote_blocks(
     snapshot: Snapshot,
     width: int,

@@ -162,6 +162,11 @@ def render_metric_block(
     return lines
 
 
+def stats_ids(snapshot: Snapshot) -> list[str]:
+    """The metrics :func:`stats_blocks` draws, in its order (without drawing them)."""
+    return [m.metric for m in snapshot.figures]
+
+
 def stats_blocks(
     snapshot: Snapshot,
     width: int,

@@ -84,10 +84,12 @@ class MapPane(BlockPane):
             self._map_lines, self._positions, self.places_shown = [], {}, []
             self._ids = []
             return
+        if not self.laid_out():
+            return  # not sized yet: the first layout draws it
         key = (
             width,
             height,
-            self._generation,
+            self._version,
             self.place,
             self.highlight,
             self.zoom,
@@ -120,6 +122,10 @@ class MapPane(BlockPane):
         )
         self._ids = self.places_shown
 
+    def _item_ids(self) -> list[str]:
+        self._ensure()  # the places are those the drawing at this size shows
+        return self._ids
+
     def item_lines(self, index: int) -> tuple[int, int]:
         return 0, 1  # places are positions on one picture, not rows
 
@@ -143,13 +149,12 @@ class MapPane(BlockPane):
         self.virtual_size = Size(self.line_width, self.page_height)
 
     def on_resize(self, event: Resize) -> None:
-        self._map_key = None
-        super().on_resize(event)
+        super().on_resize(event)  # drawn again if the size changed (it is in the key)
         if self.snapshot is not None:  # "8 places": the places drawn at this size
             self.update_title()
 
     def rebuild(self) -> None:
-        self._built_width = 0
+        super().rebuild()
         self._map_key = None
 
     def title_extras(self) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..quotes_render import quote_blocks
+from ..quotes_render import quote_blocks, quote_ids
 from ..timeline_render import empty_message
 from .blocks import BlockPane
 
@@ -14,6 +14,7 @@ class QuotesPane(BlockPane):
     TITLE = "Quotes"
     KIND = "quote"
     RENDER_BLOCKS = staticmethod(quote_blocks)
+    BLOCK_IDS = staticmethod(quote_ids)
 
     def empty_text(self) -> str:
         return empty_message(self.snapshot, "quotes") if self.snapshot else "No quotes."

@@ -6,7 +6,7 @@ from sitmon.store.timeutil import fmt_day
 
 from ..chart_render import render_chart
 from ..lines import StyledLine
-from ..stats_render import stats_blocks
+from ..stats_render import stats_blocks, stats_ids
 from .blocks import BlockPane
 
 
@@ -17,6 +17,7 @@ class StatsPane(BlockPane):
     TITLE = "Statistics"
     KIND = "figure"
     RENDER_BLOCKS = staticmethod(stats_blocks)
+    BLOCK_IDS = staticmethod(stats_ids)
 
     #: draw the selected metric's chart under its block (the maximised pane sets it)
     chart = False
@@ -26,6 +27,10 @@ class StatsPane(BlockPane):
         if on != self.chart:
             self.chart = on
             self.invalidate()
+
+    def build_key(self, width: int):
+        # the chart's height follows the pane's
+        return (width, self.page_height) if self.chart else width
 
     def blocks(self, width: int, selected: str | None):
         blocks = super().blocks(width, selected)
