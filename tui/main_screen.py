@@ -74,6 +74,8 @@ class MainScreen(Screen):
         self.maximised = False
         self.layout_mode = "grid"
         self.replay_timer: Timer | None = None
+        #: set at the end of on_mount, which shows whatever state the app is in then
+        self._mounted = False
 
     # ------------------------------------------------------------------ compose
 
@@ -101,6 +103,7 @@ class MainScreen(Screen):
         self.map_pane.area = app.map_area()
         self.apply_layout(app.size.width, app.size.height)
         self.set_active("timeline", focus=True)
+        self._mounted = True
         # the store loads while this screen mounts: it may be there (or have failed) already
         if app.store is not None:
             self.update_views()
@@ -139,7 +142,9 @@ class MainScreen(Screen):
 
     def _panes_alive(self) -> bool:
         stack = self.app.screen_stack
-        return bool(stack) and stack[0] is self and bool(self.query(Timeline))
+        return (
+            self._mounted and bool(stack) and stack[0] is self and bool(self.query(Timeline))
+        )
 
     # ------------------------------------------------------------------ views
 
