@@ -5,7 +5,8 @@ is from process start until the store's data is on screen: the header says
 ``(latest)`` (the store is installed) AND the newest event's title (the first
 timeline row) has been written. The loading placeholder's first frame does not
 count. The bare app is Header + Static + Footer, and is done when its text is
-written. sitmon runs offline on the bundled dataset and on synthetic stores
+written; it runs with the garbage collector in the same state as sitmon's start
+(``tui/gcstart.py``: off until the data is painted, the imports frozen). sitmon runs offline on the bundled dataset and on synthetic stores
 (``bench/_scale.py``, cached). Reports the median of N interleaved runs, the
 ratio to the bare app and the load average. Never fails: benches print.
 
@@ -37,7 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+# The collector in the same state as sitmon's (tui/gcstart.py): off from the start,
+# the imports frozen, on again once the first frame (here, all its data) is painted.
 BARE_APP = """
+import gc
+gc.disable()
 from textual.app import App
 from textual.widgets import Footer, Header, Static
 
@@ -47,6 +52,10 @@ class Bare(App):
         yield Static("bare-ready")
         yield Footer()
 
+    def on_mount(self):
+        self.call_after_refresh(gc.enable)
+
+gc.freeze()
 Bare().run()
 """
 

@@ -29,7 +29,7 @@ from sitmon.widgets.render_util import safe
 from textual import on, work
 from textual.app import App
 
-from . import actions
+from . import actions, gcstart
 from .diskwatch import DiskWatcher
 from .history import HistoryLoader
 from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
@@ -184,6 +184,8 @@ class SitmonApp(SituationSwitching, App):
         # The store loads in a worker while the first frame is composed and painted.
         self._load_store()
         self.set_interval(30, self.update_header)
+        if gcstart.paused():  # at the latest, whatever the store does
+            self.set_timer(gcstart.LATEST, gcstart.resume)
 
     # ------------------------------------------------------------------ copy and open
 
@@ -308,6 +310,7 @@ class SitmonApp(SituationSwitching, App):
             return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
+        self.call_after_refresh(gcstart.resume)  # the data is on screen (tui/gcstart.py)
         if message.store.partial:  # the older months, after the first data frame
             self.call_after_refresh(self.history.start, message.store)
         else:
@@ -341,6 +344,7 @@ class SitmonApp(SituationSwitching, App):
     def _store_failed(self, message: StoreFailed) -> None:
         self.store_error = message.error
         self.loaded.set()
+        gcstart.resume()
         if self.screen_stack:
             self.main_screen.show_store_error(message.error)
         self.notify_plain(message.error, title="Store", severity="error", timeout=30)
@@ -538,6 +542,7 @@ def run_app(args: argparse.Namespace, *, exit_process: bool = True) -> int:
         theme=getattr(args, "theme", None),
         refresh=not getattr(args, "no_refresh", False),
     )
+    gcstart.freeze_imports()
     app.run()
     code = app.return_code or 0
     if exit_process:

@@ -146,12 +146,35 @@ def _situation_arg(argv: Sequence[str]) -> str | None:
     return None
 
 
-_VALUE_OPTIONS = ("--store", "--config", "--situation")
+#: the options before the command that take a value (``--store PATH``)
+_VALUE_OPTIONS = ("--store", "--config", "--situation", "--as-of", "--theme")
+
+
+def _opens_monitor(argv: Sequence[str]) -> bool:
+    """True when ``argv`` opens the monitor: no command, or ``run``."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return False
+        if arg.startswith("-") or (i > 0 and argv[i - 1] in _VALUE_OPTIONS):
+            continue
+        return arg == "run"
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    from .. import gcstart
+
+    if _opens_monitor(argv):
+        gcstart.pause()  # until the data is on screen (tui/gcstart.py)
+    try:
+        return _main(argv)
+    finally:
+        gcstart.resume()  # whatever happened (the app resumes it itself, earlier)
+
+
+def _main(argv: list[str]) -> int:
+    parser = build_parser()
     from .common import select_situation
 
     # before parsing: dates given as options are read in the situation's zone
