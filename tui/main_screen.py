@@ -142,9 +142,7 @@ class MainScreen(Screen):
 
     def _panes_alive(self) -> bool:
         stack = self.app.screen_stack
-        return (
-            self._mounted and bool(stack) and stack[0] is self and bool(self.query(Timeline))
-        )
+        return self._mounted and bool(stack) and stack[0] is self and bool(self.query(Timeline))
 
     # ------------------------------------------------------------------ views
 

@@ -56,9 +56,7 @@ async def test_the_collector_is_on_again_once_the_data_is_on_screen(tmp_path, co
         assert not gcstart.paused()
 
 
-async def test_the_collector_is_on_again_when_the_store_cannot_be_read(
-    tmp_path, collector
-) -> None:
+async def test_the_collector_is_on_again_when_the_store_cannot_be_read(tmp_path, collector) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
     gcstart.pause()
