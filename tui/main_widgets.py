@@ -82,9 +82,39 @@ class CompactFooter(Footer):
 
     def __init__(self) -> None:
         super().__init__(compact=True)
+        #: the keys shown (:meth:`_shown_keys`) when the footer was last composed
+        self._composed_for: tuple | None = None
+        self._recompose_due = False
+
+    def _shown_keys(self) -> tuple:
+        """What the footer would show now: each shown binding's key, label, action and state."""
+        keys = [
+            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show
+        ]
+        return (tuple(keys), self.app.ENABLE_COMMAND_PALETTE and self.show_command_palette)
 
     def compose(self):
+        if self._bindings_ready:
+            self._composed_for = self._shown_keys()
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget.add_class("-compact", update=False)
             yield widget
+
+    def bindings_changed(self, screen) -> None:
+        """Recompose once for any number of binding changes before the next refresh, and only
+        if the keys shown change: Textual's footer recomposed at each change (4 times, all
+        alike, before the monitor's first frame: a sixth of it)."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._recompose_due:
+            self._recompose_due = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._recompose_due = False
+        if self.is_attached and self._shown_keys() != self._composed_for:
+            await self.recompose()
