@@ -27,9 +27,7 @@ file, its store) is one on-disk format, read, created and removed here together
 
 from __future__ import annotations
 
-import colorsys
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -330,6 +328,9 @@ def faction_look(name: str, taken: Iterable[str] = ()) -> tuple[str, str]:
     symbol = next((ch for ch in letters if ch not in used), None)
     if symbol is None:
         symbol = next((ch for ch in SYMBOLS if ch not in used), "*")
+    import colorsys
+    import hashlib  # here: it loads OpenSSL, which the monitor's start does not need
+
     digest = hashlib.sha1(name.strip().casefold().encode()).digest()
     if digest[0] < 200:
         colour = PALETTE[digest[1] % len(PALETTE)]

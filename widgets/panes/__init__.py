@@ -21,7 +21,6 @@ from .lineview import LineView, to_text
 from .map import MapPane
 from .quotes import QuotesPane
 from .stats import StatsPane
-from .textview import TextView
 from .timeline import TimelinePane
 
 __all__ = [
@@ -35,3 +34,12 @@ __all__ = [
     "TimelinePane",
     "to_text",
 ]
+
+
+def __getattr__(name: str):
+    # the detail screen's view, imported when first asked for (not at the monitor's start)
+    if name == "TextView":
+        from .textview import TextView
+
+        return TextView
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
