@@ -20,15 +20,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .query import Filter
-from .records import Event
+from .records import EventType
 from .timeutil import day_of
 
 __all__ = ["EVENT_TYPES", "as_of_problem", "as_of_range", "day_problem", "filter_problems"]
 
 #: the event types a ``type:`` term may start (the record schema's list)
-EVENT_TYPES: tuple[str, ...] = tuple(
-    typing.get_args(typing.get_type_hints(Event, include_extras=False)["type"])
-)
+EVENT_TYPES: tuple[str, ...] = typing.get_args(EventType)
 
 
 def as_of_range(store: Any, today: date | None = None) -> tuple[date, date]:

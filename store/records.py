@@ -28,6 +28,7 @@ __all__ = [
     "Casualties",
     "ControlChange",
     "Event",
+    "EventType",
     "Faction",
     "Figure",
     "KINDS",
@@ -195,6 +196,22 @@ class Casualties(Struct, frozen=True, gc=False, forbid_unknown_fields=True, omit
     high: Count | None = None
 
 
+#: an event's type (the record schema's list)
+EventType = Literal[
+    "offensive",
+    "capture",
+    "withdrawal",
+    "battle",
+    "strike",
+    "statement",
+    "humanitarian",
+    "diplomatic",
+    "violence_against_civilians",
+    "protest",
+    "other",
+]
+
+
 class Event(
     Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True, omit_defaults=True
 ):
@@ -210,19 +227,7 @@ class Event(
     precision: Literal["exact", "day", "month"] = "day"
     title: ShortText
     summary: LongText = ""
-    type: Literal[
-        "offensive",
-        "capture",
-        "withdrawal",
-        "battle",
-        "strike",
-        "statement",
-        "humanitarian",
-        "diplomatic",
-        "violence_against_civilians",
-        "protest",
-        "other",
-    ] = "other"
+    type: EventType = "other"
     places: tuple[RefId, ...] = ()
     factions: tuple[RefId, ...] = ()
     actors: tuple[ShortText, ...] = ()
