@@ -127,7 +127,7 @@ def add_run_options(p: argparse.ArgumentParser, *, suppress: bool = False) -> No
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ..app import run_app
+    from ..launch import run_app
 
     return run_app(args)
 
