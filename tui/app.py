@@ -134,6 +134,9 @@ class SitmonApp(SituationSwitching, App):
         self.last_opened: str | None = None
         #: set once the store has loaded (or failed to): tests and benches await it
         self.loaded = asyncio.Event()
+        #: True once the first frame with the store's data (or its error) is painted:
+        #: what waits for it (the footer's keys, the garbage collector) follows then
+        self.start_done = False
         self.export_dir: Path = _documents_dir()
         self.last_export: Path | None = None
         #: shared by every fetch of this session: quitting cancels them all at once
@@ -183,8 +186,7 @@ class SitmonApp(SituationSwitching, App):
         # The store loads in a worker while the first frame is composed and painted.
         self._load_store()
         self.set_interval(30, self.update_header)
-        if gcstart.paused():  # at the latest, whatever the store does
-            self.set_timer(gcstart.LATEST, gcstart.resume)
+        self.set_timer(gcstart.LATEST, self._start_finished)  # at the latest
 
     # ------------------------------------------------------------------ copy and open
 
@@ -309,7 +311,7 @@ class SitmonApp(SituationSwitching, App):
             return  # the store of the situation shown before a switch
         self.install_store(message.store)
         self.loaded.set()
-        self.call_after_refresh(gcstart.resume)  # the data is on screen (tui/gcstart.py)
+        self.call_after_refresh(self._start_finished)  # the data is on screen
         if message.store.partial:  # the older months, after the first data frame
             self.call_after_refresh(self.history.start, message.store)
         else:
@@ -331,6 +333,16 @@ class SitmonApp(SituationSwitching, App):
         if self.refresh_enabled:
             self.scheduler.start_all()
 
+    def _start_finished(self) -> None:
+        """The first data (or the store's error) is on screen: the garbage collector
+        (tui/gcstart.py) and the footer's keys, which waited for it, follow now."""
+        if self.start_done:
+            return
+        self.start_done = True
+        gcstart.resume()
+        if self.screen_stack:
+            self.main_screen.start_finished()
+
     @on(HistoryLoaded)
     def _history_loaded(self, message: HistoryLoaded) -> None:
         self.history.loaded(message.store)
@@ -343,7 +355,7 @@ class SitmonApp(SituationSwitching, App):
     def _store_failed(self, message: StoreFailed) -> None:
         self.store_error = message.error
         self.loaded.set()
-        gcstart.resume()
+        self.call_after_refresh(self._start_finished)
         if self.screen_stack:
             self.main_screen.show_store_error(message.error)
         self.notify_plain(message.error, title="Store", severity="error", timeout=30)

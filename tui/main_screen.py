@@ -110,6 +110,11 @@ class MainScreen(Screen):
         elif app.store_error:
             self.show_store_error(app.store_error)
 
+    def start_finished(self) -> None:
+        """The app's first data frame is painted: the footer shows its keys now."""
+        for footer in self.query(main_widgets.CompactFooter):
+            footer.keys_wanted()
+
     def show_store_error(self, error: str) -> None:
         """Every pane says the store could not be opened (``error``: one line, escaped here)."""
         if not self._panes_alive():

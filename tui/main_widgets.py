@@ -106,7 +106,11 @@ class CompactFooter(Footer):
     def bindings_changed(self, screen) -> None:
         """Recompose once for any number of binding changes before the next refresh, and only
         if the keys shown change: Textual's footer recomposed at each change (4 times, all
-        alike, before the monitor's first frame: a sixth of it)."""
+        alike, before the monitor's first frame: a sixth of it).
+
+        The keys appear once the app's first data frame is painted (``app.start_done``):
+        creating them (a widget per key) cost the first frame as much again.
+        """
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
@@ -114,7 +118,14 @@ class CompactFooter(Footer):
             self._recompose_due = True
             self.call_after_refresh(self._recompose_if_changed)
 
+    def keys_wanted(self) -> None:
+        """The app's first data frame is painted: show the keys."""
+        if self.is_attached:  # in the footer's own context (compose binds data to it)
+            self.call_next(self.bindings_changed, self.screen)
+
     async def _recompose_if_changed(self) -> None:
         self._recompose_due = False
+        if not getattr(self.app, "start_done", True):
+            return  # keys_wanted() comes once the data is on screen
         if self.is_attached and self._shown_keys() != self._composed_for:
             await self.recompose()

@@ -33,3 +33,14 @@ async def test_the_footer_follows_the_focused_pane_and_the_filter_line(tmp_path)
         await pilot.press("1")
         await pilot.pause()
         assert footer(app)[:3] == ["⏎ Detail", "s Order", "z Max"]
+
+
+async def test_the_keys_appear_after_a_store_that_cannot_be_read(tmp_path) -> None:
+    # the keys wait for the first data frame; a store error is that frame
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    app = make_app(bad)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        assert app.store_error
+        assert "q Quit" in footer(app)
