@@ -28,7 +28,6 @@ import stat as stat_mod
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -170,8 +169,7 @@ def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("sitmon", appauthor=False)) / "sitmon.json"
 
 
-@dataclass(frozen=True)
-class _Stat:
+class _Stat(msgspec.Struct, frozen=True):
     ino: int
     size: int
     mtime_ns: int

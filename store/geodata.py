@@ -22,10 +22,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+import msgspec
 
 __all__ = [
     "NAME_KEYS",
@@ -68,8 +69,7 @@ class GeoError(ValueError):
     """Geography that cannot be used; the message is one line naming the problem."""
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(msgspec.Struct, frozen=True):
     """A country or a subdivision: a code (ISO3 for countries), a display
     name, and its rings (outer rings and holes, any orientation)."""
 

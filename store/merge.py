@@ -27,7 +27,6 @@ Rules (the properties the tests check):
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -48,8 +47,7 @@ def empty_tables() -> Tables:
     return {k: {} for k in TABLE_KINDS}
 
 
-@dataclass(frozen=True)
-class Rejection:
+class Rejection(msgspec.Struct, frozen=True):
     kind: str
     id: str | None
     reason: str
@@ -60,8 +58,7 @@ class Rejection:
         )
 
 
-@dataclass(frozen=True)
-class ControlFlip:
+class ControlFlip(msgspec.Struct, frozen=True):
     place: str
     from_faction: str | None
     to_faction: str
@@ -70,16 +67,15 @@ class ControlFlip:
     to_status: str = "held"
 
 
-@dataclass
-class ChangeSet:
+class ChangeSet(msgspec.Struct):
     """What one merge did. ``flips`` lists control changes of the latest state."""
 
-    added: list[tuple[str, str]] = field(default_factory=list)
-    updated: list[tuple[str, str]] = field(default_factory=list)
-    deleted: list[tuple[str, str]] = field(default_factory=list)
+    added: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    updated: list[tuple[str, str]] = msgspec.field(default_factory=list)
+    deleted: list[tuple[str, str]] = msgspec.field(default_factory=list)
     unchanged: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    flips: list[ControlFlip] = field(default_factory=list)
+    rejected: list[Rejection] = msgspec.field(default_factory=list)
+    flips: list[ControlFlip] = msgspec.field(default_factory=list)
     feed: str | None = None
     at: datetime | None = None
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
+
+import msgspec
 
 from .records import ControlChange, Event, Faction, Figure, Place, Quote, Source
 
 __all__ = ["METRIC_LABELS", "Filter", "MetricSummary", "Snapshot", "metric_label", "parse_filter"]
 
 
-@dataclass(frozen=True)
-class Filter:
+class Filter(msgspec.Struct, frozen=True):
     """A parsed filter: free text plus ``place:``, ``faction:``, ``type:`` terms.
 
     Each field holds lower-cased terms; all terms must match (AND).
@@ -69,8 +69,7 @@ def metric_label(metric: str) -> str:
     return METRIC_LABELS.get(metric) or metric.replace("_", " ").capitalize()
 
 
-@dataclass(frozen=True)
-class MetricSummary:
+class MetricSummary(msgspec.Struct, frozen=True):
     """One metric as of a moment: the headline figure and every publisher's latest.
 
     Grouped by publisher (:func:`store.provenance.publisher_of`), not by the first
@@ -98,8 +97,7 @@ class MetricSummary:
         return self.history if not self.series else ()
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(msgspec.Struct, frozen=True):
     """The situation as of a moment: what every pane and every export shows.
 
     ``filter`` has been applied to every record kind (:mod:`.filtering`):
@@ -122,18 +120,18 @@ class Snapshot:
     factions: dict[str, Faction]
     sources: dict[str, Source]
     place: str | None = None
-    filter: Filter = field(default_factory=Filter)
+    filter: Filter = msgspec.field(default_factory=Filter)
     #: the places a map of this snapshot draws: every place, or those the filter selects
     map_places: dict[str, Place] | None = None
     #: every stored event by id, at any time (the store's table; empty when the snapshot
     #: was built by hand): renderers look an event up here, then confirm it is among
     #: ``events`` by binary search, instead of indexing ``events`` on every day step
-    event_table: Mapping[str, Event] = field(default_factory=dict)
+    event_table: Mapping[str, Event] = msgspec.field(default_factory=dict)
     #: corroboration (:mod:`store.corroborate`): event id -> its group's ids, lead
     #: first, for every event of ``events`` that other feeds' reports corroborate
     #: (a store's snapshot holds a :class:`~.corroborate.DayGroups`, worked out per day
     #: on first use)
-    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
 
     @property
     def shown_places(self) -> dict[str, Place]:

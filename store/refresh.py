@@ -24,12 +24,13 @@ after the last request, as GDELT's rate limit asks).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+import msgspec.structs
 
 from .adapters import reliefweb, ucdp
 from .adapters.base import AdaptResult, FeedError
@@ -302,7 +303,7 @@ def _refresh(
         records, rejected=rejected, feed=name, feed_state=feed_state, situation=situation
     )
     flips = describe_flips(store, cs)
-    summary = dataclasses.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
+    summary = msgspec.structs.replace(cs, flips=[]).summary()  # counts; flips are spelled out above
     message = f"{name}: " + ("; ".join(flips) + ". " if flips else "") + summary + note
     if notes:
         message += "; " + "; ".join(notes)

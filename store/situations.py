@@ -35,11 +35,12 @@ import shutil
 import tempfile
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from .geodata import GeoError, Unit, country, read_admin1, units_from_json, units_to_json
 from .timeutil import DEFAULT_ZONE, TimeError, get_zone
@@ -81,8 +82,7 @@ class SituationError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True, slots=True)
-class MapLabel:
+class MapLabel(msgspec.Struct, frozen=True):
     """A name to print on the map at (lat, lon), e.g. a sea or a region."""
 
     text: str
@@ -90,8 +90,7 @@ class MapLabel:
     lon: float
 
 
-@dataclass(frozen=True, slots=True)
-class FactionSpec:
+class FactionSpec(msgspec.Struct, frozen=True):
     """A faction as a situation defines it (``--factions FILE.toml``)."""
 
     id: str
@@ -102,8 +101,7 @@ class FactionSpec:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Situation:
+class Situation(msgspec.Struct, frozen=True):
     """A situation: see the module docstring for where its parts live.
 
     ``countries`` are ISO 3166-1 alpha-3 codes of the shipped world layer;
@@ -121,7 +119,7 @@ class Situation:
     labels: tuple[MapLabel, ...] = ()
     admin1_credit: str = ""
     created: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = msgspec.field(default_factory=dict)
 
     @property
     def bundled(self) -> bool:

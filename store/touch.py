@@ -13,8 +13,9 @@ This module imports neither Textual nor Rich.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from .records import Event, Quote, Record, Tombstone
 from .shards import Shard, locate, month_key
@@ -22,8 +23,7 @@ from .shards import Shard, locate, month_key
 __all__ = ["ReadPlan", "plan_reads"]
 
 
-@dataclass(frozen=True)
-class ReadPlan:
+class ReadPlan(msgspec.Struct, frozen=True):
     """``months``: the unread months to read before merging; ``stored``: ids of events
     held by unread months (read or not), for the reference checks."""
 

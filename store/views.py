@@ -8,9 +8,10 @@ construction.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
+
+from msgspec.structs import replace
 
 from .filtering import check_filter
 from .query import Filter, Snapshot, parse_filter

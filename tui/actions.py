@@ -17,8 +17,8 @@ palette hints and ``docs/keys.md`` cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
+import msgspec
 from textual.binding import Binding
 
 __all__ = [
@@ -36,8 +36,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ActionSpec:
+class ActionSpec(msgspec.Struct, frozen=True):
     """One bindable action.
 
     ``id`` is the binding id users remap; ``keys`` the default keys (comma

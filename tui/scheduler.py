@@ -11,11 +11,11 @@ new store on the UI thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sitmon.store.termsafe import terminal_safe
 from sitmon.widgets.changes_render import display_names
 from sitmon.widgets.feeds_render import round_summary
@@ -37,8 +37,7 @@ DEFAULT_INTERVAL = 900.0
 MIN_INTERVAL = 10.0
 
 
-@dataclass
-class FeedStatus:
+class FeedStatus(msgspec.Struct):
     """One feed's refresh state in this session (times are aware datetimes)."""
 
     last_success: datetime | None = None

@@ -9,10 +9,10 @@ store of a situation other than the bundled one is never seeded).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import msgspec
 from sitmon.store.situations import Situation, SituationError, get_situation, list_situations
 from sitmon.store.timeutil import set_situation_zone
 from sitmon.widgets.area_geo import MapArea, situation_area
@@ -20,13 +20,12 @@ from sitmon.widgets.area_geo import MapArea, situation_area
 __all__ = ["SavedView", "SituationSwitching"]
 
 
-@dataclass
-class SavedView:
+class SavedView(msgspec.Struct):
     """What a situation showed when the user left it."""
 
     day: date | None = None
     place: str | None = None
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = msgspec.field(default_factory=dict)
     active_pane: str = "timeline"
     zoom_index: int = 0
     center: tuple[float, float] | None = None

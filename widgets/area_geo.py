@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
+import msgspec
 from sitmon.store.geodata import Unit, bbox_of, world
 
 from .geo import Country
@@ -37,8 +37,7 @@ MAX_REF_LAT = 70.0
 CREDIT = ("Geo:", "Natural Earth")
 
 
-@dataclass(frozen=True, eq=False)
-class MapArea:
+class MapArea(msgspec.Struct, frozen=True, eq=False):
     """Everything the map needs to draw a situation's area.
 
     ``bbox`` is (min_lon, min_lat, max_lon, max_lat) of the area's countries

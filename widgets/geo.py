@@ -24,9 +24,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import msgspec
 
 __all__ = [
     "CELL_ASPECT",
@@ -61,8 +62,7 @@ Flat = tuple[float, ...]  # lon0, lat0, lon1, lat1, ...
 # --------------------------------------------------------------------------- data
 
 
-@dataclass(frozen=True, slots=True)
-class Region:
+class Region(msgspec.Struct, frozen=True):
     """A governorate: name, pcode and rings (outer first, then holes)."""
 
     name: str
@@ -70,8 +70,7 @@ class Region:
     rings: tuple[Flat, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Country:
+class Country(msgspec.Struct, frozen=True):
     """A neighbouring country: its polygon rings (for inside tests and label
     placement) and the polylines to draw (its outline minus the stretches that
     run along Syria's border or through Syria)."""
@@ -83,8 +82,7 @@ class Country:
     lines: tuple[Flat, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Geography:
+class Geography(msgspec.Struct, frozen=True):
     border: tuple[Flat, ...]  # Syria's national border (union outline), polylines
     boundaries: tuple[Flat, ...]  # internal governorate boundaries, polylines
     governorates: tuple[Region, ...]
@@ -139,8 +137,7 @@ def point_in_rings(lon: float, lat: float, rings: Sequence[Flat]) -> bool:
 # --------------------------------------------------------------------------- projection
 
 
-@dataclass(frozen=True, slots=True)
-class Projection:
+class Projection(msgspec.Struct, frozen=True):
     """lon/lat <-> fractional cell coordinates of a ``width`` x ``height`` viewport.
 
     ``x = lon * k`` (k = cos of :data:`REF_LAT`), ``y = lat``; ``scale`` is cell

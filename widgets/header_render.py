@@ -20,9 +20,9 @@ screen shows the returned :class:`~.lines.StyledLine` literally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 from sitmon.store.termsafe import terminal_safe
 
 from .lines import StyledLine
@@ -60,8 +60,7 @@ def ago(then: datetime, now: datetime) -> str:
 # ------------------------------------------------------------------ the header by segments
 
 
-@dataclass(frozen=True)
-class FeedHealth:
+class FeedHealth(msgspec.Struct, frozen=True):
     """What the monitor knows about one configured feed (times are aware datetimes)."""
 
     name: str
@@ -82,8 +81,7 @@ class FeedHealth:
         return self.last_error is not None
 
 
-@dataclass(frozen=True)
-class HeaderState:
+class HeaderState(msgspec.Struct, frozen=True):
     """Everything the header shows, gathered by the app."""
 
     now: datetime
@@ -109,8 +107,7 @@ class HeaderState:
     status_error: bool = False
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(msgspec.Struct, frozen=True):
     """One header segment: its forms from long to short, and when each gives way.
 
     ``steps[i]`` is the step at which form ``i`` gives way: to form ``i + 1``,

@@ -8,8 +8,9 @@ they are only strings here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import NamedTuple
+
+import msgspec
 
 __all__ = ["Span", "StyledLine", "cut_spans", "pad", "plain"]
 
@@ -24,12 +25,11 @@ class Span(NamedTuple):
     style: str
 
 
-@dataclass(frozen=True, slots=True)
-class StyledLine:
+class StyledLine(msgspec.Struct, frozen=True):
     """One line of a rendered view: its text and styled ranges of it."""
 
     text: str
-    spans: tuple[Span, ...] = field(default=())
+    spans: tuple[Span, ...] = ()
 
     @staticmethod
     def build(parts: list[tuple[str, str]]) -> StyledLine:

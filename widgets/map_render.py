@@ -38,11 +38,11 @@ import math
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice
 from typing import Literal
 
+import msgspec
 from sitmon.store.records import ControlChange, Faction, Place
 
 from .area_geo import MapArea
@@ -97,8 +97,7 @@ BESIEGED_SUFFIX = "#"
 UNKNOWN_SYMBOL = "?"
 
 
-@dataclass(frozen=True)
-class MapOptions:
+class MapOptions(msgspec.Struct, frozen=True):
     charset: Literal["braille", "ascii"] = "braille"
     colour: bool = True  # False: spans carry no colours (bold/reverse/underline still allowed)
     labels: bool = True
@@ -113,8 +112,7 @@ class MapOptions:
     area: MapArea | None = None
 
 
-@dataclass(frozen=True)
-class Viewport:
+class Viewport(msgspec.Struct, frozen=True):
     """Where the map part sits in the output and how it is projected."""
 
     col: int
@@ -139,13 +137,12 @@ class Viewport:
         return lat, lon
 
 
-@dataclass(frozen=True)
-class MapRender:
+class MapRender(msgspec.Struct, frozen=True):
     lines: list[StyledLine]  # exactly `height` lines, each exactly `width` characters
     positions: dict[str, tuple[int, int]]  # place id -> (col, row) of its marker, for places drawn
     hidden_labels: tuple[str, ...]  # place ids whose labels were dropped
     #: place id -> (col, row, text) of its label as drawn (text may be abbreviated)
-    labels: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    labels: dict[str, tuple[int, int, str]] = msgspec.field(default_factory=dict)
     #: the map part (None when the size is below the minimum)
     viewport: Viewport | None = None
     #: (col, row, text) of the names of the neighbouring countries and of the sea
@@ -155,8 +152,7 @@ class MapRender:
 # --------------------------------------------------------------------------- styles
 
 
-@dataclass(frozen=True, slots=True)
-class _Styles:
+class _Styles(msgspec.Struct, frozen=True):
     neighbour: str
     boundary: str
     border: str
@@ -295,8 +291,7 @@ def _colour(faction: Faction | None) -> str | None:
 # --------------------------------------------------------------------------- geography
 
 
-@dataclass(frozen=True, slots=True)
-class _Geo:
+class _Geo(msgspec.Struct, frozen=True):
     """What the map draws, for Syria's packaged geography or a situation's area."""
 
     bbox: tuple[float, float, float, float]
@@ -353,8 +348,7 @@ def _geo_of(area: MapArea | None) -> _Geo:
 # --------------------------------------------------------------------------- static layer
 
 
-@dataclass(slots=True)
-class _Static:
+class _Static(msgspec.Struct):
     proj: Projection
     chars: list[list[str]]
     tops: list[bytearray]  # 0 blank, 1 neighbour, 2 boundary, 3 border
@@ -553,8 +547,7 @@ def _background_styles(st: _Static, styles: _Styles, colour: bool) -> list[list[
 # --------------------------------------------------------------------------- legend
 
 
-@dataclass(frozen=True, slots=True)
-class _LegendEntry:
+class _LegendEntry(msgspec.Struct, frozen=True):
     parts: tuple[tuple[str, str], ...]
     priority: int  # lower is kept first when rows run short
 
@@ -673,8 +666,7 @@ def _scale(w: int, h: int, geo: _Geo | None = None) -> float:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
+class _Layout(msgspec.Struct, frozen=True):
     map_x: int
     map_y: int
     map_w: int

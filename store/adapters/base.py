@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from ..merge import Rejection
 from ..records import Record
@@ -35,8 +36,7 @@ class FeedError(ValueError):
     """
 
 
-@dataclass
-class AdaptResult:
+class AdaptResult(msgspec.Struct):
     """Records built from one document, the records rejected, and document metadata.
 
     ``warnings`` are one-line notes about the document as a whole that did not
@@ -45,7 +45,7 @@ class AdaptResult:
     """
 
     format: str
-    records: list[Record] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    records: list[Record] = msgspec.field(default_factory=list)
+    rejected: list[Rejection] = msgspec.field(default_factory=list)
+    meta: dict[str, Any] = msgspec.field(default_factory=dict)
+    warnings: list[str] = msgspec.field(default_factory=list)

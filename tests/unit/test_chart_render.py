@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timedelta
 
+import msgspec.structs
 import pytest
 from sitmon.store import Store
 from sitmon.store.query import MetricSummary
@@ -46,7 +46,7 @@ SUMMARY = MetricSummary("deaths_total", HISTORY[3], (HISTORY[4],), HISTORY)
 @pytest.fixture(scope="module")
 def snap(tmp_path_factory):
     store = Store.open(tmp_path_factory.mktemp("c") / "s.json", seed=True)
-    return dataclasses.replace(store.snapshot(), sources=SOURCES, as_of=T0 + timedelta(days=4))
+    return msgspec.structs.replace(store.snapshot(), sources=SOURCES, as_of=T0 + timedelta(days=4))
 
 
 def test_publishers_are_the_monitors_not_the_relaying_article():

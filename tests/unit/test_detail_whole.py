@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import msgspec
+import msgspec.structs
 import pytest
 from sitmon.store import Store
 from sitmon.store.records import SourceRef
@@ -34,7 +33,7 @@ def test_percent_encoded_urls_are_shown_decoded_and_whole(store):
     snap = store.snapshot()
     ev = next(e for e in snap.events if "Joulani" in e.title)
     ev = msgspec.structs.replace(ev, sources=[SourceRef(source="cnn", url=url)])
-    snap = dataclasses.replace(snap, events=[ev])
+    snap = msgspec.structs.replace(snap, events=[ev])
     store_less = None  # the snapshot alone: the edited event is the one shown
     lines = [line.text for line in render_detail(snap, "event", ev.id, 30, store=store_less)]
     joined = "".join(t.strip() for t in lines if t.startswith("    "))

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import msgspec.structs
 from sitmon.store.adapters.base import FORMATS as FORMAT_CHOICES
 
 from . import CommandError
@@ -133,9 +134,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         for note in result.notes:
             say(f"{feed.name}: {note}")
         if result.changes is not None:
-            import dataclasses
-
-            counts = dataclasses.replace(result.changes, flips=[]).summary()
+            counts = msgspec.structs.replace(result.changes, flips=[]).summary()
             say(f"{feed.name}: {counts}")
         else:
             say(result.message)
@@ -230,9 +229,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     for flip in describe_flips(store, cs):
         say(f"{name}: control flip: {flip}")
-    import dataclasses
 
-    say(f"{name}: {result.format}: {dataclasses.replace(cs, flips=[]).summary()}")
+    say(f"{name}: {result.format}: {msgspec.structs.replace(cs, flips=[]).summary()}")
     _print_rejections(name, cs.rejected)
     return 0
 

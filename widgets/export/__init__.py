@@ -34,11 +34,11 @@ view shows and the report's wording), and the writers :mod:`.text`,
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
+import msgspec.structs
 from sitmon.store.storage import StoreWriteError, atomic_write_bytes
 from sitmon.store.views import view_snapshot
 
@@ -114,7 +114,7 @@ def export(store: Any, request: ExportRequest) -> str:
     if req.view == "timeline":
         # every row is written: work out every day's corroboration once and look rows up
         # in a dict (a store's DayGroups answers one row by binary search over the days)
-        snap = dataclasses.replace(snap, groups=dict(snap.groups.items()))
+        snap = msgspec.structs.replace(snap, groups=dict(snap.groups.items()))
     ctx = _Ctx(req=req, store=store, snap=snap, moment=moment)
     if req.fmt == "json":
         text = _json_view(ctx, req.view)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import msgspec.structs
 from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
 from sitmon.store.timeutil import (
@@ -162,13 +162,13 @@ class _Ctx:
                 as_of_label=_as_of_label(self.moment),
                 area=self.req.area,
             )
-        opts = dataclasses.replace(self.req.map_options, colour=False)
+        opts = msgspec.structs.replace(self.req.map_options, colour=False)
         if opts.area is None and self.req.area is not None:
-            opts = dataclasses.replace(opts, area=self.req.area)
+            opts = msgspec.structs.replace(opts, area=self.req.area)
         if self.ascii:
-            opts = dataclasses.replace(opts, charset="ascii")
+            opts = msgspec.structs.replace(opts, charset="ascii")
         if not opts.as_of_label:
-            opts = dataclasses.replace(opts, as_of_label=_as_of_label(self.moment))
+            opts = msgspec.structs.replace(opts, as_of_label=_as_of_label(self.moment))
         return opts
 
 

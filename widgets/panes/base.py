@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import msgspec
 from sitmon.store.query import Snapshot
 from textual.content import Content
 from textual.events import Click
@@ -15,8 +14,7 @@ from ..render_util import fit, glyphs, safe
 from .lineview import LineView
 
 
-@dataclass(frozen=True)
-class PaneOptions:
+class PaneOptions(msgspec.Struct, frozen=True):
     """How panes draw: colour on/off, 7-bit ASCII."""
 
     colour: bool = True
