@@ -241,6 +241,9 @@ def view_lines(
 
 
 def _body(ctx: _Ctx, view: str) -> str:
+    """The whole view's lines as text: the map at the export's map height, any other
+    view with every row (a text view cut by ``--height`` picks its rows itself, and
+    the situation report's ``--height`` is the map's)."""
     if view == "map":
         lines = view_lines(
             ctx.snap,
@@ -255,7 +258,7 @@ def _body(ctx: _Ctx, view: str) -> str:
             ctx.snap,
             view,
             ctx.width,
-            ctx.height,
+            None,
             ascii=ctx.ascii,
             newest_first=ctx.req.newest_first,
             selected=ctx.req.selected,
