@@ -177,7 +177,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "f",
         "feeds",
         "Feeds",
-        "Feeds: each feed's last success, last error in full, next attempt; refresh one",
+        "Feeds: each feed's last success, last error in full, next attempt; refresh one or all",
         "app",
         show=True,
     ),
