@@ -1,5 +1,6 @@
-"""``sitmon export --height N`` on a single text view: the first N rows (events, quotes,
-figures), each whole, and a Sources list that covers exactly those rows.
+"""A text export of a single view lists the sources of exactly what it shows: with
+``sitmon export --height N`` the first N rows (events, quotes, figures), each whole; for
+the map (``e`` on a zoomed map pane), the places it draws.
 
 A reader of a cut export checks its sources from the list at its end; a source only
 the hidden rows cite would be a reference to nothing on the page. The header says how
@@ -11,6 +12,10 @@ from the small fixed world of ``tests.support.tui_fixtures``.
 from __future__ import annotations
 
 import pytest
+from sitmon.store import Store
+from sitmon.store.timeutil import parse_as_of
+from sitmon.widgets.export import export_view
+from sitmon.widgets.map_render import MapOptions
 
 from tests.support.cli import cli
 from tests.support.tui_fixtures import situation_store
@@ -125,4 +130,29 @@ def test_the_situation_reports_height_is_the_maps_and_cuts_no_figure(tmp_path, c
         '    Rewards for Justice (US Department of State) via Seed article: "Rebel\n'
         '    Offensive in Syria: Hama Falls to Insurgents" · as of 2024-12-05\n'
         "    reward for information on Abu Mohammed al-Joulani, leader of HTS\n"
+    )
+
+
+def test_a_zoomed_map_lists_the_sources_of_the_places_it_draws(store):
+    """Zoomed in on Hama (as the map pane's ``+`` does), the map draws Hama and Homs of
+    the world's eight places."""
+    out = export_view(
+        Store.open(store),
+        view="map",
+        fmt="text",
+        as_of=parse_as_of("2024-12-05"),
+        ascii=True,
+        map_options=MapOptions(zoom=4.0, center=(35.13, 36.76)),
+    )
+    assert out.startswith(
+        "sitmon | Map of control\nAs of 5 December 2024, end of day (UTC+03) | 2 of 8 places\n"
+    )
+    assert "H Hama" in out and "G Homs" in out and "Aleppo" not in out
+    assert _sources(out) == (
+        "Sources\n"
+        "-------\n"
+        "[1] Syrian Observatory for Human Rights\n"
+        "    https://example.org/control/hama\n"
+        "[2] Syrian Observatory for Human Rights\n"
+        "    https://example.org/control/homs\n"
     )

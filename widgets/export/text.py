@@ -17,7 +17,15 @@ from sitmon.widgets.render_util import safe
 from sitmon.widgets.stats_render import stats_blocks
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
-from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _header_bits
+from .context import (
+    _as_of_text,
+    _body,
+    _Ctx,
+    _day_long,
+    _day_short,
+    _header_bits,
+    _map_render,
+)
 from .request import _VIEW_LABEL, SITREP_EVENTS
 from .safety import is_web_url
 from .sitrep import (
@@ -192,12 +200,14 @@ def _text_view(ctx: _Ctx, view: str) -> str:
                 ctx.cites.add_all(f.sources, snap)
         head = _text_header(ctx, view, _count(len(metrics), len(snap.figures), "figure"))
         out = "\n".join(head) + "\n\n" + _text_stats(ctx, metrics)
-    else:
+    else:  # the map: the places it draws (a zoomed or small map draws fewer)
+        drawn = _map_render(ctx)
         rows = _control_rows(ctx)
-        for c in rows:
+        shown = [c for c in rows if c.place in drawn.positions]
+        for c in shown:
             ctx.cites.add_all(c.sources, snap)
-        head = _text_header(ctx, view, _count(len(rows), len(rows), "place"))
-        out = "\n".join(head) + "\n\n" + _body(ctx, view)
+        head = _text_header(ctx, view, _count(len(shown), len(rows), "place"))
+        out = "\n".join(head) + "\n\n" + plain(drawn.lines)
     tail = _text_sources(ctx)
     if tail:
         out += "\n".join(tail) + "\n"
