@@ -148,7 +148,8 @@ def _shown(ctx: _Ctx, rows: list) -> list:
 
 
 def _count(shown: int, total: int, noun: str) -> str:
-    """The header's count: ``18 events``, or ``3 of 18 events`` when ``--height`` cut it."""
+    """The header's count: ``18 events``, or ``3 of 18 events`` when fewer are shown
+    (``--height``, a zoomed map)."""
     plural = f"{noun}{'s' * (total != 1)}"
     return f"{total} {plural}" if shown == total else f"{shown} of {total} {plural}"
 
