@@ -163,16 +163,15 @@ def refresh_feed(
         return _refresh(
             store,
             feed_cfg,
-            url,
-            headers,
-            secrets,
-            client,
-            sleep,
-            factions,
-            rng,
-            shown,
-            failed,
-            cancel,
+            url=url,
+            shown=shown,
+            headers=headers,
+            secrets=secrets,
+            client=client,
+            sleep=sleep,
+            factions=factions,
+            rng=rng,
+            cancel=cancel,
         )
     except FetchError as exc:
         fmt = getattr(feed_cfg, "format", "auto")
@@ -195,19 +194,26 @@ def _headers(feed_cfg: Any, env: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _refresh(
-    store,
-    feed_cfg,
-    url,
-    headers,
-    secrets,
-    client,
-    sleep,
-    factions,
-    rng,
-    shown,
-    failed,
-    cancel=None,
+    store: Store,
+    feed_cfg: Any,
+    *,
+    url: str,
+    shown: str,
+    headers: dict[str, str],
+    secrets: list[str],
+    client: Any,
+    sleep: Callable[[float], Any] | None,
+    factions: Mapping[str, str] | None,
+    rng: Any,
+    cancel: Cancel | None,
 ) -> RefreshResult:
+    """Fetch, ingest and merge one feed (:func:`refresh_feed` without its error handling).
+
+    ``url`` is the expanded address to fetch (it may hold secrets), ``shown`` the masked
+    one the result and the feed state name; ``secrets`` are the header and url values
+    the fetch keeps out of its messages. The rest is :func:`refresh_feed`'s. Raises
+    :class:`FetchError`, :class:`FeedError` or :class:`StoreError` for a feed problem.
+    """
     name = feed_cfg.name
     timeout = float(getattr(feed_cfg, "timeout", 30.0))
     max_bytes = int(getattr(feed_cfg, "max_bytes", 15 * 1024 * 1024))

@@ -62,6 +62,7 @@ SCOPES: dict[str, str] = {
     "timeline": "Timeline pane",
     "map": "Map pane",
     "detail": "Detail, help and change views",
+    "feeds": "Feeds screen",
     "filter": "Filter line",
     "dialog": "Dialogs (go to date, export)",
 }
@@ -175,7 +176,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "f",
         "feeds",
         "Feeds",
-        "Feeds: each feed's last success, last error in full, next attempt; refresh one",
+        "Feeds: each feed's last success, last error in full, next attempt; refresh one or all",
         "app",
         show=True,
     ),
@@ -344,6 +345,32 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "detail",
     ),
     ActionSpec("help.close", "question_mark", "back", "Back", "Close the keys screen", "detail"),
+    # -- the Feeds screen (its reader keys scroll as in the detail view; these replace its
+    # link keys, since a link there is a feed)
+    ActionSpec(
+        "feeds.next", "tab", "next_link(1)", "Next feed", "Select the next feed", "feeds", show=True
+    ),
+    ActionSpec(
+        "feeds.prev", "shift+tab", "next_link(-1)", "Prev feed", "Select the previous feed", "feeds"
+    ),
+    ActionSpec(
+        "feeds.refresh",
+        "enter,r",
+        "refresh_feed",
+        "Refresh feed",
+        "Refresh the selected feed now",
+        "feeds",
+        show=True,
+    ),
+    ActionSpec(
+        "feeds.refresh_all",
+        "R",
+        "refresh_all",
+        "Refresh all",
+        "Refresh every configured feed now",
+        "feeds",
+        show=True,
+    ),
     # -- dialogs
     ActionSpec(
         "dialog.cancel",
@@ -497,6 +524,7 @@ CONFLICT_GROUPS: tuple[tuple[str, ...], ...] = (
     ("app", "pane", "timeline"),
     ("app", "pane", "map"),
     ("detail",),
+    ("feeds",),
     ("dialog",),
     ("filter",),
 )

@@ -533,7 +533,7 @@ class MainScreen(Screen):
         app = self.app
         if app.store is None:
             return
-        from sitmon.widgets.export import MIN_HEIGHT, MIN_WIDTH, ExportRequest
+        from sitmon.widgets.export import MIN_HEIGHT, MIN_WIDTH, ExportError, ExportRequest
 
         from .export_dialog import ExportDialog
 
@@ -553,7 +553,7 @@ class MainScreen(Screen):
                 ascii=app.ascii,
                 map_options=self.map_pane.map_options() if view in ("map", "all") else None,
             )
-        except ValueError as exc:  # the pane's filter does not apply: the pane says so too
+        except ExportError as exc:  # the pane's filter does not apply: the pane says so too
             app.notify_plain(f"Not exported: {exc}.", title="Export", severity="warning")
             return
         app.push_screen(ExportDialog(app.store, request, directory=app.export_dir))

@@ -102,7 +102,7 @@ def palette_commands(app: SitmonApp) -> list[PaletteCommand]:
     add(
         PaletteCommand(
             "Feeds",
-            f"Every feed's last success, last error, next attempt; refresh one ({key('app.feeds')})",
+            f"Every feed's last success, last error, next attempt; refresh one or all ({key('app.feeds')})",
             main.action_feeds,
         )
     )

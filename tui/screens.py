@@ -53,8 +53,30 @@ class ReaderView(TextView):
         self.screen.open_selected()  # type: ignore[attr-defined]
 
 
+class FeedsView(ReaderView):
+    """The Feeds screen's reader: a link is a feed, so Tab selects the next feed and
+    Enter (or ``r``) refreshes it, ``R`` refreshes them all (these keys replace the
+    reader's link keys; the scroll keys stay)."""
+
+    BINDINGS = actions.bindings("feeds")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("refresh_feed", "refresh_all"):
+            return self.has_links  # no feed configured: the screen says how to add one
+        return super().check_action(action, parameters)
+
+    def action_refresh_feed(self) -> None:
+        self.screen.refresh_feeds(selected=True)  # type: ignore[attr-defined]
+
+    def action_refresh_all(self) -> None:
+        self.screen.refresh_feeds(selected=False)  # type: ignore[attr-defined]
+
+
 class TextScreen(Screen):
     """A full screen of text with a title line, scrolling and Esc to go back."""
+
+    #: the reader widget the screen shows its text in
+    reader: type[ReaderView] = ReaderView
 
     BINDINGS = [b for b in actions.bindings("detail") if b.id == "detail.back"]
     DEFAULT_CSS = """
@@ -72,7 +94,7 @@ class TextScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self._title), classes="screen-title")
-        yield ReaderView(self._text_fn, id="reader")
+        yield self.reader(self._text_fn, id="reader")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,17 +178,18 @@ class DetailScreen(TextScreen):
         )
 
 
+#: the keys the Feeds screen's hint line names (as the user's keymap binds them)
+_FEEDS_HINT_KEYS = ("feeds.next", "feeds.refresh", "feeds.refresh_all", "detail.back")
+
+
 class FeedsScreen(TextScreen):
     """Every configured feed: last success, last error in full, next attempt, records added.
 
-    Tab selects a feed; Enter (or ``r``) refreshes the selected one, ``r`` with
-    none selected refreshes them all. The screen follows the refreshes live.
+    Tab selects a feed; Enter (or ``r``) refreshes the selected one, ``R`` every
+    feed (:class:`FeedsView`'s keys). The screen follows the refreshes live.
     """
 
-    BINDINGS = [
-        *TextScreen.BINDINGS,
-        ("r", "refresh_feed", "Refresh"),
-    ]
+    reader = FeedsView
 
     def __init__(self) -> None:
         super().__init__("Feeds", self._render_feeds)
@@ -201,9 +224,14 @@ class FeedsScreen(TextScreen):
         ):
             links[len(lines)] = ("feed", name)
             lines += block
-        hint = "Tab selects a feed · Enter or r refreshes it · Esc goes back"
-        hint = fit(safe(hint, ascii=app.ascii), width, ascii=app.ascii)
-        lines += [StyledLine(""), StyledLine(hint, (Span(0, len(hint), "dim"),))]
+        keys = {a: actions.key_hint(a, app.keymap, ascii=app.ascii) for a in _FEEDS_HINT_KEYS}
+        hint = (
+            f"{keys['feeds.next']} selects a feed · {keys['feeds.refresh']} refreshes it · "
+            f"{keys['feeds.refresh_all']} refreshes every feed · {keys['detail.back']} goes back"
+        )
+        lines.append(StyledLine(""))
+        for row in wrap(hint, width, ascii=app.ascii):
+            lines.append(StyledLine(row, (Span(0, len(row), "dim"),)))
         return lines, links
 
     @on(TextView.LinkActivated)
@@ -212,8 +240,10 @@ class FeedsScreen(TextScreen):
         self.app.scheduler.refresh_now([name])
         self.view.rerender()
 
-    def action_refresh_feed(self) -> None:
-        link = self.view.link if self.view.link_index is not None else None
+    def refresh_feeds(self, *, selected: bool) -> None:
+        """Refresh the selected feed (``selected``; every feed when none is selected), or
+        every feed."""
+        link = self.view.link if selected and self.view.link_index is not None else None
         self.app.scheduler.refresh_now([link[1]] if link else None)
         self.view.rerender()
 

@@ -846,6 +846,8 @@ def test_every_binding_has_an_id_and_docs_are_in_sync():
         main_widgets.FilterBar,
         screens.ReaderView,
         screens.TextScreen,
+        screens.FeedsView,
+        screens.FeedsScreen,
         screens.HelpScreen,
         screens.GotoDateScreen,
         export_dialog.ExportDialog,

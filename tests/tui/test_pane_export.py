@@ -112,3 +112,20 @@ async def test_stats_refuses_a_faction_filter_in_the_pane(app):
         app.main_screen.set_filter("stats", "displaced")
         await pilot.pause()
         assert "Displaced" in app.main_screen.pane("stats").lines_as_text()[0]
+
+
+async def test_e_on_a_pane_whose_filter_does_not_apply_says_so_and_exports_nothing(app, tmp_path):
+    """The pane says the filter is not applied; ``e`` then says why it does not export
+    (it used to end the monitor with a traceback)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("4")
+        app.main_screen.set_filter("stats", "faction:sdf")
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.is_running and app.screen is app.main_screen
+        assert app.notices[-1] == (
+            "Not exported: faction:sdf does not apply to figures (filter them by words or place:)."
+        )
+        assert list(tmp_path.glob("sitmon-*")) == []

@@ -198,26 +198,6 @@ def test_the_export_command_measures_and_escapes_its_rows(tmp_path, capsys):
     assert all(cells(line) <= 60 for line in lines if "https://" not in line)
 
 
-def test_rows_keep_their_reference_numbers_when_fewer_are_shown(tmp_path, capsys):
-    """Without --height the rows are numbered as they are written; with it, every row
-    is numbered first (the Sources list covers them all): the rows read the same."""
-    store = situation_store(tmp_path / "s.json")
-    args = ("export", "--view", "timeline", "--as-of", "2024-12-05")
-    _, whole, _ = cli(capsys, store, *args)
-    _, top, _ = cli(capsys, store, *args, "--height", "4")
-    rows = [
-        "2024-12-05 17:00  G  Hama: Army says it has redeployed outside Hama [1]",
-        "2024-12-05 16:00  H  Hama: Hama falls to the HTS-led coalition [2]",
-        "2024-12-05 11:00  H  Hama: Rebels enter several districts of Hama [3]",
-        "2024-12-05        H  Hama: Hundreds of prisoners freed from Hama central prison",
-        "                     [4]",
-        "2024-12-05        ·  More than 115,000 displaced in a week [5]",
-    ]
-    assert "\n".join(rows) in whole
-    assert "\n".join([*rows[:5], "", "Sources"]) in top
-    assert "[13] Syrian Observatory for Human Rights" in top and "[13] Syrian" in whole
-
-
 # ---------------------------------------------------------------- the pane's one-line row
 
 #: "   " (cursor, mark, space) + the time padded to 16 + " H " + "Hama" padded to 14 + " "

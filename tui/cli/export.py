@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=_height,
         metavar="N",
         help="map height (default: 3/8 of the width); for text timeline/quotes/stats, "
-        "the rows shown (default: all)",
+        "the rows shown and the sources they cite (default: all)",
     )
     p.add_argument(
         "--as-of",

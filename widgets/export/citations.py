@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 
 from sitmon.store.query import Snapshot
 from sitmon.store.records import SourceRef
@@ -56,13 +55,6 @@ class _Citations:
             self._memo.clear()
             self._memo_snap = snap
         return self._memo
-
-    def add_each(self, ref_lists: Iterable[Iterable[SourceRef]], snap: Snapshot) -> None:
-        """Number every source of every list, in order (as ``add_all`` on each would)."""
-        memo = self._memo_for(snap)
-        for ref in chain.from_iterable(ref_lists):
-            if ref not in memo:
-                memo[ref] = self.add(ref, snap)
 
     def add_all(self, refs: Iterable[SourceRef], snap: Snapshot) -> list[int]:
         """The numbers of ``refs`` (each once, in order), adding the new ones to the list."""

@@ -19,7 +19,7 @@ from sitmon.store.timeutil import (
     zone_label,
 )
 from sitmon.widgets.lines import StyledLine, plain
-from sitmon.widgets.map_render import MapOptions, render_map
+from sitmon.widgets.map_render import MapOptions, MapRender, render_map
 from sitmon.widgets.quotes_render import render_quotes
 from sitmon.widgets.render_util import glyphs, safe
 from sitmon.widgets.stats_render import render_stats
@@ -240,22 +240,32 @@ def view_lines(
     raise ExportArgumentError(f"no single renderer for view {view!r}")
 
 
+def _map_render(ctx: _Ctx) -> MapRender:
+    """The export's map: its lines and the places it draws (a zoomed or small map draws
+    fewer than the snapshot holds)."""
+    snap = ctx.snap
+    return render_map(
+        snap.shown_places.values(),
+        snap.control,
+        snap.factions,
+        ctx.width,
+        ctx.map_height(),
+        ctx.map_opts(),
+    )
+
+
 def _body(ctx: _Ctx, view: str) -> str:
+    """The whole view's lines as text: the map at the export's map height, any other
+    view with every row (a text view cut by ``--height`` picks its rows itself, and
+    the situation report's ``--height`` is the map's)."""
     if view == "map":
-        lines = view_lines(
-            ctx.snap,
-            "map",
-            ctx.width,
-            ctx.map_height(),
-            ascii=ctx.ascii,
-            map_options=ctx.map_opts(),
-        )
+        lines = _map_render(ctx).lines
     else:
         lines = view_lines(
             ctx.snap,
             view,
             ctx.width,
-            ctx.height,
+            None,
             ascii=ctx.ascii,
             newest_first=ctx.req.newest_first,
             selected=ctx.req.selected,

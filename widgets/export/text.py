@@ -14,9 +14,18 @@ from sitmon.widgets.paste_text import (
 )
 from sitmon.widgets.quotes_render import quote_rows
 from sitmon.widgets.render_util import safe
+from sitmon.widgets.stats_render import stats_blocks
 from sitmon.widgets.timeline_render import empty_message, timeline_rows
 
-from .context import _as_of_text, _body, _Ctx, _day_long, _day_short, _header_bits
+from .context import (
+    _as_of_text,
+    _body,
+    _Ctx,
+    _day_long,
+    _day_short,
+    _header_bits,
+    _map_render,
+)
 from .request import _VIEW_LABEL, SITREP_EVENTS
 from .safety import is_web_url
 from .sitrep import (
@@ -60,10 +69,11 @@ def _text_events(ctx: _Ctx, events) -> list[str]:
     ]
 
 
-def _text_charts(ctx: _Ctx) -> list[str]:
-    """A chart per metric with observations on two or more days (the maximised pane's view)."""
+def _text_charts(ctx: _Ctx, metrics) -> list[str]:
+    """A chart per metric of ``metrics`` with observations on two or more days (the
+    maximised pane's view)."""
     out: list[str] = []
-    for m in ctx.snap.figures:
+    for m in metrics:
         if len({f.as_of.date() for f in m.history}) < 2:
             continue
         out.append("")
@@ -131,75 +141,74 @@ def _text_other_sources(ctx: _Ctx) -> list[str]:
     return out
 
 
-def _events_count(rows) -> str:
-    return f"{len(rows)} event{'s' * (len(rows) != 1)}"
+def _shown(ctx: _Ctx, rows: list) -> list:
+    """The rows a single text view shows: the first ``--height`` of them, each whole
+    (an event, a quote, a figure), or every row without ``--height``."""
+    return rows if ctx.height is None else rows[: max(0, ctx.height)]
 
 
-def _cite_timeline(ctx: _Ctx, rows) -> None:
-    """Number the sources of the timeline's rows, in order: each row's own, then (a
-    corroborated row) every other report's, as :func:`text_events` cites them."""
-    snap = ctx.snap
-    groups, table = snap.groups, snap.event_table
-    ref_lists = []
-    for e in rows:
-        ref_lists.append(e.sources)
-        group = groups.get(e.id) if groups else None
-        if group:  # a corroborated row cites every report
-            ref_lists += [table[rid].sources for rid in group if rid != e.id and rid in table]
-    ctx.cites.add_each(ref_lists, snap)
+def _count(shown: int, total: int, noun: str) -> str:
+    """The header's count: ``18 events``, or ``3 of 18 events`` when fewer are shown
+    (``--height``, a zoomed map)."""
+    plural = f"{noun}{'s' * (total != 1)}"
+    return f"{total} {plural}" if shown == total else f"{shown} of {total} {plural}"
 
 
-def _cite_view(ctx: _Ctx, view: str) -> str:
-    """Cite the sources of a single view's records (not the timeline: see
-    :func:`_text_view`); return the header's count."""
-    snap = ctx.snap
-    if view == "quotes":
-        rows = quote_rows(snap)
-        for q in rows:
-            ctx.cites.add_all(q.sources, snap)
-        return f"{len(rows)} quote{'s' * (len(rows) != 1)}"
-    if view == "stats":
-        metrics = snap.figures
-        for m in metrics:
-            for f in _figures_of(m):
-                ctx.cites.add_all(f.sources, snap)
-        return f"{len(metrics)} figure{'s' * (len(metrics) != 1)}"
-    rows = _control_rows(ctx)
-    for c in rows:
-        ctx.cites.add_all(c.sources, snap)
-    return f"{len(rows)} place{'s' * (len(rows) != 1)}"
+def _text_stats(ctx: _Ctx, metrics) -> str:
+    """The statistics pane's lines for the first ``len(metrics)`` figures, each whole,
+    then their charts."""
+    if len(metrics) == len(ctx.snap.figures):
+        out = _body(ctx, "stats")
+    else:  # the blocks of the figures shown, a blank line between them
+        blocks = stats_blocks(
+            ctx.snap, ctx.width, selected=ctx.req.selected, colour=False, ascii=ctx.ascii
+        )
+        lines = [line for _, block in blocks[: len(metrics)] for line in block][:-1]
+        out = plain(lines)
+    charts = _text_charts(ctx, metrics)
+    if charts:
+        out += "\n".join(charts) + "\n"
+    return out
 
 
 def _text_view(ctx: _Ctx, view: str) -> str:
+    """A single view as text: its header, the rows shown, then the Sources those rows
+    cite (numbered in the order the rows cite them: without ``--height`` or with it,
+    a row reads the same)."""
+    snap = ctx.snap
     if view == "timeline":
-        rows = timeline_rows(ctx.snap, newest_first=ctx.req.newest_first)
-        head = _text_header(ctx, view, _events_count(rows))
-        shown = rows
-        if ctx.height is not None:  # the rows the pane shows (entries, each wrapped whole)
-            shown = rows[: max(0, ctx.height)]
-            _cite_timeline(ctx, rows)  # the Sources list still covers every row
-        # (else the rows are numbered as they are written, in the same order)
-        body = _text_events(ctx, shown) if shown else [ctx.s(empty_message(ctx.snap))]
+        rows = timeline_rows(snap, newest_first=ctx.req.newest_first)
+        shown = _shown(ctx, rows)
+        head = _text_header(ctx, view, _count(len(shown), len(rows), "event"))
+        body = _text_events(ctx, shown) if shown else [ctx.s(empty_message(snap))]
         head += _wrap(ctx, PASTE_NOTE)
         out = "\n".join([*head, "", *body, ""])
     elif view == "quotes":
-        count = _cite_view(ctx, view)
-        head = _text_header(ctx, view, count)
-        rows = quote_rows(ctx.snap)
+        rows = quote_rows(snap)
+        shown = _shown(ctx, rows)
+        head = _text_header(ctx, view, _count(len(shown), len(rows), "quote"))
         body = (
-            text_quotes(ctx.snap, rows, _cite(ctx), ctx.width, ascii=ctx.ascii)
-            if rows
-            else [ctx.s(empty_message(ctx.snap, "quotes"))]
+            text_quotes(snap, shown, _cite(ctx), ctx.width, ascii=ctx.ascii)
+            if shown
+            else [ctx.s(empty_message(snap, "quotes"))]
         )
         head += _wrap(ctx, PASTE_NOTE)
         out = "\n".join(head) + "\n\n" + "\n".join(body) + "\n"
-    else:
-        head = _text_header(ctx, view, _cite_view(ctx, view))
-        out = "\n".join(head) + "\n\n" + _body(ctx, view)
-        if view == "stats":
-            charts = _text_charts(ctx)
-            if charts:
-                out += "\n".join(charts) + "\n"
+    elif view == "stats":
+        metrics = _shown(ctx, snap.figures)
+        for m in metrics:
+            for f in _figures_of(m):
+                ctx.cites.add_all(f.sources, snap)
+        head = _text_header(ctx, view, _count(len(metrics), len(snap.figures), "figure"))
+        out = "\n".join(head) + "\n\n" + _text_stats(ctx, metrics)
+    else:  # the map: the places it draws (a zoomed or small map draws fewer)
+        drawn = _map_render(ctx)
+        rows = _control_rows(ctx)
+        shown = [c for c in rows if c.place in drawn.positions]
+        for c in shown:
+            ctx.cites.add_all(c.sources, snap)
+        head = _text_header(ctx, view, _count(len(shown), len(rows), "place"))
+        out = "\n".join(head) + "\n\n" + plain(drawn.lines)
     tail = _text_sources(ctx)
     if tail:
         out += "\n".join(tail) + "\n"
