@@ -462,10 +462,24 @@ def fill_mask(rings: Sequence[Sequence[float]], width: int, height: int) -> list
             x1, y1 = x2, y2
     if not edges:
         return rows
+    # each edge only meets the rows whose centre lies within its height: bucket the edges
+    # by row (a row or two of margin; the exact test below decides, as before)
+    by_row: list[list[tuple[float, float, float, float]]] = [[] for _ in range(height)]
+    for edge in edges:
+        y1, y2 = edge[1], edge[3]
+        lo, hi = (y1, y2) if y1 < y2 else (y2, y1)
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            span = range(height)  # (a degenerate projection: every row tests it)
+        elif hi < -1 or lo > height + 1:
+            continue
+        else:
+            span = range(max(0, int(lo) - 1), min(height, int(hi) + 2))
+        for r in span:
+            by_row[r].append(edge)
     for r in range(height):
         yc = r + 0.5
         xs = []
-        for x1, y1, x2, y2 in edges:
+        for x1, y1, x2, y2 in by_row[r]:
             if (y1 > yc) != (y2 > yc):
                 xs.append(x1 + (yc - y1) * (x2 - x1) / (y2 - y1))
         if not xs:

@@ -439,16 +439,11 @@ def _build_static(
     masks = []
     for c in countries:
         mask = fill_mask([proj.project_flat(r) for r in c.rings], w, h)
-        for r in range(h):
-            row, lrow = mask[r], land[r]
-            for col in range(w):
-                if row[col]:
-                    lrow[col] = 1
-            if syria:
-                srow = syria[r]
-                for col in range(w):
-                    if srow[col]:
-                        row[col] = 0
+        for r in range(h):  # cells are 0 or 1: bitwise, a row at a time
+            row = int.from_bytes(mask[r], "big")
+            land[r][:] = (int.from_bytes(land[r], "big") | row).to_bytes(w, "big")
+            if syria:  # the neighbour's mask leaves Syria out
+                mask[r][:] = (row & ~int.from_bytes(syria[r], "big")).to_bytes(w, "big")
         masks.append((c, mask))
     if geo.order is None:  # the largest visible neighbours are named first
         masks.sort(key=lambda cm: (-sum(r.count(1) for r in cm[1]), cm[0].name))
@@ -496,11 +491,10 @@ def _union_masks(masks: list[list[bytearray]], w: int, h: int) -> list[bytearray
     for m in masks:
         for r in range(h):
             mr = m[r]
-            if any(mr):
-                o = out[r]
-                for c in range(w):
-                    if mr[c]:
-                        o[c] = 1
+            if any(mr):  # cells are 0 or 1: a bitwise or of the rows
+                out[r][:] = (int.from_bytes(out[r], "big") | int.from_bytes(mr, "big")).to_bytes(
+                    w, "big"
+                )
     return out
 
 
@@ -514,11 +508,24 @@ def _region_candidates(
         return []
     w = len(mask[0])
     n = len(text)
-    cells = [(r, c) for r in range(h) for c in range(w) if mask[r][c]]
-    if len(cells) < n:
+    # the mask's cells: how many, and their mean row and column (counted by runs of 1s)
+    count = sum_r = sum_c = 0
+    for r in range(h):
+        row = mask[r]
+        start = row.find(1)
+        while start != -1:
+            end = row.find(0, start)
+            if end == -1:
+                end = w
+            k = end - start
+            count += k
+            sum_r += r * k
+            sum_c += (start + end - 1) * k // 2
+            start = row.find(1, end)
+    if count < n:
         return []
-    mr = sum(r for r, _ in cells) / len(cells)
-    mc = sum(c for _, c in cells) / len(cells)
+    mr = sum_r / count
+    mc = sum_c / count
     full = b"\x01" * n
     cands = []
     for r in range(h):
