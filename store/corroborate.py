@@ -232,12 +232,24 @@ class DayGroups(Mapping[str, tuple[str, ...]]):
         return isinstance(key, str) and self.get(key) is not None
 
     def _everything(self) -> dict[str, tuple[str, ...]]:
+        """Every day's groups, walking the days in order: a day's end is found by galloping
+        from its first event (a day of one event costs one look, not two binary searches
+        over the history), and a day of one event has no group to work out."""
         if self._all is None:
             out: dict[str, tuple[str, ...]] = {}
-            lo, n = 0, len(self._events)
+            events = self._events
+            lo, n = 0, len(events)
             while lo < n:
-                _, hi = self._day_bounds(self._events[lo].time)
-                out.update(self._groups_at(lo, hi))
+                day = events[lo].time.astimezone(self._zone).date()
+                end = datetime.combine(day, time(0), tzinfo=self._zone) + _ONE_DAY
+                ok, probe, step = lo + 1, lo + 1, 1  # events[:ok] are before the day's end
+                while probe < n and events[probe].time < end:
+                    ok = probe + 1
+                    probe = ok + step
+                    step *= 2
+                hi = bisect.bisect_left(events, end, ok, min(probe, n), key=_TIME)
+                if hi - lo > 1:
+                    out.update(self._groups_at(lo, hi))
                 lo = hi
             self._all = out
         return self._all
