@@ -101,6 +101,9 @@ class LineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._strips: LRUCache[Hashable, Strip] = LRUCache(4096)
         self._generation = 0
+        #: while Textual draws this view's lines (:meth:`render_lines`): what stays the same
+        #: for all of them (width, height, base style, scroll offset, width in cells, count)
+        self._pass: tuple | None = None
 
     # -- the protocol subclasses implement
     def line_count(self) -> int:
@@ -116,11 +119,32 @@ class LineView(ScrollView, can_focus=True):
     # -- plumbing
     @property
     def line_width(self) -> int:
+        if self._pass is not None:
+            return self._pass[0]
         return max(1, self.scrollable_content_region.width)
 
     @property
     def page_height(self) -> int:
+        if self._pass is not None:
+            return self._pass[1]
         return max(1, self.scrollable_content_region.height)
+
+    def render_lines(self, crop):
+        # Textual asks render_line once per line of the crop; the region, the base style
+        # and the line count, each a walk over styles or a pane's items, hold for all of them
+        region = self.scrollable_content_region
+        self._pass = (max(1, region.width), max(1, region.height))
+        try:
+            self._pass = (
+                *self._pass,
+                self.rich_style,
+                self.scroll_offset,
+                self.size.width,
+                self.line_count(),
+            )
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
 
     def invalidate(self) -> None:
         """Forget every cached line (the data changed) and repaint."""
@@ -137,12 +161,19 @@ class LineView(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        if self._pass is not None and len(self._pass) == 6:
+            width, _, base, (scroll_x, scroll_y), size_width, count = self._pass
+        else:
+            scroll_x, scroll_y = self.scroll_offset
+            width, base, size_width, count = (
+                self.line_width,
+                self.rich_style,
+                self.size.width,
+                self.line_count(),
+            )
         index = scroll_y + y
-        width = self.line_width
-        base = self.rich_style
-        if index >= self.line_count() or index < 0:
-            return Strip.blank(self.size.width, base)
+        if index >= count or index < 0:
+            return Strip.blank(size_width, base)
         # the base style (theme colours) is part of the key: a theme switch repaints every line
         key = (self.line_key(index, width), base)
         strip = self._strips.get(key)
@@ -150,7 +181,7 @@ class LineView(ScrollView, can_focus=True):
             segments, cells = line_segments(self.build_line(index, width), base, self.app.console)
             strip = Strip(segments, cells)
             self._strips[key] = strip
-        return strip.crop_extend(scroll_x, scroll_x + self.size.width, base)
+        return strip.crop_extend(scroll_x, scroll_x + size_width, base)
 
     def scroll_line_into_view(self, start: int, end: int | None = None) -> None:
         """Scroll so lines ``start .. end`` (exclusive) are visible, ``start`` first."""
