@@ -29,6 +29,7 @@ from textual import on, work
 from textual.app import App
 
 from . import actions, gcstart
+from .copyopen import CopyAndOpen
 from .diskwatch import DiskWatcher
 from .history import HistoryLoader
 from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
@@ -62,7 +63,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SitmonApp(SituationSwitching, App):
+class SitmonApp(CopyAndOpen, SituationSwitching, App):
     """The terminal situation monitor."""
 
     CSS_PATH = "app.tcss"
@@ -90,8 +91,11 @@ class SitmonApp(SituationSwitching, App):
         disk_interval: float = 2.0,
         situation: Any = None,
         main_config: Any = None,
+        preload: Any = None,
     ) -> None:
         super().__init__()
+        #: the first read of the store, started by the command line (tui/preload.py)
+        self._preload = preload
         self.store_path = Path(store_path) if store_path is not None else None
         #: the situation shown (None: the bundled Syria, as before situations)
         self.situation = situation
@@ -188,42 +192,6 @@ class SitmonApp(SituationSwitching, App):
         self.set_interval(30, self.update_header)
         self.set_timer(gcstart.LATEST, self._start_finished)  # at the latest
 
-    # ------------------------------------------------------------------ copy and open
-
-    def copy_text(self, text: str, what: str) -> None:
-        """Put ``text`` on the clipboard (OSC 52: works over ssh) and say so."""
-        self.last_copied = text
-        self.copy_to_clipboard(text)
-        self.notify_plain(f"Copied {what}.", title="Copy", timeout=3)
-
-    def copy_record(self, snapshot, kind: str, item: str) -> None:
-        from sitmon.widgets.copy_text import record_text
-
-        text = record_text(snapshot, kind, item, self.store)
-        if text:
-            self.copy_text(text, f"the {kind} with its sources ({len(text)} characters)")
-
-    def open_record_url(self, snapshot, kind: str, item: str) -> None:
-        from sitmon.widgets.copy_text import record_urls
-
-        urls = [u for u in record_urls(snapshot, kind, item, self.store) if "://" in u]
-        if not urls:
-            self.notify_plain(f"This {kind} cites no web link.", title="Open", severity="warning")
-            return
-        self.open_url(urls[0])
-
-    def open_url(self, url: str) -> None:
-        """Open ``url`` in the browser (tui.opener); where none can, copy it instead."""
-        from .opener import OpenError, open_url
-
-        try:
-            how = open_url(url)
-        except OpenError as exc:
-            self.copy_text(url, f"the URL instead: {exc}")
-            return
-        self.last_opened = url
-        self.notify_plain(f"Opened {url} in {how}.", title="Open", timeout=4)
-
     async def action_help_quit(self) -> None:
         """Ctrl+C quits, as in k9s, lazygit and newsboat (a focused text field copies instead)."""
         await self.action_quit()
@@ -285,8 +253,15 @@ class SitmonApp(SituationSwitching, App):
         and the newest months; the rest is read after the first data paint (:attr:`history`)."""
         from sitmon.store import Store, StoreError
 
+        preload, self._preload = self._preload, None
         try:
-            store = Store.open(self.store_path, seed=self.seed_store, events="newest")
+            if preload is not None and (preload.path, preload.seed) == (
+                self.store_path,
+                self.seed_store,
+            ):
+                store = preload.result()  # the command line's read of the same store
+            else:
+                store = Store.open(self.store_path, seed=self.seed_store, events="newest")
         except StoreError as exc:
             self.post_message(StoreFailed(str(exc)))
             return

@@ -14,6 +14,7 @@ from sitmon.store.timeutil import TimeError, day_of, parse_as_of
 
 from . import gcstart
 from .app import SitmonApp
+from .preload import Preload
 
 __all__ = ["run_app"]
 
@@ -35,14 +36,17 @@ def _load_config(args: argparse.Namespace, *, situation_feeds: bool = True):
         return None, f"Config not loaded: {exc}. Using defaults."
 
 
-def run_app(args: argparse.Namespace, *, exit_process: bool = True) -> int:
+def run_app(
+    args: argparse.Namespace, *, exit_process: bool = True, preload: Preload | None = None
+) -> int:
     """``sitmon`` / ``sitmon run``: open the monitor; returns (or exits with) its exit code.
 
     With ``exit_process`` (the command line), once the app has ended and restored
     the terminal the process exits at once (:func:`os._exit` after flushing
     stdout and stderr): the interpreter's teardown of a large store in memory and
     of any worker still blocked (a DNS lookup, say) would otherwise keep the
-    shell waiting for up to a second or more after ``q``.
+    shell waiting for up to a second or more after ``q``. ``preload``: the store's read
+    started by the command line (:mod:`.preload`), which the app takes over.
     """
     from .cli.common import store_path
 
@@ -65,6 +69,7 @@ def run_app(args: argparse.Namespace, *, exit_process: bool = True) -> int:
         as_of=as_of,
         theme=getattr(args, "theme", None),
         refresh=not getattr(args, "no_refresh", False),
+        preload=preload,
     )
     gcstart.freeze_imports()
     app.run()

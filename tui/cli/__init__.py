@@ -127,9 +127,12 @@ def add_run_options(p: argparse.ArgumentParser, *, suppress: bool = False) -> No
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ..preload import preload_store
+
+    preload = preload_store(args)  # read while the monitor's modules import (tui/preload.py)
     from ..launch import run_app
 
-    return run_app(args)
+    return run_app(args, preload=preload)
 
 
 def _situation_arg(argv: Sequence[str]) -> str | None:
