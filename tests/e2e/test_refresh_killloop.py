@@ -8,7 +8,6 @@ import json
 import random
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from sitmon.store import Store
 from sitmon.store.adapters.sitmon import adapt
 
 from tests.support.feedserver import FeedServer, Reply
-from tests.support.pty_harness import ROOT
+from tests.support.forked import Forker, forked_run
 
 pytestmark = pytest.mark.slow
 
@@ -78,48 +77,22 @@ def kill_loop(tmp_path, rounds: int, each_side: int) -> None:
     rng = random.Random(20241205)
     committed: set[int] = set()
     outcomes = {"before": 0, "after": 0}
-    with FeedServer() as srv:
+    # each `sitmon refresh` is forked from one warm parent (tests/support/forked.py): a real
+    # process and a real SIGKILL, without an interpreter start-up and imports per round
+    preload = ("sitmon.tui.cli", "sitmon.tui.cli.feeds", "sitmon.store.refresh", "httpx")
+    with FeedServer() as srv, Forker(*preload) as forker:
         srv.route("/big.json", lambda req: Reply(200, body=feed_for(state["round"])))
-        url = srv.url("/big.json")
+        argv = ("-m", "sitmon", "--store", path, "refresh", "--feed", srv.url("/big.json"))
         # how long one whole refresh takes, to spread the kills over it
         t0 = time.monotonic()
         state["round"] = 10_000
-        r = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "sitmon",
-                "--store",
-                str(path),
-                "refresh",
-                "--feed",
-                url,
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            timeout=120,
-        )
-        assert r.returncode == 0, r.stderr
+        code, output = forked_run(forker, *argv)
+        assert code == 0, output
         full = time.monotonic() - t0
         committed.add(10_000)
         for round_no in range(rounds):
             state["round"] = round_no
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sitmon",
-                    "--store",
-                    str(path),
-                    "refresh",
-                    "--feed",
-                    url,
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                cwd=ROOT,
-            )
+            proc = forker.run(*argv)
             try:
                 proc.wait(timeout=rng.uniform(0.3 * full, 1.1 * full))  # the random moment
             except subprocess.TimeoutExpired:

@@ -88,8 +88,9 @@ async def _palette_hits(app, pilot, query: str) -> list[str]:
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*query)
-    for _ in range(5):
-        await pilot.pause(0.2)
+    await pilot.pause()
+    await app.workers.wait_for_complete()  # the palette's search for the whole query is done
+    await pilot.pause()
     options = app.screen.query_one(CommandList)
     hits = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
     await pilot.press("escape")

@@ -11,7 +11,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from sitmon.store.records import record_to_dict
 from sitmon.store.shards import shard_folder
 
 from tests.support import factories as f
+from tests.support.forked import Forker
 from tests.support.pty_harness import ROOT
 
 FIXTURE = Path(__file__).resolve().parents[1] / "support" / "data" / "store-v1-main-f35dea1.json"
@@ -226,28 +226,30 @@ def _kill_loop(tmp_path: Path, rounds: int) -> None:
     size = 300
     last: list[int] = []
     killed_mid_run = 0
-    for _ in range(rounds):
-        proc = subprocess.Popen(
-            [sys.executable, str(script), str(path), str(size)], stdout=subprocess.PIPE, text=True
-        )
-        assert proc.stdout.readline().strip() == "ready"
-        try:
-            proc.wait(timeout=rng.uniform(0.0, 0.4))
-        except subprocess.TimeoutExpired:
-            killed_mid_run += 1
-        during = _batches(path, size)  # opened while the writer writes: before or after
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stdout.close()
-        after = _batches(path, size)
-        _index_matches_shards(path)  # no writer now: the files stay put while read
-        assert len(last) <= len(during) <= len(after)
-        last = after
-        s = Store.open(path, seed=False)
-        named = {e["file"] for e in s.meta["shards"].values()}
-        named |= {e["ids"] for e in s.meta["shards"].values()}  # and their id lists
-        assert len(s.meta["shards"]) >= 6
-        assert {p.name for p in shard_folder(path).iterdir()} == named  # no leftovers
+    # each writer is forked from one warm parent (tests/support/forked.py): a real process
+    # and a real SIGKILL, without an interpreter start-up and imports per round
+    with Forker(
+        "msgspec", "sitmon.store", "sitmon.store.records", "tests.support.factories"
+    ) as forker:
+        for _ in range(rounds):
+            proc = forker.run(script, path, size)
+            assert proc.readline().strip() == "ready"
+            try:
+                proc.wait(timeout=rng.uniform(0.0, 0.4))
+            except subprocess.TimeoutExpired:
+                killed_mid_run += 1
+            during = _batches(path, size)  # opened while the writer writes: before or after
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            after = _batches(path, size)
+            _index_matches_shards(path)  # no writer now: the files stay put while read
+            assert len(last) <= len(during) <= len(after)
+            last = after
+            s = Store.open(path, seed=False)
+            named = {e["file"] for e in s.meta["shards"].values()}
+            named |= {e["ids"] for e in s.meta["shards"].values()}  # and their id lists
+            assert len(s.meta["shards"]) >= 6
+            assert {p.name for p in shard_folder(path).iterdir()} == named  # no leftovers
     assert killed_mid_run >= rounds * 3 // 4
     assert last, "no batch ever committed"
 

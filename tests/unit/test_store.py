@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sitmon.store import Store
 from sitmon.store.merge import apply_batch, empty_tables
-from sitmon.store.records import Tombstone
+from sitmon.store.records import Event, Tombstone
 from sitmon.store.storage import AtomicJSONStorage
 from sitmon.store.timeutil import parse_as_of
 from tinydb import Query, TinyDB
@@ -305,17 +307,24 @@ def test_situation_is_adopted_only_by_a_store_without_one(tmp_path):
     assert s.meta["situation"]["title"] == "Backup"
 
 
+@pytest.fixture(scope="module")
+def indexed_store(tmp_path_factory) -> tuple[Path, list[Event]]:
+    """A store of 400 synthetic events, written once for every example below."""
+    path = tmp_path_factory.mktemp("idx") / "s.json"
+    evs = f.synthetic_events(400, seed=5)
+    Store.open(path, seed=False).merge(f.base_world() + evs)
+    return path, evs
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.sampled_from(["hama", "aleppo", "homs", "raqqa", "nowhere"]), max_size=2),
     st.lists(st.sampled_from(["prison", "bridge", "clash", "#1", "zzz"]), max_size=2),
     st.integers(0, 12 * 24 * 60),
 )
-def test_prop_indexed_filters_equal_a_plain_scan(tmp_path_factory, places, words, minutes):
-    path = tmp_path_factory.mktemp("idx") / "s.json"
-    s = Store.open(path, seed=False)
-    evs = f.synthetic_events(400, seed=5)
-    s.merge(f.base_world() + evs)
+def test_prop_indexed_filters_equal_a_plain_scan(indexed_store, places, words, minutes):
+    path, evs = indexed_store
+    s = Store.open(path, seed=False)  # a fresh open for each query: its indexes start cold
     as_of = f.T0 + timedelta(minutes=minutes)
     flt = " ".join([f"place:{p}" for p in places] + words)
     got = [e.id for e in s.events(as_of=as_of, filter=flt)]
