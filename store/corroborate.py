@@ -36,9 +36,10 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, itemgetter
 
-from .records import Event
+from .records import Event, SourceRef
 from .timeutil import SITUATION_TZ
 
 __all__ = ["DayGroups", "GroupCache", "corroboration_groups", "feed_of", "similar_titles"]
@@ -53,15 +54,46 @@ _STOP = frozenset(
 
 def feed_of(event: Event) -> str:
     """The feed an event came from: the ``feed-...`` Source it cites, else its id's namespace."""
-    for ref in event.sources:
+    found = _feed_source(event.sources)
+    return found if found is not None else event.id.partition("-")[0]
+
+
+_ID = attrgetter("id")
+_TIME = attrgetter("time")
+_SOURCES = attrgetter("sources")
+_NAMESPACE = itemgetter(0)
+
+
+def _feeds(events: Sequence[Event]) -> list[str]:
+    """``[feed_of(e) for e in events]``, worked out once per distinct ``sources`` tuple
+    (a history repeats a few) and, for the ids' namespaces, by C-level maps: no Python
+    code per event unless the events mix feed Sources and namespaces."""
+    try:
+        cited = list(map(_SOURCES, events))
+        feed = {refs: _feed_source(refs) for refs in set(cited)}
+    except TypeError:  # an unhashable oddity (records are built of tuples): one by one
+        return [feed_of(e) for e in events]
+    found = list(map(feed.__getitem__, cited))
+    if None not in feed.values():
+        return found
+    spaces = list(map(_NAMESPACE, map(str.partition, map(_ID, events), repeat("-"))))
+    if not any(feed.values()):  # no event cites a feed Source
+        return spaces
+    return [f if f is not None else ns for f, ns in zip(found, spaces, strict=True)]
+
+
+def _feed_source(refs: Sequence[SourceRef]) -> str | None:
+    for ref in refs:
         if ref.source.startswith("feed-"):
             return ref.source
-    return event.id.split("-", 1)[0]
+    return None
 
 
 def _words(title: str) -> set[str]:
-    text = unicodedata.normalize("NFKD", title.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = title.casefold()
+    if not text.isascii():  # (ASCII has no compatibility forms and no combining marks)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return {w for w in _WORD.findall(text) if w not in _STOP}
 
 
@@ -82,11 +114,16 @@ def _compatible(a: str, b: str) -> bool:
     return (a in _GROUND and b in _GROUND) or (a in _FROM_AFAR and b in _FROM_AFAR)
 
 
-def corroboration_groups(events: Iterable[Event]) -> dict[str, tuple[str, ...]]:
+def corroboration_groups(
+    events: Iterable[Event], feeds: Sequence[str] | None = None
+) -> dict[str, tuple[str, ...]]:
     """Event id -> the ids of its group (lead first, then by time and id), for every
-    event that has at least one corroborating report. Events alone are absent."""
+    event that has at least one corroborating report. Events alone are absent.
+
+    ``feeds``: ``feed_of`` of each event, when the caller has worked them out."""
     evs = list(events)
-    feeds = [feed_of(e) for e in evs]
+    if feeds is None:
+        feeds = _feeds(evs)
     if len(set(feeds)) < 2:
         return {}  # one feed's records never group: the usual single-source store costs a scan
     by_key: dict[tuple[str, str], list[int]] = {}
@@ -142,8 +179,6 @@ def corroboration_groups(events: Iterable[Event]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-_ID = attrgetter("id")
-_TIME = attrgetter("time")
 _ONE_DAY = timedelta(days=1)
 
 
@@ -158,12 +193,15 @@ class GroupCache:
         self._days: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
 
-    def day(self, events: Sequence[Event]) -> dict[str, tuple[str, ...]]:
-        """The groups among ``events`` (one day's, in time order)."""
+    def day(
+        self, events: Sequence[Event], feeds: Sequence[str] | None = None
+    ) -> dict[str, tuple[str, ...]]:
+        """The groups among ``events`` (one day's, in time order; ``feeds``: their
+        :func:`feed_of`, when known)."""
         key = tuple(map(_ID, events))
         found = self._days.get(key)
         if found is None:
-            found = corroboration_groups(events)
+            found = corroboration_groups(events, feeds)
             with self._lock:
                 if len(self._days) >= self.limit:
                     self._days.clear()
@@ -232,24 +270,26 @@ class DayGroups(Mapping[str, tuple[str, ...]]):
         return isinstance(key, str) and self.get(key) is not None
 
     def _everything(self) -> dict[str, tuple[str, ...]]:
-        """Every day's groups, walking the days in order: a day's end is found by galloping
-        from its first event (a day of one event costs one look, not two binary searches
-        over the history), and a day of one event has no group to work out."""
+        """Every day's groups, walking the days in order over a plain list of the events
+        (a view's items cost a Python call each; a day's end is one C-level binary search
+        from its first event), with the feeds worked out in bulk: a day whose events all
+        come from one feed (a day of one event among them) has no group and is skipped
+        at C speed."""
         if self._all is None:
+            events = list(self._events)
+            times = list(map(_TIME, events))
+            feeds = _feeds(events)
+            zone = self._zone
             out: dict[str, tuple[str, ...]] = {}
-            events = self._events
             lo, n = 0, len(events)
             while lo < n:
-                day = events[lo].time.astimezone(self._zone).date()
-                end = datetime.combine(day, time(0), tzinfo=self._zone) + _ONE_DAY
-                ok, probe, step = lo + 1, lo + 1, 1  # events[:ok] are before the day's end
-                while probe < n and events[probe].time < end:
-                    ok = probe + 1
-                    probe = ok + step
-                    step *= 2
-                hi = bisect.bisect_left(events, end, ok, min(probe, n), key=_TIME)
-                if hi - lo > 1:
-                    out.update(self._groups_at(lo, hi))
+                start = datetime.combine(times[lo].astimezone(zone).date(), time(0), tzinfo=zone)
+                hi = bisect.bisect_left(times, start + _ONE_DAY, lo)
+                if len(set(feeds[lo:hi])) > 1:
+                    found = self._done.get(lo)
+                    if found is None:
+                        found = self._done[lo] = self._cache.day(events[lo:hi], feeds[lo:hi])
+                    out.update(found)
                 lo = hi
             self._all = out
         return self._all
