@@ -56,6 +56,7 @@ from .records import (
 )
 from .search import SearchIndex
 from .shards import (
+    check_event_ids,
     manifest_files,
     month_key,
     month_slices,
@@ -1492,8 +1493,12 @@ def _fields_match(
 
 
 def _decode_file(raw: bytes) -> _File:
+    """The typed file; ``msgspec.DecodeError`` when it is not one (event ids included:
+    :func:`~.shards.check_event_ids`)."""
     with _gc_paused():
-        return _file_decoder.decode(raw)
+        data = _file_decoder.decode(raw)
+    check_event_ids(list(data.events.values()))
+    return data
 
 
 def _schema_version_of(raw: bytes) -> Any:

@@ -35,17 +35,19 @@ import contextlib
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from .compact import SHARED
-from .records import Event
+from .records import ID_PROBLEM, Event, first_non_id
 from .storage import TEMP_MARK, StoreError, atomic_write_bytes, real_path
 
 __all__ = [
     "Shard",
+    "check_event_ids",
     "decode_shard",
     "encode_ids",
     "encode_shard",
@@ -76,6 +78,7 @@ class _IdsDoc(msgspec.Struct):
 
 
 _decoder = msgspec.json.Decoder(_ShardDoc)
+_ID = attrgetter("id")
 _ids_decoder = msgspec.json.Decoder(_IdsDoc)
 _encoder = msgspec.json.Encoder()
 
@@ -131,8 +134,18 @@ def encode_shard(events: list[Event]) -> bytes:
 def decode_shard(raw: bytes) -> list[Event]:
     """The events of a shard file, in file (time) order, compact: their repeated
     values shared with every other decoded event (:mod:`.compact`). Raises
-    ``msgspec.DecodeError``."""
-    return SHARED.share_events(list(_decoder.decode(raw).events.values()))
+    ``msgspec.DecodeError`` (``msgspec.ValidationError`` for an id that does not
+    follow the id pattern, as the type would: :data:`~.records.EventId`)."""
+    events = list(_decoder.decode(raw).events.values())
+    check_event_ids(events)
+    return SHARED.share_events(events)
+
+
+def check_event_ids(events: list[Event]) -> None:
+    """Raise ``msgspec.ValidationError`` (msgspec's own words and path) when an event's
+    id does not follow :data:`~.records.ID_PATTERN`; all of them checked in one pass."""
+    if first_non_id(list(map(_ID, events))) is not None:
+        raise msgspec.ValidationError(f"{ID_PROBLEM} - at `$.events[...].id`")
 
 
 def _named(folder: Path, entry: Shard, field: str) -> Path:

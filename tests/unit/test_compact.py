@@ -215,3 +215,24 @@ def test_a_shard_naming_a_bad_id_does_not_read(tmp_path, field, bad, where):
         f" '^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{{0,159}}$' - at `{where}`: "
         + ("'bad id'" if field == "places" else "'-x'" if field == "factions" else "'a b'")
     )
+
+
+@pytest.mark.parametrize("bad", ["ev 8", "-ev8", "ev-8\\nx", "x" * 161])
+def test_a_shard_holding_an_event_with_a_bad_id_does_not_read(tmp_path, bad):
+    # an event's own id is checked for the whole shard at once, not in the type: the
+    # message is still msgspec's, and the file is named
+    folder = tmp_path / "s.json.events"
+    folder.mkdir()
+    good = (FIXTURE / "sitmon.json.events" / SHARDS[2]).read_bytes()
+    assert b'"id":"ev-8",' in good
+    (folder / "x.json").write_bytes(good.replace(b'"id":"ev-8",', f'"id":"{bad}",'.encode()))
+    with pytest.raises(StoreError) as info:
+        read_shard(folder, {"file": "x.json", "count": 3})
+    problem = (
+        "Expected `str` of length <= 160"
+        if len(bad) > 160
+        else "Expected `str` matching regex '^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{0,159}$'"
+    )
+    assert str(info.value) == (
+        f"the event shard {folder / 'x.json'} does not parse: {problem} - at `$.events[...].id`"
+    )

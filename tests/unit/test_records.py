@@ -1,7 +1,7 @@
 """Records: validation errors name the record and the field."""
 
 import pytest
-from sitmon.store.records import RecordError, convert_record
+from sitmon.store.records import RecordError, convert_record, first_non_id
 
 GOOD_EVENT = {
     "id": "ev-1",
@@ -76,3 +76,30 @@ def test_non_object_and_unknown_kind():
         convert_record("event", ["x"])
     with pytest.raises(RecordError, match="unknown record kind"):
         convert_record("planet", {})
+
+
+@pytest.mark.parametrize("bad", ["bad id", "-ev", "", "ev\nx", "x" * 161, "ev\u00e9"])
+def test_an_event_whose_own_id_is_not_an_id_is_refused(bad):
+    with pytest.raises(RecordError) as info:
+        convert_record("event", {**GOOD_EVENT, "id": bad})
+    err = info.value
+    assert err.kind == "event" and err.record_id is None and err.field == "id"
+
+
+@pytest.mark.parametrize(
+    ("values", "first_bad"),
+    [
+        ([], None),
+        (["ev-1", "acled-2024:7", "a.b_c@d/e+f#g"], None),
+        (["ev-1", "x" * 160], None),
+        (["ev-1", "x" * 161], 1),
+        (["ev-1", "ev 2", "ev 3"], 1),
+        (["-ev"], 0),
+        (["ev-1", ""], 1),
+        (["ev-1", "ev\nx"], 1),  # a newline inside: not one id, however the pass splits
+        (["ev-1\n"], None),  # one trailing newline passes, as msgspec's pattern search lets it
+        (["ev-1", "ev-\u00e9"], 1),
+    ],
+)
+def test_first_non_id_finds_the_first_value_that_is_not_an_id(values, first_bad):
+    assert first_non_id(values) == first_bad

@@ -117,6 +117,7 @@ CORRUPT = {
     "wrong_table_shape": b'{"meta": {"1": {"schema_version": 1}}, "events": [1, 2]}',
     "bad_record": b'{"meta": {"1": {"schema_version": 1}}, "places": {"1": {"id": "x", "name": "X", "lat": 999, "lon": 0, "updated_at": "2024-01-01T00:00:00+00:00"}}}',
     "no_version": b'{"meta": {}, "places": {}}',
+    "bad_event_id": b'{"meta": {"1": {"schema_version": 1}}, "events": {"1": {"id": "a b", "time": "2024-01-01T00:00:00+00:00", "title": "X", "updated_at": "2024-01-01T00:00:00+00:00"}}}',
 }
 
 
@@ -137,6 +138,15 @@ def test_corrupt_file_is_refused_and_left_as_it_is(tmp_path, case):
     assert "\n" not in msg and str(path) in msg and "left as it is" in msg
     assert path.read_bytes() == CORRUPT[case]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]  # nothing created
+
+
+def test_a_one_file_store_holding_an_event_with_a_bad_id_says_which_field(tmp_path):
+    # the event ids of a file are checked all at once, outside the type: still refused
+    path = tmp_path / "s.json"
+    path.write_bytes(CORRUPT["bad_event_id"])
+    _settled(path)
+    with pytest.raises(StoreUnreadable, match=r"matching regex .* - at `\$\.events\[\.\.\.\]\.id`"):
+        Store.open(path)
 
 
 @pytest.mark.parametrize("case", ["garbage", "empty", "no_version"])
