@@ -171,7 +171,7 @@ def text_events(
         # the usual row: plain ASCII (no control character, single spaces) that fits on
         # one line is the row as it is; anything else is measured and wrapped
         if (
-            len(text) <= width - cells(lead)
+            len(text) <= width - (len(lead) if lead.isascii() else cells(lead))
             and text.isascii()
             and text.isprintable()
             and "  " not in text

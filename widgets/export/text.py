@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 from sitmon.widgets.chart_render import render_chart
 from sitmon.widgets.lines import plain
 from sitmon.widgets.paste_text import (
@@ -40,6 +42,9 @@ from .sitrep import (
     _summary_latest,
 )
 
+_FACTIONS = attrgetter("factions")
+_FIRST = itemgetter(0)
+
 # --------------------------------------------------------------------------- text
 
 
@@ -55,7 +60,7 @@ def _cite(ctx: _Ctx):
 
 def _legend(ctx: _Ctx, events) -> list[str]:
     """The faction symbols the events show, explained (in the order of the store)."""
-    used = {e.factions[0] for e in events if e.factions}
+    used = set(map(_FIRST, filter(None, map(_FACTIONS, events))))  # (C-level: 10^5 rows)
     factions = [f for fid, f in ctx.snap.factions.items() if fid in used]
     return faction_legend(factions, ctx.width, ascii=ctx.ascii)
 
