@@ -134,7 +134,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     # collecting (its bulk is strings, which the collector does not track), while every
     # collection would walk the store's records again (~0.5 s of a 100k timeline export)
     with gc_paused():
-        store = open_store(args)
+        # one pass and exit: the events' repeated values are not shared (Store.open)
+        store = open_store(args, share=False)
         check_request(store, args.as_of, args.filter)
         try:
             text = export(store, request)
