@@ -17,12 +17,15 @@ the exact bytes.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sitmon.store import Store
+from sitmon.store import Store, gcpause
 from sitmon.store.records import Event, Source, SourceRef
 from sitmon.store.timeutil import SITUATION_TZ
 
@@ -241,6 +244,33 @@ def test_a_reader_sees_one_row_per_story_and_every_script(capsys, store_path):
     assert "2024-10-31 21:50  H  Hama: Late-night strike on Hama [1]" in rows  # 23:50 at +05
     assert rows[-1] == "2024-09           ·  Fuel prices rise across the north [1]"
     assert "As of 6 December 2024, end of day (UTC+03) · 25 events" in out
+
+
+def test_the_store_is_gone_before_the_collector_is_back(capsys, store_path, monkeypatch):
+    """The export pauses the cyclic collector. The first collection after the pause walks
+    every young object still alive: were the store alive then, that would be every
+    event's tuples again (~0.1 s at 100k events)."""
+    opened: list[weakref.ref] = []
+    alive_at_resume: list[int] = []
+    real_open, real_paused = Store.open, gcpause.gc_paused
+
+    def open_(*args, **kwargs):
+        store = real_open(*args, **kwargs)
+        opened.append(weakref.ref(store))
+        return store
+
+    @contextlib.contextmanager
+    def paused():
+        with real_paused():
+            yield
+            assert not gc.isenabled()
+            alive_at_resume.append(sum(ref() is not None for ref in opened))
+
+    monkeypatch.setattr(Store, "open", open_)
+    monkeypatch.setattr(gcpause, "gc_paused", paused)
+    _export(capsys, store_path)
+    assert len(opened) == 1 and alive_at_resume == [0]
+    assert gc.isenabled()
 
 
 def test_no_stray_golden_files():
