@@ -52,3 +52,11 @@ def test_the_report_drops_a_pane_selection():
     assert ExportRequest(view="all", selected="ev-1").selected is None
     assert ExportRequest(view="timeline", selected="ev-1").selected == "ev-1"
     assert ExportRequest(view="map", fmt="markdown").file_name == "sitmon-map-latest.md"
+
+
+def test_the_export_knows_the_map_renderers_smallest_height():
+    # kept as a number in the request module, so a timeline export never imports the map
+    from sitmon.widgets import map_render
+    from sitmon.widgets.export import request
+
+    assert request.MIN_HEIGHT == map_render.MIN_HEIGHT == 10

@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import subprocess
+import sys
 import weakref
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -271,6 +273,18 @@ def test_the_store_is_gone_before_the_collector_is_back(capsys, store_path, monk
     _export(capsys, store_path)
     assert len(opened) == 1 and alive_at_resume == [0]
     assert gc.isenabled()
+
+
+def test_a_timeline_export_does_not_import_the_map_renderer(store_path):
+    # (the map renderer and its geography are the export's largest imports, ~20 ms)
+    code = (
+        "import sys; from sitmon.tui.cli import main; "
+        f"rc = main(['--store', {str(store_path)!r}, 'export', '--view', 'timeline']); "
+        "print(rc, 'sitmon.widgets.map_render' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stderr.splitlines()[-1] == "0 False", done.stderr
+    assert "2024-10-12 09:15  T  Tal Rifaat: Rebels capture" in done.stdout
 
 
 def test_no_stray_golden_files():

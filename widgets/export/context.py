@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec.structs
 from sitmon.store.query import Snapshot
@@ -19,7 +19,6 @@ from sitmon.store.timeutil import (
     zone_label,
 )
 from sitmon.widgets.lines import StyledLine, plain
-from sitmon.widgets.map_render import MapOptions, MapRender, render_map
 from sitmon.widgets.quotes_render import render_quotes
 from sitmon.widgets.render_util import glyphs, safe
 from sitmon.widgets.stats_render import render_stats
@@ -28,6 +27,9 @@ from sitmon.widgets.timeline_render import render_timeline
 from .citations import _Citations
 from .mdtext import _md
 from .request import _MONTHS, ExportArgumentError, ExportRequest, default_map_height
+
+if TYPE_CHECKING:  # imported where a map is drawn: a timeline export never needs it
+    from sitmon.widgets.map_render import MapOptions, MapRender
 
 # --------------------------------------------------------------------------- time labels
 
@@ -150,6 +152,8 @@ class _Ctx:
         return self.height if self.height is not None else default_map_height(self.width)
 
     def map_opts(self) -> MapOptions:
+        from sitmon.widgets.map_render import MapOptions
+
         charset = "ascii" if self.ascii else "braille"
         selected = self.snap.place
         if self.view == "map" and self.req.selected is not None:
@@ -232,6 +236,8 @@ def view_lines(
     if view == "stats":
         return render_stats(snapshot, width, height, selected=selected, colour=False, ascii=ascii)
     if view == "map":
+        from sitmon.widgets.map_render import MapOptions, render_map
+
         opts = map_options or MapOptions(charset="ascii" if ascii else "braille", colour=False)
         h = height if height is not None else default_map_height(width)
         return render_map(
@@ -243,6 +249,8 @@ def view_lines(
 def _map_render(ctx: _Ctx) -> MapRender:
     """The export's map: its lines and the places it draws (a zoomed or small map draws
     fewer than the snapshot holds)."""
+    from sitmon.widgets.map_render import render_map
+
     snap = ctx.snap
     return render_map(
         snap.shown_places.values(),

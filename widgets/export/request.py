@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitmon.store.filtering import FilterError, check_filter
 from sitmon.store.query import parse_filter
 from sitmon.store.timeutil import SITUATION_TZ, fmt_day
 from sitmon.store.views import VIEW_KINDS, VIEWS
 from sitmon.widgets.area_geo import MapArea
-from sitmon.widgets.map_render import MIN_HEIGHT as MAP_MIN_HEIGHT
-from sitmon.widgets.map_render import MapOptions
+
+if TYPE_CHECKING:  # the map renderer is imported by the map's export only
+    from sitmon.widgets.map_render import MapOptions
 
 FORMATS: tuple[str, ...] = ("text", "markdown", "json", "feed")
 #: the version of the JSON export document (``sitmon_export``)
 EXPORT_VERSION = 1
 MIN_WIDTH = 40
 MAX_WIDTH = 1000
-#: the smallest map height an export accepts (the map renderer's minimum)
-MIN_HEIGHT = MAP_MIN_HEIGHT
+#: the smallest map height an export accepts: the map renderer's minimum,
+#: ``sitmon.widgets.map_render.MIN_HEIGHT`` (kept equal here, a test checks, so that a
+#: timeline export need not import the map renderer)
+MIN_HEIGHT = 10
 MAX_HEIGHT = 1000
 #: the situation report lists at most this many of the latest events
 SITREP_EVENTS = 20
