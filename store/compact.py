@@ -183,21 +183,6 @@ class Interner:
         self._share_neighbour_times(events)
         return events
 
-    def check_events(self, events: list[Event]) -> list[Event]:
-        """Check freshly decoded ``events`` as :meth:`share_events` does, sharing nothing
-        (returned as they are): for a one-shot reader (an export) that holds them for a
-        moment and exits, the sharing pass costs more than it saves.
-
-        Each distinct place, faction and source reference value is checked once (and
-        remembered as checked). Raises ``msgspec.ValidationError`` for an id that does
-        not follow the id pattern, naming the field as :meth:`share_events` does.
-        """
-        self._trim()
-        for name, table in self._tables.items():
-            for value in set(map(attrgetter(name), events)).difference(table):
-                table[value]  # unseen: checked (``__missing__``)
-        return events
-
     def _share_datetimes(self, records: list[Any], name: str) -> None:
         """Share field ``name`` (a datetime) of ``records``. A feed's batch stamps its
         records alike, so equal values come in runs: one lookup per run (hashing an

@@ -284,8 +284,6 @@ class Store:
         self._background = False
         #: serializes reading the deferred months (a background load and a merge)
         self._load_lock = threading.Lock()
-        #: share the decoded events' repeated values (:mod:`.compact`); ``Store.open(share=False)``
-        self._share = True
         self.tables: Tables = empty_tables()
         self.meta: dict[str, Any] = {}
         #: messages for the user from opening the store (quarantined files, ...)
@@ -314,7 +312,6 @@ class Store:
         patience: float = READ_PATIENCE,
         on_lock_wait: Any = None,
         events: bool | str = True,
-        share: bool = True,
     ) -> Store:
         """Open the store at ``path`` (default: :func:`default_store_path`).
 
@@ -351,13 +348,6 @@ class Store:
 
         ``on_lock_wait(line)`` is called once when a write waits more than a
         second for another process's lock.
-
-        ``share=False`` is for a one-shot reader that reads the events once and exits
-        (``sitmon export``): the events it reads keep their own copies of repeated
-        values instead of sharing them (:meth:`~.compact.Interner.check_events`: the
-        same checks). Per 100k events that is ~100 ms less CPU (the sharing pass and
-        what it frees) for ~40 MB more memory held (``bench/bench_scale.py`` ``decode``
-        row); a monitor, which keeps its store for hours, shares.
         """
         store = cls(
             Path(path) if path is not None else default_store_path(),
@@ -369,7 +359,6 @@ class Store:
             raise ValueError(f"events must be True, False or 'newest', not {events!r}")
         store._read_events = "newest" if events == "newest" else ("all" if events else "none")
         store._background = events == "newest"
-        store._share = share
         try:
             store._open(seed, create=create, repair=repair)
         finally:
@@ -689,10 +678,9 @@ class Store:
 
         Raises ``FileNotFoundError`` for a shard a newer commit removed."""
         folder = shard_folder(self.path)
-        read = read_shard if self._share else functools.partial(read_shard, share=False)
         events: list[Event] = []
         for key in sorted(manifest):
-            events += read(folder, manifest[key])
+            events += read_shard(folder, manifest[key])
         return events
 
     def _install(

@@ -131,15 +131,14 @@ def encode_shard(events: list[Event]) -> bytes:
     return _encoder.encode({"events": {str(i): e for i, e in enumerate(events, 1)}})
 
 
-def decode_shard(raw: bytes, *, share: bool = True) -> list[Event]:
+def decode_shard(raw: bytes) -> list[Event]:
     """The events of a shard file, in file (time) order, compact: their repeated
-    values shared with every other decoded event (:mod:`.compact`), unless ``share``
-    is False (a one-shot reader: the same checks, nothing shared). Raises
+    values shared with every other decoded event (:mod:`.compact`). Raises
     ``msgspec.DecodeError`` (``msgspec.ValidationError`` for an id that does not
     follow the id pattern, as the type would: :data:`~.records.EventId`)."""
     events = list(_decoder.decode(raw).events.values())
     check_event_ids(events)
-    return SHARED.share_events(events) if share else SHARED.check_events(events)
+    return SHARED.share_events(events)
 
 
 def check_event_ids(events: list[Event]) -> None:
@@ -158,8 +157,8 @@ def _named(folder: Path, entry: Shard, field: str) -> Path:
     return folder / name
 
 
-def read_shard(folder: Path, entry: Shard, *, share: bool = True) -> list[Event]:
-    """Read one shard named by a manifest entry (``share``: as :func:`decode_shard`).
+def read_shard(folder: Path, entry: Shard) -> list[Event]:
+    """Read one shard named by a manifest entry.
 
     Raises ``FileNotFoundError`` when the file is gone (a writer committed a newer
     generation meanwhile: the caller re-reads the core) and :class:`StoreError`
@@ -168,7 +167,7 @@ def read_shard(folder: Path, entry: Shard, *, share: bool = True) -> list[Event]
     path = _named(folder, entry, "file")
     raw = path.read_bytes()
     try:
-        events = decode_shard(raw, share=share)
+        events = decode_shard(raw)
     except msgspec.DecodeError as exc:
         raise StoreError(f"the event shard {path} does not parse: {exc}") from None
     if len(events) != entry.get("count"):

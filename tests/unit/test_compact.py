@@ -95,23 +95,6 @@ def test_repeated_values_are_one_object_across_shards(old_store):
     assert ev["ev-6"].time is ev["ev-7"].time
 
 
-def test_a_one_shot_read_holds_the_same_records_and_shares_nothing(old_store):
-    # Store.open(share=False) (sitmon export): every event keeps its own values
-    shared = _events(Store.open(old_store, seed=False))
-    store = Store.open(old_store, seed=False, share=False)
-    alone = _events(store)
-    assert alone == shared  # the same records, field by field
-    assert alone["ev-1"].places == alone["ev-6"].places == ("hama",)
-    assert alone["ev-1"].places is not alone["ev-6"].places
-    assert alone["ev-1"].sources == alone["ev-7"].sources
-    assert alone["ev-1"].sources is not alone["ev-7"].sources
-    assert alone["ev-1"].updated_at is not alone["ev-6"].updated_at
-    folder = shard_folder(old_store)
-    for entry in store.meta["shards"].values():  # and they write back the same bytes
-        events = read_shard(folder, entry, share=False)
-        assert encode_shard(events) == (folder / entry["file"]).read_bytes(), entry["file"]
-
-
 def test_equal_instants_in_other_offsets_are_not_shared(old_store):
     ev = _events(Store.open(old_store, seed=False))
     # ev-3 is ev-1's instant written in UTC: equal datetimes, different bytes
@@ -212,8 +195,7 @@ def test_compact_records_leaves_unhashable_oddities_alone():
         ("sources", '[{"source":"sohr"},{"source":"a b"}]', "sources[1].source"),
     ],
 )
-@pytest.mark.parametrize("share", [True, False], ids=["shared", "one-shot"])
-def test_a_shard_naming_a_bad_id_does_not_read(tmp_path, field, bad, where, share):
+def test_a_shard_naming_a_bad_id_does_not_read(tmp_path, field, bad, where):
     # the id pattern of references is checked once per distinct value, not in the type
     folder = tmp_path / "s.json.events"
     folder.mkdir()
@@ -227,7 +209,7 @@ def test_a_shard_naming_a_bad_id_does_not_read(tmp_path, field, bad, where, shar
         bad_file = good.replace(ev, ev + f'"{field}":{bad},'.encode())
     (folder / "x.json").write_bytes(bad_file)
     with pytest.raises(StoreError) as info:
-        read_shard(folder, {"file": "x.json", "count": 3}, share=share)
+        read_shard(folder, {"file": "x.json", "count": 3})
     assert str(info.value) == (
         f"the event shard {folder / 'x.json'} does not parse: Expected `str` matching regex"
         f" '^[A-Za-z0-9][A-Za-z0-9._:@/+#-]{{0,159}}$' - at `{where}`: "

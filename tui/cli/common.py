@@ -73,12 +73,7 @@ def situation_config(config, sit: Situation | None = None):
 
 
 def open_store(
-    args: argparse.Namespace,
-    *,
-    seed: bool = True,
-    write: bool = False,
-    events: bool = True,
-    share: bool = True,
+    args: argparse.Namespace, *, seed: bool = True, write: bool = False, events: bool = True
 ) -> Store:
     """Open the store, printing any warning (a file set aside, ...) to stderr.
 
@@ -92,14 +87,11 @@ def open_store(
     Only the bundled situation's store is ever seeded with the bundled
     dataset: another situation's store is created empty, and a damaged one
     is refused (one line), never replaced by Syria's data.
-
-    ``events`` and ``share`` are :meth:`Store.open`'s (``share=False``: a command
-    that reads the events once and exits).
     """
     path = store_path(args)
     if not getattr(args, "store", None) and not situation().bundled:
         seed, write = False, False
-    store = Store.open(path, seed=seed, repair=write, on_lock_wait=err, events=events, share=share)
+    store = Store.open(path, seed=seed, repair=write, on_lock_wait=err, events=events)
     for warning in store.warnings:
         err(f"warning: {warning}")
     return store

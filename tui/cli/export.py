@@ -145,8 +145,7 @@ def _export(args: argparse.Namespace, request, output: str | None) -> None:
 
     from sitmon.widgets.export import ExportError, export, write_export
 
-    # one pass and exit: the events' repeated values are not shared (Store.open)
-    store = open_store(args, share=False)
+    store = open_store(args)
     check_request(store, args.as_of, args.filter)
     try:
         text = export(store, request)
