@@ -54,7 +54,7 @@ from .records import (
     Source,
     Tombstone,
 )
-from .search import SearchIndex
+from .search import INDEX_MODES, SearchIndex, SearchPending
 from .shards import (
     check_event_ids,
     manifest_files,
@@ -1112,11 +1112,23 @@ class Store:
         index = self._search_ix
         return index if index is not None and index.events is self._events else None
 
-    def _search_index(self) -> SearchIndex:
-        """The search index, built now if it is not yet (the monitor builds it after
-        the first data paint, :meth:`build_search_index`; a merge keeps it up to date)."""
+    @property
+    def search_ready(self) -> bool:
+        """Is the search index built for the current events (a filter's words are
+        answered without building it)?"""
+        return self._search is not None
+
+    def _search_index(self, mode: str = "build") -> SearchIndex | None:
+        """The search index, built now if it is not yet and ``mode`` is ``build`` (the
+        monitor builds it after the first data paint, :meth:`build_search_index`; a
+        merge keeps it up to date); ``ready``: raise :class:`~.search.SearchPending`
+        instead; ``skip``: None (:data:`~.search.INDEX_MODES`)."""
         index = self._search
         if index is None:
+            if mode == "ready":
+                raise SearchPending("the search index is being built")
+            if mode == "skip":
+                return None
             index = self.build_search_index()
         return index
 
@@ -1270,6 +1282,7 @@ class Store:
         since: datetime | None = None,
         place: str | None = None,
         filter: Filter | str | None = None,
+        index: str = "build",
     ) -> EventView:
         """Events with ``since <= time <= as_of``, chronological, filtered
         (:mod:`.filtering` says what a term matches).
@@ -1277,8 +1290,13 @@ class Store:
         Returns a read-only :class:`~.eventview.EventView` over the store's list (no
         copy): the time range by binary search, the filter by the search index
         (:mod:`.search`; bitmaps, one per term). A state of the store never changes,
-        so a view stays valid after later merges.
+        so a view stays valid after later merges. ``index`` says what the filter's
+        words do while the index is not built (:data:`~.search.INDEX_MODES`):
+        ``build`` it here, raise :class:`~.search.SearchPending` (``ready``), or
+        ``skip`` them. Raises ``ValueError`` for another mode.
         """
+        if index not in INDEX_MODES:
+            raise ValueError(f"index must be one of {', '.join(INDEX_MODES)}, not {index!r}")
         flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
         events, times = self._events, self._event_times
         lo = bisect.bisect_left(times, since) if since is not None else 0
@@ -1288,14 +1306,15 @@ class Store:
         if place is not None:
             place_sets.append({place})
         faction_sets = [self.resolve_factions(t) for t in flt.faction]
-        if not (place_sets or faction_sets or flt.type or flt.text) or hi == lo:
+        search = self._search_index(index) if flt.text and hi > lo else self._search
+        words = flt.text if search is not None else ()  # (skipped: not built yet)
+        if not (place_sets or faction_sets or flt.type or words) or hi == lo:
             return EventView(events, lo, hi)
-        index = self._search_index() if flt.text else self._search
-        if index is not None:
-            bits = index.select(
+        if search is not None:
+            bits = search.select(
                 lo,
                 hi,
-                words=flt.text,
+                words=words,
                 place_sets=place_sets,
                 faction_sets=faction_sets,
                 types=flt.type,
@@ -1396,12 +1415,15 @@ class Store:
         *,
         place: str | None = None,
         filter: Filter | str | None = None,
+        index: str = "build",
     ) -> Snapshot:
         """Everything the panes and exports show, as of a moment (``None``: the latest).
 
         ``filter`` applies to every record kind as :mod:`.filtering` says; a term
         that does not apply to a kind (``faction:`` for figures) matches none of it.
-        Views refuse such terms first (:func:`.views.view_snapshot`).
+        Views refuse such terms first (:func:`.views.view_snapshot`). ``index``: what
+        the filter's words do to the events while the search index is not built
+        (:meth:`events`; ``ready`` raises :class:`~.search.SearchPending`).
         """
         flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
         first, last = self.time_bounds()
@@ -1413,7 +1435,7 @@ class Store:
         if shown is not self.places:  # the filter applies to control as to its places
             control = {p: c for p, c in control.items() if p in shown}
             at_start = {p: c for p, c in at_start.items() if p in shown}
-        events = self.events(as_of=moment, place=place, filter=flt)
+        events = self.events(as_of=moment, place=place, filter=flt, index=index)
         return Snapshot(
             as_of=moment if moment is not None else datetime.now(situation_zone()),
             first=first,

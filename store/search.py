@@ -52,7 +52,28 @@ from .gcpause import gc_paused
 from .records import Event
 from .timeutil import SITUATION_TZ
 
-__all__ = ["TAIL_LIMIT", "SearchIndex", "event_text", "grouped_positions", "names_of"]
+__all__ = [
+    "INDEX_MODES",
+    "TAIL_LIMIT",
+    "SearchIndex",
+    "SearchPending",
+    "event_text",
+    "grouped_positions",
+    "names_of",
+]
+
+#: what a query does with a filter's words when the search index is not built
+#: (``Store.events(index=...)``): ``build`` it there (seconds at a million events),
+#: raise :class:`SearchPending` (``ready``: the monitor's UI thread, whose worker
+#: builds it), or ``skip`` the words (the events are not narrowed by them)
+INDEX_MODES = ("build", "ready", "skip")
+
+
+class SearchPending(Exception):
+    """A filter's words need the search index, which is not built for the store's
+    current events yet (raised by queries asked with ``index="ready"``; ask again
+    when :attr:`Store.search_ready <sitmon.store.db.Store.search_ready>` is True)."""
+
 
 #: most events a merge leaves to the tail (positions past the compact base): past it,
 #: the index is rebuilt; a larger store allows a larger tail (one event in five). A

@@ -38,6 +38,7 @@ def view_snapshot(
     as_of: datetime | None = None,
     place: str | None = None,
     filter: Filter | str | None = None,
+    index: str = "build",
 ) -> Snapshot:
     """What ``view`` shows as of ``as_of`` (None: the latest), about ``place`` (an id).
 
@@ -46,12 +47,14 @@ def view_snapshot(
     keeps every event known as of the moment (a quote names its event whatever the
     filter). Raises :class:`~.filtering.FilterError` (a ``ValueError``, one line) if
     a filter term does not apply to a kind of record the view lists, and
-    ``KeyError`` for an unknown view.
+    ``KeyError`` for an unknown view. ``index``: what the filter's words do to the
+    events while the search index is not built (``Store.events``: ``build`` it,
+    ``ready`` raises ``SearchPending``, ``skip`` them).
     """
     kinds = VIEW_KINDS[view]
     flt = parse_filter(filter) if isinstance(filter, str) or filter is None else filter
     check_filter(flt, kinds)
-    snap = store.snapshot(as_of, place=place, filter=flt)
+    snap = store.snapshot(as_of, place=place, filter=flt, index=index)
     if view == "quotes":
         snap = replace(snap, events=store.events(as_of=snap.as_of))
     return snap

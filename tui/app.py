@@ -32,11 +32,13 @@ from . import actions, gcstart
 from .copyopen import CopyAndOpen
 from .diskwatch import DiskWatcher
 from .history import HistoryLoader
+from .indexing import SearchIndexer
 from .main_screen import MIN_HEIGHT, MIN_WIDTH, PANE_ORDER, MainScreen
 from .messages import (
     HistoryFailed,
     HistoryLoaded,
     RefreshFinished,
+    SearchIndexReady,
     StoreFailed,
     StoreLoaded,
     StoreReloaded,
@@ -150,6 +152,8 @@ class SitmonApp(CopyAndOpen, SituationSwitching, App):
         self.scheduler = FeedScheduler(self)
         #: reads the months the first paint skipped (tui/history.py)
         self.history = HistoryLoader(self)
+        #: builds the search index behind the screen (tui/indexing.py)
+        self.indexer = SearchIndexer(self)
         self.disk_watcher = DiskWatcher(
             self, disk_interval, busy_elsewhere=self.scheduler.any_running
         )
@@ -270,12 +274,6 @@ class SitmonApp(CopyAndOpen, SituationSwitching, App):
             return
         self.post_message(StoreLoaded(store))
 
-    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
-    def _build_search_index(self, store: Store) -> None:
-        """After a data paint: the search index, so the first filter keystroke is quick
-        (at once when the store's index is current: a merge keeps it up to date)."""
-        store.build_search_index()
-
     async def wait_until_loaded(self) -> None:
         """Until the store is loaded (or failed to load) and shown."""
         await self.loaded.wait()
@@ -322,6 +320,10 @@ class SitmonApp(CopyAndOpen, SituationSwitching, App):
     def _history_loaded(self, message: HistoryLoaded) -> None:
         self.history.loaded(message.store)
 
+    @on(SearchIndexReady)
+    def _search_index_ready(self, message: SearchIndexReady) -> None:
+        self.indexer.ready(message.store)
+
     @on(HistoryFailed)
     def _history_failed(self, message: HistoryFailed) -> None:
         self.history.failed(message.store, message.error)
@@ -351,7 +353,7 @@ class SitmonApp(CopyAndOpen, SituationSwitching, App):
                 self.day = lo
         self.update_views()
         # after the paint: the search index (a merge keeps it, a reload starts anew)
-        self.call_after_refresh(self._build_search_index, store)
+        self.call_after_refresh(self.indexer.start, store)
 
     @on(StoreReloaded)
     def _store_reloaded(self, message: StoreReloaded) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from sitmon.store.filtering import FilterError
 from sitmon.store.query import Snapshot, parse_filter
+from sitmon.store.search import SearchPending
 from sitmon.store.termsafe import terminal_safe
 from sitmon.store.timeutil import end_of_day, fmt_day
 from sitmon.store.views import view_snapshot
@@ -175,7 +176,7 @@ class MainScreen(Screen):
                 self._update_pane_note(pane_id)
                 continue
             try:
-                snap = self.view_snapshot(pane_id)
+                snap = self._pane_snapshot(pane_id)
             except FilterError as exc:
                 pane.set_message(f"Filter not applied: {exc}.")
                 self._update_pane_note(pane_id)
@@ -198,11 +199,12 @@ class MainScreen(Screen):
             self._sync_map_highlight()
         self.update_header()
 
-    def view_snapshot(self, pane_id: str) -> Snapshot:
+    def view_snapshot(self, pane_id: str, index: str = "build") -> Snapshot:
         """The snapshot ``pane_id`` shows (and ``e`` exports) in the app's state.
 
-        Raises :class:`~sitmon.store.filtering.FilterError` for a filter that does
-        not apply to the pane's records.
+        ``index``: what the filter's words do to the events while the search index is
+        not built (``Store.events``). Raises :class:`~sitmon.store.filtering.FilterError`
+        for a filter that does not apply to the pane's records.
         """
         app = self.app
         return view_snapshot(
@@ -211,7 +213,27 @@ class MainScreen(Screen):
             as_of=app.as_of,
             place=None if pane_id == "map" else app.place,  # on the map: the selection
             filter=app.filters[pane_id],
+            index=index,
         )
+
+    def _pane_snapshot(self, pane_id: str) -> Snapshot:
+        """:meth:`view_snapshot` without ever building the search index on this thread.
+
+        Only the timeline lists events: the other panes skip the words' cut of them.
+        A timeline whose filter's words wait for the index shows its rows not narrowed
+        by them, and its title says so until the index worker is done (tui/indexing.py).
+        """
+        indexer = self.app.indexer
+        if pane_id != "timeline":
+            indexer.pending.discard(pane_id)
+            return self.view_snapshot(pane_id, index="skip")
+        try:
+            snap = self.view_snapshot(pane_id, index="ready")
+        except SearchPending:
+            indexer.wait(pane_id, self.app.store)
+            return self.view_snapshot(pane_id, index="skip")
+        indexer.pending.discard(pane_id)
+        return snap
 
     def _event_place(self) -> str | None:
         ev = self.timeline.selected_event if self.app.store is not None else None
@@ -230,6 +252,9 @@ class MainScreen(Screen):
             notes.append(f"at {app.store.places[app.place].name}")
         if app.filters[pane_id]:
             notes.append(f"/{app.filters[pane_id]}")
+        pending = app.indexer.note(pane_id)
+        if pending:  # the filter's words wait for the search index
+            notes.append(pending)
         history = app.history.note(app.store) if pane_id in HISTORY_PANES else None
         if history:  # its events are the newest months only: say so
             notes.append(history)

@@ -16,6 +16,7 @@ __all__ = [
     "HistoryFailed",
     "HistoryLoaded",
     "RefreshFinished",
+    "SearchIndexReady",
     "StoreFailed",
     "StoreLoaded",
     "StoreReloadFailed",
@@ -57,6 +58,15 @@ class StoreFailed(Message):
     def __init__(self, error: str) -> None:
         super().__init__()
         self.error = error
+
+
+class SearchIndexReady(Message):
+    """The index worker is done building the store's search index (``store.search_ready``
+    says whether it is current: a merge may have landed since)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
 
 
 class StoreReloaded(Message):

@@ -94,6 +94,7 @@ class SituationSwitching:
         app.seed_store = sit.bundled
         app.loaded.clear()
         app.history.forget()
+        app.indexer.forget()
         for pane in screen.panes():
             pane.set_message("Loading the store…")
         screen.set_active(saved.active_pane, focus=True)

@@ -9,6 +9,7 @@ import pytest
 from sitmon.store import Store
 from sitmon.store.eventview import EventView, NewestFirst, Selection, bits_of
 from sitmon.store.records import Tombstone
+from sitmon.store.search import SearchPending
 
 from tests.support import factories as f
 
@@ -182,3 +183,29 @@ def test_corroboration_with_the_index_equals_it_without(tmp_path):
     assert s._search is not None
     assert s.snapshot().groups["ev-a1"] == ("nw-b1", "ev-a1", "zz-e1")
     assert ids(timeline_rows(s.snapshot())) == ["nw-d1", "nw-b1", "ev-c0", "ev-a0"]
+
+
+def test_words_before_the_index_is_built_wait_skip_or_build_as_asked(tmp_path):
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(f.base_world() + FIVE)
+    assert not s.search_ready  # a merge into a store without an index builds none
+    with pytest.raises(SearchPending):
+        s.events(filter="shelling", index="ready")
+    with pytest.raises(SearchPending):
+        s.snapshot(filter="prison", index="ready")
+    assert not s.search_ready  # neither built it
+    # skipped: the words do not narrow; the other terms still do
+    assert ids(s.events(filter="shelling", index="skip")) == [
+        "ev-1",
+        "ev-2",
+        "ev-3",
+        "ev-4",
+        "ev-5",
+    ]
+    assert ids(s.events(filter="shelling type:strike", index="skip")) == ["ev-1", "ev-3"]
+    assert not s.search_ready
+    with pytest.raises(ValueError, match="index must be one of build, ready, skip, not 'later'"):
+        s.events(filter="shelling", index="later")
+    assert ids(s.events(filter="shelling")) == ["ev-1", "ev-5"]  # built here (the default)
+    assert s.search_ready
+    assert ids(s.events(filter="shelling", index="ready")) == ["ev-1", "ev-5"]
