@@ -89,12 +89,25 @@ def _feed_source(refs: Sequence[SourceRef]) -> str | None:
     return None
 
 
-def _words(title: str) -> set[str]:
-    text = title.casefold()
-    if not text.isascii():  # (ASCII has no compatibility forms and no combining marks)
-        text = unicodedata.normalize("NFKD", text)
+#: non-ASCII titles' words, remembered (normalising costs ~10 us a title; a refresh
+#: recomputes the days it touched, mostly of titles seen before); cleared when full
+_WORDS_SEEN: dict[str, frozenset[str]] = {}
+_WORDS_SEEN_LIMIT = 50_000
+
+
+def _words(title: str) -> frozenset[str]:
+    """A title's words as the similarity rule counts them (see the module rules)."""
+    if title.isascii():  # NFKD and casefold of ASCII: lower-casing, nothing to strip
+        return frozenset(w for w in _WORD.findall(title.lower()) if w not in _STOP)
+    got = _WORDS_SEEN.get(title)
+    if got is None:
+        text = unicodedata.normalize("NFKD", title.casefold())
         text = "".join(c for c in text if not unicodedata.combining(c))
-    return {w for w in _WORD.findall(text) if w not in _STOP}
+        got = frozenset(w for w in _WORD.findall(text) if w not in _STOP)
+        if len(_WORDS_SEEN) >= _WORDS_SEEN_LIMIT:
+            _WORDS_SEEN.clear()
+        _WORDS_SEEN[title] = got
+    return got
 
 
 def similar_titles(a: str, b: str) -> bool:
@@ -102,16 +115,16 @@ def similar_titles(a: str, b: str) -> bool:
     return _similar_words(_words(a), _words(b))
 
 
-def _similar_words(wa: set[str], wb: set[str]) -> bool:
+def _similar_words(wa: frozenset[str], wb: frozenset[str]) -> bool:
     small, big = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
     shared = len(small & big)
     return shared >= 2 and shared * 2 >= len(small)
 
 
-def _compatible(a: str, b: str) -> bool:
-    if a == b or "other" in (a, b):
-        return True
-    return (a in _GROUND and b in _GROUND) or (a in _FROM_AFAR and b in _FROM_AFAR)
+#: a type's class: two types are compatible (the module rules) when their classes are
+#: equal (a type outside both sets is its own class; an int never equals a type's
+#: name), or either is "other"
+_CLASS = {**dict.fromkeys(_GROUND, 0), **dict.fromkeys(_FROM_AFAR, 1)}
 
 
 def corroboration_groups(
@@ -139,14 +152,24 @@ def corroboration_groups(
             i = parent[i]
         return i
 
-    words: dict[int, set[str]] = {}
+    words: dict[int, frozenset[str]] = {}
+    kinds: dict[int, object] = {}  # i -> its type's class (_CLASS), None for "other"
 
-    def title_words(i: int) -> set[str]:
+    def title_words(i: int) -> frozenset[str]:
         w = words.get(i)
         if w is None:
             w = words[i] = _words(evs[i].title)
         return w
 
+    def kind(i: int) -> object:
+        k = kinds.get(i, kinds)
+        if k is kinds:
+            t = evs[i].type
+            k = kinds[i] = None if t == "other" else _CLASS.get(t, t)
+        return k
+
+    # a group is a connected set of links, whatever order the pairs are looked at in:
+    # the cheap tests first (compatible types, then not yet one group), the titles last
     for members in by_key.values():
         if len(members) < 2:
             continue
@@ -159,13 +182,14 @@ def corroboration_groups(
         for x, left in enumerate(parts):
             for right in parts[x + 1 :]:
                 for i in left:
+                    ki = kind(i)
                     for j in right:
-                        if (
-                            find(i) != find(j)
-                            and _compatible(evs[i].type, evs[j].type)
-                            and _similar_words(title_words(i), title_words(j))
-                        ):
-                            parent[find(j)] = find(i)
+                        kj = kind(j)
+                        if ki is not None and kj is not None and ki != kj:
+                            continue
+                        ri, rj = find(i), find(j)
+                        if ri != rj and _similar_words(title_words(i), title_words(j)):
+                            parent[rj] = ri
     groups: dict[int, list[Event]] = {}
     for i, e in enumerate(evs):
         groups.setdefault(find(i), []).append(e)
