@@ -35,7 +35,7 @@ from typing import Any
 import msgspec
 
 from .compact import compact_records
-from .corroborate import DayGroups, GroupCache, corroboration_groups
+from .corroborate import DayGroups, GroupCache
 from .eventview import EventView, Selection, bits_of
 from .filtering import filter_figures, filter_places
 from .gcpause import gc_paused
@@ -1458,15 +1458,20 @@ class Store:
     def _groups_of(self, events: EventView) -> Mapping[str, tuple[str, ...]]:
         """Corroboration among ``events`` (a view of this state's list).
 
-        With the search index: the groups among only the events that have a group in
-        the whole store (:func:`.search.grouped_positions`): a plain dict, exact and
-        small. Before it is built: :class:`~.corroborate.DayGroups` (per day, on use).
+        Per day, on use (:class:`~.corroborate.DayGroups`): with the search index,
+        among only the events that have a group in the whole store
+        (:func:`.search.grouped_positions`; the same groups, from far fewer events);
+        before it is built, among all of them. A screen of rows costs its days, not
+        the history (at 1M events after refreshes, one dict of every group took
+        seconds per snapshot).
         """
         index = self._search
         if index is None or index.events is not self._events:
             return DayGroups(events, self.tables["event"], self._group_cache)
-        members = [self._events[p] for p in index.grouped if events.holds(p)]
-        return corroboration_groups(members) if members else {}
+        grouped, (lo, hi) = index.grouped, events.span
+        cut = grouped[bisect.bisect_left(grouped, lo) : bisect.bisect_left(grouped, hi)]
+        members = [self._events[p] for p in cut if events.holds(p)]
+        return DayGroups(members, self.tables["event"], self._group_cache) if members else {}
 
     def feed_state(self, feed: str) -> dict[str, Any]:
         return dict(self.meta.get("feeds", {}).get(feed, {}))

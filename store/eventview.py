@@ -201,6 +201,11 @@ class EventView(Sequence[Event]):
     def __repr__(self) -> str:
         return f"EventView({len(self)} events)"
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """(lo, hi): the positions of the store's list this view lies within."""
+        return self._lo, self._hi
+
     def holds(self, p: int) -> bool:
         """Is position ``p`` of the store's list in this view?"""
         if not self._lo <= p < self._hi:

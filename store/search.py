@@ -370,7 +370,9 @@ class SearchIndex:
                 _day_start(events, min(self.base_end, len(events) - 1)),
             )
             i = bisect.bisect_left(base.grouped, cut)
-            self.grouped = base.grouped[:i] + grouped_positions(events, cut)
+            self.grouped = base.grouped[:i] + grouped_positions(
+                events, cut, previous=(old, base.grouped)
+            )
 
     # ------------------------------------------------------------------ merges
 
@@ -480,25 +482,46 @@ def _day_start(events: Sequence[Event], p: int) -> int:
     return bisect.bisect_left(events, start, 0, p + 1, key=_TIME)
 
 
-def grouped_positions(events: Sequence[Event], start: int = 0) -> array:
+def grouped_positions(
+    events: Sequence[Event],
+    start: int = 0,
+    *,
+    previous: tuple[Sequence[Event], Sequence[int]] | None = None,
+) -> array:
     """Positions (from ``start``, which begins a day) of the events that belong to a
     corroboration group among all of ``events`` (:mod:`.corroborate`), ascending.
 
     An event in no group there is in no group among any subset of the events
     either (a group is a connected set of pairwise links), so a snapshot's groups
     are the groups among its events at these positions: a few, not the history.
+
+    ``previous``: (an earlier event list, its grouped positions): a day whose events
+    are equal there (a merge keeps every unchanged record) has the same groups, so
+    its positions are taken over, not worked out again; only the days a batch
+    touched cost corroboration.
     """
     out = array("i")
     i, n = start, len(events)
+    old, old_grouped = previous if previous is not None else ((), ())
     while i < n:
-        day = events[i].time.astimezone(SITUATION_TZ).date()
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=SITUATION_TZ)
+        begin = datetime.combine(
+            events[i].time.astimezone(SITUATION_TZ).date(), time(0), tzinfo=SITUATION_TZ
+        )
+        end = datetime.combine(begin.date() + timedelta(days=1), time(0), tzinfo=SITUATION_TZ)
         j = bisect.bisect_left(events, end, i, n, key=_TIME)
         if j - i > 1:
             chunk = events[i:j]
-            groups = corroboration_groups(chunk)
-            if groups:
-                out.extend(i + k for k, e in enumerate(chunk) if e.id in groups)
+            if old:
+                a = bisect.bisect_left(old, begin, key=_TIME)
+                b = bisect.bisect_left(old, end, a, len(old), key=_TIME)
+            if old and b - a == j - i and old[a:b] == chunk:  # the same day as before
+                lo = bisect.bisect_left(old_grouped, a)
+                hi = bisect.bisect_left(old_grouped, b, lo)
+                out.extend(p - a + i for p in old_grouped[lo:hi])
+            else:
+                groups = corroboration_groups(chunk)
+                if groups:
+                    out.extend(i + k for k, e in enumerate(chunk) if e.id in groups)
         i = max(j, i + 1)
     return out
 

@@ -98,3 +98,46 @@ def test_a_merge_during_the_index_build_carries_the_index_forward(tmp_path, monk
     assert s._search is not None  # current for the state after the merge
     assert [e.id for e in s.events(filter="tunnel")] == ["ev-9001"]
     assert builds == [300]  # the query used it: no build on demand
+
+
+def test_a_merge_works_out_corroboration_again_only_for_the_days_it_touched(tmp_path, monkeypatch):
+    from sitmon.store import search
+
+    s = Store.open(tmp_path / "s.json", seed=False)
+    s.merge(
+        f.base_world()
+        + [
+            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
+            f.report("nw-a0", 0, 11, "Northern bridge shelled by the army"),
+            f.report("ev-b1", 1, 10, "Convoy hit near the market"),
+            f.report("nw-b1", 1, 12, "Market convoy hit by a strike"),
+            f.report("ev-c2", 2, 9, "Prison guards attacked at dawn"),
+            f.report("nw-c2", 2, 15, "Dawn attack on prison guards"),
+        ]
+    )
+    s.build_search_index()
+    worked_out = []
+    real = search.corroboration_groups
+
+    def counting(events):
+        worked_out.append([e.id for e in events])
+        return real(events)
+
+    monkeypatch.setattr(search, "corroboration_groups", counting)
+    # day 0: a report retitled out of its group; day 1 untouched; day 2: a third report
+    retitled = _replace(
+        s.tables["event"]["nw-a0"],
+        title="Bakery reopens in the old town",
+        updated_at=f.STAMP + timedelta(hours=1),
+    )
+    s.merge([retitled, f.report("xx-c2", 2, 16, "Prison guards attacked again at dawn")])
+    assert s._search is not None  # kept from the first changed event
+    assert worked_out == [["ev-a0", "nw-a0"], ["ev-c2", "nw-c2", "xx-c2"]]  # not day 1
+    c2 = ("ev-c2", "nw-c2", "xx-c2")
+    assert dict(s.snapshot().groups.items()) == {
+        "ev-b1": ("ev-b1", "nw-b1"),
+        "nw-b1": ("ev-b1", "nw-b1"),
+        "ev-c2": c2,
+        "nw-c2": c2,
+        "xx-c2": c2,
+    }
