@@ -152,44 +152,31 @@ def corroboration_groups(
             i = parent[i]
         return i
 
-    words: dict[int, frozenset[str]] = {}
-    kinds: dict[int, object] = {}  # i -> its type's class (_CLASS), None for "other"
-
-    def title_words(i: int) -> frozenset[str]:
-        w = words.get(i)
-        if w is None:
-            w = words[i] = _words(evs[i].title)
-        return w
-
-    def kind(i: int) -> object:
-        k = kinds.get(i, kinds)
-        if k is kinds:
-            t = evs[i].type
-            k = kinds[i] = None if t == "other" else _CLASS.get(t, t)
-        return k
+    # i -> its type's class (_CLASS; None: "other", compatible with every type)
+    kinds = [None if e.type == "other" else _CLASS.get(e.type, e.type) for e in evs]
+    words: list[frozenset[str] | None] = [None] * len(evs)  # worked out when first needed
 
     # a group is a connected set of links, whatever order the pairs are looked at in:
     # the cheap tests first (compatible types, then not yet one group), the titles last
     for members in by_key.values():
         if len(members) < 2:
             continue
-        by_feed: dict[str, list[int]] = {}
+        by_feed: dict[str, dict[object, list[int]]] = {}
         for i in members:
-            by_feed.setdefault(feeds[i], []).append(i)
+            by_feed.setdefault(feeds[i], {}).setdefault(kinds[i], []).append(i)
         if len(by_feed) < 2:
             continue  # one feed's own records never group: no pair to look at
         parts = list(by_feed.values())
         for x, left in enumerate(parts):
             for right in parts[x + 1 :]:
-                for i in left:
-                    ki = kind(i)
-                    for j in right:
-                        kj = kind(j)
-                        if ki is not None and kj is not None and ki != kj:
-                            continue
-                        ri, rj = find(i), find(j)
-                        if ri != rj and _similar_words(title_words(i), title_words(j)):
-                            parent[rj] = ri
+                for kind, lefts in left.items():
+                    rights = (
+                        [j for js in right.values() for j in js]
+                        if kind is None
+                        else right.get(kind, []) + right.get(None, [])
+                    )
+                    if rights:
+                        _link(lefts, rights, evs, words, parent, find)
     groups: dict[int, list[Event]] = {}
     for i, e in enumerate(evs):
         groups.setdefault(find(i), []).append(e)
@@ -201,6 +188,38 @@ def corroboration_groups(
         for rid in ids:
             out[rid] = ids
     return out
+
+
+def _link(
+    lefts: list[int],
+    rights: list[int],
+    evs: list[Event],
+    words: list[frozenset[str] | None],
+    parent: list[int],
+    find,
+) -> None:
+    """Join each of ``lefts`` with each of ``rights`` (reports of compatible types, one
+    place, one day, two feeds) whose titles are similar (:func:`_similar_words`,
+    inlined: this is the inner loop of a refresh's corroboration)."""
+    for i in lefts:
+        root = find(i)  # stays the root: every join below hangs a root under it
+        wi = words[i]
+        if wi is None:
+            wi = words[i] = _words(evs[i].title)
+        ni = len(wi)
+        for j in rights:
+            up = parent[j]
+            if up == root:
+                continue
+            rj = j if up == j else find(j)
+            if rj == root:
+                continue
+            wj = words[j]
+            if wj is None:
+                wj = words[j] = _words(evs[j].title)
+            shared = len(wi & wj)
+            if shared >= 2 and shared * 2 >= min(ni, len(wj)):
+                parent[rj] = root
 
 
 _ONE_DAY = timedelta(days=1)
