@@ -642,8 +642,11 @@ class Store:
                         for key in sorted(manifest):
                             entry = manifest[key]
                             name = entry.get("file")
-                            if name not in done:
-                                done[name] = self._read_shards({"": entry})
+                            if name not in done:  # (the monitor's worker: in pieces, so
+                                # its UI thread gets the interpreter lock between them)
+                                done[name] = self._read_shards(
+                                    {"": entry}, piecewise=self._background
+                                )
                 except FileNotFoundError:  # another process committed meanwhile: read it all
                     with self._mutex:
                         if self._deferred is not manifest:
@@ -673,14 +676,16 @@ class Store:
         finally:
             self._read_events = mode
 
-    def _read_shards(self, manifest: dict[str, Any]) -> list[Event]:
-        """Every shard's events, months in order: already the time order of the index.
+    def _read_shards(self, manifest: dict[str, Any], *, piecewise: bool = False) -> list[Event]:
+        """Every shard's events, months in order: already the time order of the index
+        (``piecewise``: decoded a piece at a time, :func:`.shards.decode_shard`).
 
         Raises ``FileNotFoundError`` for a shard a newer commit removed."""
         folder = shard_folder(self.path)
+        read = functools.partial(read_shard, piecewise=True) if piecewise else read_shard
         events: list[Event] = []
         for key in sorted(manifest):
-            events += read_shard(folder, manifest[key])
+            events += read(folder, manifest[key])
         return events
 
     def _install(

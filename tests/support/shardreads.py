@@ -11,9 +11,9 @@ def count_shard_reads(monkeypatch) -> list[str]:
     seen: list[str] = []
     real = sitmon.store.db.read_shard
 
-    def counting(folder, entry):
+    def counting(folder, entry, **options):
         seen.append(entry["file"].split(".")[0])
-        return real(folder, entry)
+        return real(folder, entry, **options)
 
     monkeypatch.setattr(sitmon.store.db, "read_shard", counting)
     return seen

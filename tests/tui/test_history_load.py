@@ -51,13 +51,13 @@ class Gate:
         self.reads: list[str] = []
         real = sitmon.store.db.read_shard
 
-        def read(folder, entry):
+        def read(folder, entry, **options):
             month = entry["file"].split(".")[0]
             self.reads.append(month)
             if month != "2024-12":
                 self.waiting.set()
                 assert self.released.wait(60)
-            return real(folder, entry)
+            return real(folder, entry, **options)
 
         monkeypatch.setattr(sitmon.store.db, "read_shard", read)
         monkeypatch.setattr(sitmon.store.db, "NEWEST_EVENTS", 1)

@@ -99,10 +99,10 @@ def test_queries_do_not_wait_for_a_background_load(tmp_path, reads, monkeypatch)
     real = sitmon.store.db.read_shard
     started, release = threading.Event(), threading.Event()
 
-    def slow(folder, entry):
+    def slow(folder, entry, **options):
         started.set()
         assert release.wait(30)
-        return real(folder, entry)
+        return real(folder, entry, **options)
 
     monkeypatch.setattr(sitmon.store.db, "read_shard", slow)
     worker = threading.Thread(target=s.load_rest)
@@ -121,11 +121,11 @@ def _loading(store, monkeypatch) -> tuple[threading.Thread, threading.Event]:
     real = sitmon.store.db.read_shard
     started, release = threading.Event(), threading.Event()
 
-    def slow(folder, entry):
+    def slow(folder, entry, **options):
         if threading.current_thread().name == "history":
             started.set()
             assert release.wait(30)
-        return real(folder, entry)
+        return real(folder, entry, **options)
 
     monkeypatch.setattr(sitmon.store.db, "read_shard", slow)
     loader = threading.Thread(target=store.load_rest, name="history")
@@ -236,3 +236,39 @@ def test_an_open_without_events_still_reads_every_month_on_first_use(tmp_path, r
 def test_events_must_be_a_known_mode(tmp_path):
     with pytest.raises(ValueError, match="events must be True, False or 'newest'"):
         Store.open(tmp_path / "s.json", seed=False, events="oldest")
+
+
+def test_the_background_load_decodes_each_month_in_pieces_and_gets_the_same_events(
+    tmp_path, reads, monkeypatch
+):
+    """A whole month's decode holds the interpreter lock (0.2-0.5 s at 1M events), so
+    the monitor's UI thread stuttered while the history loaded: the background load
+    decodes a few events at a time. Same events, same errors."""
+    from sitmon.store import shards
+
+    path = _store(tmp_path)
+    whole = Store.open(path, seed=False)
+    pieces: list[int] = []
+    real = shards._events_decoder
+
+    class Counting:
+        def decode(self, raw):
+            got = real.decode(raw)
+            pieces.append(len(got))
+            return got
+
+    monkeypatch.setattr(shards, "_events_decoder", Counting())
+    monkeypatch.setattr(shards, "PIECE", 2)
+    s = Store.open(path, seed=False, events="newest")
+    assert pieces == []  # the first paint's months: whole (the fastest decode)
+    s.load_rest()
+    assert pieces == [2, 1, 2, 1]  # September and October, three events each
+    assert list(s.events()) == list(whole.events())
+    assert s.tables["event"] == whole.tables["event"]
+    # a month that does not parse says so as the whole decode does, with its path
+    raw = b'{"events": {"1": {"id": "ev-1"}, "2": {"id": '
+    with pytest.raises(msgspec.DecodeError) as piecewise:
+        shards.decode_shard(raw, piecewise=True)
+    with pytest.raises(msgspec.DecodeError) as at_once:
+        shards.decode_shard(raw)
+    assert str(piecewise.value) == str(at_once.value)
