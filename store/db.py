@@ -54,7 +54,7 @@ from .records import (
     Source,
     Tombstone,
 )
-from .search import INDEX_MODES, SearchIndex, SearchPending
+from .search import INDEX_MODES, NAME_TABLES, SearchIndex, SearchPending
 from .shards import (
     check_event_ids,
     manifest_files,
@@ -1089,8 +1089,10 @@ class Store:
         self._search_ix: SearchIndex | None = (
             previous.after_merge(events, t) if previous is not None else None
         )
-        #: (events, tables) of this state, read as one by a background index build
-        self._indexed = (events, t)
+        #: (events, the tables named in their texts) of this state, read as one by a
+        #: background index build: not the event table, which a build held for its
+        #: seconds at 1M while the refreshes it overlaps made new ones (held twice)
+        self._indexed = (events, {k: t[k] for k in NAME_TABLES})
         #: corroboration per day for this state's snapshots (a merge starts a new one)
         self._group_cache = GroupCache()
         by_place: dict[str, list[ControlChange]] = {}

@@ -54,6 +54,7 @@ from .timeutil import SITUATION_TZ
 
 __all__ = [
     "INDEX_MODES",
+    "NAME_TABLES",
     "TAIL_LIMIT",
     "SearchIndex",
     "SearchPending",
@@ -108,6 +109,10 @@ def event_text(e: Event, tables: Mapping[str, Mapping[str, Any]]) -> str:
         so = sources.get(s.source)
         parts.append(so.name if so else s.source)
     return "\n".join(parts).lower()
+
+
+#: the tables an index reads (the names in the event texts); never the event table
+NAME_TABLES = ("place", "faction", "source")
 
 
 def names_of(tables: Mapping[str, Mapping[str, Any]]) -> tuple:
