@@ -443,6 +443,26 @@ def big_store(path: Path, n: int = 100_000, seed: int = 7) -> Path:
     return Path(path)
 
 
+def bridge_store(tmp_path: Path) -> Path:
+    """Four strike reports at Hama over three days (``tests.support.factories.report``):
+    ev-a0 and nw-b0 are one event from two feeds ("· 2 sources"), ev-c1 the convoy at
+    the market, ev-d2 the checkpoint at the bridge. Rows, newest first: d2, c1, a0."""
+    from tests.support import factories as f
+
+    path = tmp_path / "s.json"
+    s = Store.open(path, seed=False)
+    s.merge(
+        f.base_world()
+        + [
+            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
+            f.report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
+            f.report("ev-c1", 1, 12, "Convoy reaches the market"),
+            f.report("ev-d2", 2, 9, "Checkpoint at the bridge reopens"),
+        ]
+    )
+    return path
+
+
 def make_app(store_path: Path, **kwargs):
     """A test app: frozen clock, no background refresh or disk polling, no blinking."""
     from sitmon.tui.app import SitmonApp

@@ -19,24 +19,11 @@ import pytest
 from sitmon.store import Store
 
 from tests.support import factories as f
+from tests.support.tui_fixtures import bridge_store as _store
 from tests.support.tui_fixtures import make_app
 
 #: the gate's own limit: a build on the UI thread blocks it this long, then the test fails
 GATE_SECONDS = 20
-
-
-def _store(tmp_path):
-    path = tmp_path / "s.json"
-    s = Store.open(path, seed=False)
-    s.merge(
-        f.base_world()
-        + [
-            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
-            f.report("ev-c1", 1, 12, "Convoy reaches the market"),
-            f.report("ev-d2", 2, 9, "Checkpoint at the bridge reopens"),
-        ]
-    )
-    return path
 
 
 @pytest.fixture

@@ -6,26 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sitmon.store import Store
-
-from tests.support import factories as f
+from tests.support.tui_fixtures import bridge_store as _store
 from tests.support.tui_fixtures import make_app
 from tests.support.tui_fixtures import settle as ready
-
-
-def _store(tmp_path):
-    path = tmp_path / "s.json"
-    s = Store.open(path, seed=False)
-    s.merge(
-        f.base_world()
-        + [
-            f.report("ev-a0", 0, 10, "Army shells the northern bridge"),
-            f.report("nw-b0", 0, 11, "Northern bridge shelled by the army"),
-            f.report("ev-c1", 1, 12, "Convoy reaches the market"),
-            f.report("ev-d2", 2, 9, "Checkpoint at the bridge reopens"),
-        ]
-    )
-    return path
 
 
 def _rows(app) -> list[str]:
