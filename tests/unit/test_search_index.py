@@ -209,3 +209,13 @@ def test_words_before_the_index_is_built_wait_skip_or_build_as_asked(tmp_path):
     assert ids(s.events(filter="shelling")) == ["ev-1", "ev-5"]  # built here (the default)
     assert s.search_ready
     assert ids(s.events(filter="shelling", index="ready")) == ["ev-1", "ev-5"]
+
+
+def test_the_vocabulary_sorted_in_runs_is_sorted_whole():
+    from sitmon.store.search import sorted_in_runs
+
+    words = ["shelling", "bridge", "#12", "army", "convoy", "#3", "ḥamā", "Army", "bridge"]
+    expected = ["#12", "#3", "Army", "army", "bridge", "bridge", "convoy", "shelling", "ḥamā"]
+    for run in (1, 2, 3, 4, 8, 100):  # odd and even numbers of runs, one run, one each
+        assert sorted_in_runs(words, run) == expected, run
+    assert sorted_in_runs([], 3) == []
