@@ -34,6 +34,7 @@ import bisect
 import re
 import threading
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, time, timedelta
 from itertools import repeat
@@ -42,7 +43,15 @@ from operator import attrgetter, itemgetter
 from .records import Event, SourceRef
 from .timeutil import SITUATION_TZ
 
-__all__ = ["DayGroups", "GroupCache", "corroboration_groups", "feed_of", "similar_titles"]
+__all__ = [
+    "DayGroups",
+    "GroupCache",
+    "corroboration_groups",
+    "day_start",
+    "feed_of",
+    "grouped_positions",
+    "similar_titles",
+]
 
 _GROUND = frozenset({"offensive", "capture", "withdrawal", "battle"})
 _FROM_AFAR = frozenset({"strike", "violence_against_civilians"})
@@ -355,3 +364,56 @@ class DayGroups(Mapping[str, tuple[str, ...]]):
 
     def __repr__(self) -> str:
         return f"DayGroups({len(self._events)} events)"
+
+
+def day_start(events: Sequence[Event], p: int) -> int:
+    """The first position of the day (situation time) of the event at ``p`` (0 if none)."""
+    if p < 0 or not events:
+        return 0
+    day = events[p].time.astimezone(SITUATION_TZ).date()
+    start = datetime.combine(day, time(0), tzinfo=SITUATION_TZ)
+    return bisect.bisect_left(events, start, 0, p + 1, key=_TIME)
+
+
+def grouped_positions(
+    events: Sequence[Event],
+    start: int = 0,
+    *,
+    previous: tuple[Sequence[Event], Sequence[int]] | None = None,
+) -> array:
+    """Positions (from ``start``, which begins a day) of the events that belong to a
+    corroboration group among all of ``events`` (:mod:`.corroborate`), ascending.
+
+    An event in no group there is in no group among any subset of the events
+    either (a group is a connected set of pairwise links), so a snapshot's groups
+    are the groups among its events at these positions: a few, not the history.
+
+    ``previous``: (an earlier event list, its grouped positions): a day whose events
+    are equal there (a merge keeps every unchanged record) has the same groups, so
+    its positions are taken over, not worked out again; only the days a batch
+    touched cost corroboration.
+    """
+    out = array("i")
+    i, n = start, len(events)
+    old, old_grouped = previous if previous is not None else ((), ())
+    while i < n:
+        begin = datetime.combine(
+            events[i].time.astimezone(SITUATION_TZ).date(), time(0), tzinfo=SITUATION_TZ
+        )
+        end = datetime.combine(begin.date() + timedelta(days=1), time(0), tzinfo=SITUATION_TZ)
+        j = bisect.bisect_left(events, end, i, n, key=_TIME)
+        if j - i > 1:
+            chunk = events[i:j]
+            if old:
+                a = bisect.bisect_left(old, begin, key=_TIME)
+                b = bisect.bisect_left(old, end, a, len(old), key=_TIME)
+            if old and b - a == j - i and old[a:b] == chunk:  # the same day as before
+                lo = bisect.bisect_left(old_grouped, a)
+                hi = bisect.bisect_left(old_grouped, b, lo)
+                out.extend(p - a + i for p in old_grouped[lo:hi])
+            else:
+                groups = corroboration_groups(chunk)
+                if groups:
+                    out.extend(i + k for k, e in enumerate(chunk) if e.id in groups)
+        i = max(j, i + 1)
+    return out

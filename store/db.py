@@ -1467,7 +1467,7 @@ class Store:
 
         Per day, on use (:class:`~.corroborate.DayGroups`): with the search index,
         among only the events that have a group in the whole store
-        (:func:`.search.grouped_positions`; the same groups, from far fewer events);
+        (:func:`.corroborate.grouped_positions`; the same groups, from far fewer events);
         before it is built, among all of them. A screen of rows costs its days, not
         the history (at 1M events after refreshes, one dict of every group took
         seconds per snapshot).

@@ -21,7 +21,15 @@ from typing import Any, overload
 
 from .records import Event
 
-__all__ = ["EventView", "NewestFirst", "Selection", "Without", "bits_of", "event_key"]
+__all__ = [
+    "EventView",
+    "NewestFirst",
+    "Selection",
+    "Without",
+    "bits_of",
+    "event_key",
+    "first_difference",
+]
 
 #: bytes per block of a :class:`Selection` (4096 positions): the unit of select and decode
 _BLOCK = 512
@@ -330,3 +338,19 @@ class NewestFirst(Sequence[Any]):
             return None
         r = rank(item)
         return None if r is None else len(self._base) - 1 - r
+
+
+def first_difference(old: list[Event], new: list[Event]) -> int:
+    """The first position where ``old`` and ``new`` hold different events (by identity
+    first: a merge keeps every unchanged record object). C-level chunk compares."""
+    n = min(len(old), len(new))
+    step = 1 << 14
+    a = 0
+    while a < n:
+        b = min(n, a + step)
+        if old[a:b] != new[a:b]:
+            for i in range(a, b):
+                if old[i] is not new[i] and old[i] != new[i]:
+                    return i
+        a = b
+    return n

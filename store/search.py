@@ -42,15 +42,12 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, time, timedelta
-from operator import attrgetter
 from typing import Any
 
-from .corroborate import corroboration_groups
-from .eventview import bits_of
+from .corroborate import day_start, grouped_positions
+from .eventview import bits_of, first_difference
 from .gcpause import gc_paused
 from .records import Event
-from .timeutil import SITUATION_TZ
 
 __all__ = [
     "INDEX_MODES",
@@ -59,7 +56,7 @@ __all__ = [
     "SearchIndex",
     "SearchPending",
     "event_text",
-    "grouped_positions",
+    "grouped_positions",  # (store/corroborate.py's; an index keeps its positions)
     "names_of",
 ]
 
@@ -87,7 +84,6 @@ TAIL_SHARE = 5
 #: a token held by at least one event in this many is kept as a bitmap
 _BITMAP_EVERY = 32
 _FIELDS = ("place", "faction", "type")
-_TIME = attrgetter("time")
 #: remembered term results per index (the words of the filter being typed)
 _TERM_CACHE = 64
 #: a remembered term's tokens narrow a longer term's search when they are this few
@@ -392,8 +388,8 @@ class SearchIndex:
             old = base.events
             cut = min(
                 self.base_end,
-                _day_start(old, min(self.base_end, len(old) - 1)),
-                _day_start(events, min(self.base_end, len(events) - 1)),
+                day_start(old, min(self.base_end, len(old) - 1)),
+                day_start(events, min(self.base_end, len(events) - 1)),
             )
             i = bisect.bisect_left(base.grouped, cut)
             self.grouped = base.grouped[:i] + grouped_positions(
@@ -410,7 +406,7 @@ class SearchIndex:
             return self if names_of(tables) == self.names else None
         if names_of(tables) != self.names:
             return None
-        p = _first_difference(self.events, events)
+        p = first_difference(self.events, events)
         keep = min(p, self.base_end)
         if len(events) - keep > max(TAIL_LIMIT, len(events) // TAIL_SHARE):
             return None
@@ -497,72 +493,3 @@ class SearchIndex:
     def nbytes(self) -> int:
         """Approximate bytes held by the compact part (postings, bitmaps, vocabulary)."""
         return self._words.nbytes() + sum(p.nbytes() for p in self._fields.values())
-
-
-def _day_start(events: Sequence[Event], p: int) -> int:
-    """The first position of the day (situation time) of the event at ``p`` (0 if none)."""
-    if p < 0 or not events:
-        return 0
-    day = events[p].time.astimezone(SITUATION_TZ).date()
-    start = datetime.combine(day, time(0), tzinfo=SITUATION_TZ)
-    return bisect.bisect_left(events, start, 0, p + 1, key=_TIME)
-
-
-def grouped_positions(
-    events: Sequence[Event],
-    start: int = 0,
-    *,
-    previous: tuple[Sequence[Event], Sequence[int]] | None = None,
-) -> array:
-    """Positions (from ``start``, which begins a day) of the events that belong to a
-    corroboration group among all of ``events`` (:mod:`.corroborate`), ascending.
-
-    An event in no group there is in no group among any subset of the events
-    either (a group is a connected set of pairwise links), so a snapshot's groups
-    are the groups among its events at these positions: a few, not the history.
-
-    ``previous``: (an earlier event list, its grouped positions): a day whose events
-    are equal there (a merge keeps every unchanged record) has the same groups, so
-    its positions are taken over, not worked out again; only the days a batch
-    touched cost corroboration.
-    """
-    out = array("i")
-    i, n = start, len(events)
-    old, old_grouped = previous if previous is not None else ((), ())
-    while i < n:
-        begin = datetime.combine(
-            events[i].time.astimezone(SITUATION_TZ).date(), time(0), tzinfo=SITUATION_TZ
-        )
-        end = datetime.combine(begin.date() + timedelta(days=1), time(0), tzinfo=SITUATION_TZ)
-        j = bisect.bisect_left(events, end, i, n, key=_TIME)
-        if j - i > 1:
-            chunk = events[i:j]
-            if old:
-                a = bisect.bisect_left(old, begin, key=_TIME)
-                b = bisect.bisect_left(old, end, a, len(old), key=_TIME)
-            if old and b - a == j - i and old[a:b] == chunk:  # the same day as before
-                lo = bisect.bisect_left(old_grouped, a)
-                hi = bisect.bisect_left(old_grouped, b, lo)
-                out.extend(p - a + i for p in old_grouped[lo:hi])
-            else:
-                groups = corroboration_groups(chunk)
-                if groups:
-                    out.extend(i + k for k, e in enumerate(chunk) if e.id in groups)
-        i = max(j, i + 1)
-    return out
-
-
-def _first_difference(old: list[Event], new: list[Event]) -> int:
-    """The first position where ``old`` and ``new`` hold different events (by identity
-    first: a merge keeps every unchanged record object). C-level chunk compares."""
-    n = min(len(old), len(new))
-    step = 1 << 14
-    a = 0
-    while a < n:
-        b = min(n, a + step)
-        if old[a:b] != new[a:b]:
-            for i in range(a, b):
-                if old[i] is not new[i] and old[i] != new[i]:
-                    return i
-        a = b
-    return n

@@ -101,7 +101,7 @@ def test_a_merge_during_the_index_build_carries_the_index_forward(tmp_path, monk
 
 
 def test_a_merge_works_out_corroboration_again_only_for_the_days_it_touched(tmp_path, monkeypatch):
-    from sitmon.store import search
+    from sitmon.store import corroborate
 
     s = Store.open(tmp_path / "s.json", seed=False)
     s.merge(
@@ -117,13 +117,13 @@ def test_a_merge_works_out_corroboration_again_only_for_the_days_it_touched(tmp_
     )
     s.build_search_index()
     worked_out = []
-    real = search.corroboration_groups
+    real = corroborate.corroboration_groups
 
-    def counting(events):
+    def counting(events, *feeds):
         worked_out.append([e.id for e in events])
-        return real(events)
+        return real(events, *feeds)
 
-    monkeypatch.setattr(search, "corroboration_groups", counting)
+    monkeypatch.setattr(corroborate, "corroboration_groups", counting)
     # day 0: a report retitled out of its group; day 1 untouched; day 2: a third report
     retitled = _replace(
         s.tables["event"]["nw-a0"],
