@@ -106,6 +106,12 @@ READ_PATIENCE = 5.0
 #: ``Store.open(events="newest")`` reads the newest months until it holds at least this many
 #: events (or every month): enough for the monitor's first screen and far more
 NEWEST_EVENTS = 2_000
+#: ... or this many months once they hold :data:`FIRST_SCREEN_EVENTS`: a sparse history
+#: (a few events a month over years) is not read whole, one small shard at a time,
+#: before the first frame (49 shards for 1k events over four years: most of its start)
+NEWEST_MONTHS = 12
+#: the events a first screen needs at least (a tall terminal shows ~60 timeline rows)
+FIRST_SCREEN_EVENTS = 200
 
 
 class StoreUnreadable(StoreError):
@@ -319,8 +325,9 @@ class Store:
           come from the shard manifest, and the events are read from their shards
           on first use (any query, ``tables``, a merge). ``sitmon info`` uses it.
         - ``events="newest"`` (the monitor) reads the core and the newest months'
-          shards, until at least :data:`NEWEST_EVENTS` events or every month:
-          enough to paint the first screen. The other months stay on disk
+          shards, until at least :data:`NEWEST_EVENTS` events (or
+          :data:`NEWEST_MONTHS` months holding :data:`FIRST_SCREEN_EVENTS`), or every
+          month: enough to paint the first screen. The other months stay on disk
           (:attr:`partial` is True) until :meth:`load_rest` reads them, on a worker
           thread. Meanwhile queries and :attr:`tables` answer from the months in
           memory and never read the others themselves (the caller labels what it
@@ -1585,7 +1592,8 @@ def _split_manifest(
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(the months to read now, the months to leave on disk or None) for a read mode:
     ``"all"``, ``"none"``, or ``"newest"`` (the newest months until they hold
-    :data:`NEWEST_EVENTS` events)."""
+    :data:`NEWEST_EVENTS` events, or :data:`NEWEST_MONTHS` months holding
+    :data:`FIRST_SCREEN_EVENTS`)."""
     if which == "all" or not manifest:
         return manifest, None
     if which == "none":
@@ -1595,7 +1603,7 @@ def _split_manifest(
     read: dict[str, Any] = {}
     held = 0
     for key in sorted(manifest, reverse=True):
-        if held >= NEWEST_EVENTS:
+        if held >= NEWEST_EVENTS or (len(read) >= NEWEST_MONTHS and held >= FIRST_SCREEN_EVENTS):
             break
         read[key] = manifest[key]
         held += int(manifest[key].get("count", 0))

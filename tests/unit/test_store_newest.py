@@ -272,3 +272,27 @@ def test_the_background_load_decodes_each_month_in_pieces_and_gets_the_same_even
     with pytest.raises(msgspec.DecodeError) as at_once:
         shards.decode_shard(raw)
     assert str(piecewise.value) == str(at_once.value)
+
+
+def test_a_sparse_history_is_not_read_whole_before_the_first_screen(tmp_path, monkeypatch):
+    """Twelve newest months are enough once they hold a first screen's events: a few
+    events a month over years is not read one small shard at a time at the start."""
+    seen = count_shard_reads(monkeypatch)
+    monkeypatch.setattr(sitmon.store.db, "FIRST_SCREEN_EVENTS", 24)
+    months = [(2023, m) for m in range(1, 13)] + [(2024, m) for m in range(1, 13)]
+    path = tmp_path / "s.json"
+    Store.open(path, seed=False).merge(
+        f.base_world() + [_event(m, d) for m in months for d in (5, 15, 25)]
+    )
+    seen.clear()
+    s = Store.open(path, seed=False, events="newest")
+    assert sorted(seen) == [f"2024-{m:02d}" for m in range(1, 13)]  # 36 events in 12 months
+    assert s.partial and len(s.events()) == 36
+    assert s.history_from == datetime(2024, 1, 1, tzinfo=UTC)
+    s.load_rest()
+    assert len(s.events()) == 72
+    # fewer than a first screen's events in twelve months: read on until there are enough
+    monkeypatch.setattr(sitmon.store.db, "FIRST_SCREEN_EVENTS", 45)
+    seen.clear()
+    s = Store.open(path, seed=False, events="newest")
+    assert len(seen) == 15 and len(s.events()) == 45
