@@ -101,9 +101,11 @@ class LineView(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._strips: LRUCache[Hashable, Strip] = LRUCache(4096)
         self._generation = 0
-        #: while Textual draws this view's lines (:meth:`render_lines`): what stays the same
-        #: for all of them (width, height, base style, scroll offset, width in cells, count)
-        self._pass: tuple | None = None
+        #: while Textual draws this view's lines (:meth:`render_lines`), what holds for all of
+        #: them: the content's (width, height), then (base style, scroll offset, width in
+        #: cells, line count)
+        self._area: tuple[int, int] | None = None
+        self._drawing: tuple | None = None
 
     # -- the protocol subclasses implement
     def line_count(self) -> int:
@@ -119,24 +121,23 @@ class LineView(ScrollView, can_focus=True):
     # -- plumbing
     @property
     def line_width(self) -> int:
-        if self._pass is not None:
-            return self._pass[0]
+        if self._area is not None:
+            return self._area[0]
         return max(1, self.scrollable_content_region.width)
 
     @property
     def page_height(self) -> int:
-        if self._pass is not None:
-            return self._pass[1]
+        if self._area is not None:
+            return self._area[1]
         return max(1, self.scrollable_content_region.height)
 
     def render_lines(self, crop):
         # Textual asks render_line once per line of the crop; the region, the base style
         # and the line count, each a walk over styles or a pane's items, hold for all of them
         region = self.scrollable_content_region
-        self._pass = (max(1, region.width), max(1, region.height))
-        try:
-            self._pass = (
-                *self._pass,
+        self._area = (max(1, region.width), max(1, region.height))
+        try:  # (the line count may draw the pane: at the area's width)
+            self._drawing = (
                 self.rich_style,
                 self.scroll_offset,
                 self.size.width,
@@ -144,7 +145,7 @@ class LineView(ScrollView, can_focus=True):
             )
             return super().render_lines(crop)
         finally:
-            self._pass = None
+            self._area = self._drawing = None
 
     def invalidate(self) -> None:
         """Forget every cached line (the data changed) and repaint."""
@@ -161,16 +162,12 @@ class LineView(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
-        if self._pass is not None and len(self._pass) == 6:
-            width, _, base, (scroll_x, scroll_y), size_width, count = self._pass
+        width = self.line_width
+        if self._drawing is not None:
+            base, (scroll_x, scroll_y), size_width, count = self._drawing
         else:
             scroll_x, scroll_y = self.scroll_offset
-            width, base, size_width, count = (
-                self.line_width,
-                self.rich_style,
-                self.size.width,
-                self.line_count(),
-            )
+            base, size_width, count = self.rich_style, self.size.width, self.line_count()
         index = scroll_y + y
         if index >= count or index < 0:
             return Strip.blank(size_width, base)
